@@ -1,0 +1,11 @@
+//! Vitrine's domain: the pure types and rules of multi-brand commerce.
+//!
+//! Nothing here does IO or is async. Money arithmetic, identifiers, catalog validation,
+//! localisation fallbacks and who-may-do-what live here so that they can be tested in
+//! isolation and shared by every layer above.
+
+pub mod access;
+pub mod catalog;
+pub mod id;
+pub mod locale;
+pub mod money;

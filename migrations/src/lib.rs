@@ -1,0 +1,17 @@
+//! Vitrine's database migrations, written with sea-query's schema builder so that the same
+//! migration runs on SQLite and PostgreSQL.
+//!
+//! Never edit a migration that has shipped: add a new one (expand, then contract).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_catalog_and_identity;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_catalog_and_identity::Migration)]
+    }
+}
