@@ -178,7 +178,7 @@ fn tables() -> Vec<TableCreateStatement> {
         with_key(
             table(
                 "variant_option_values",
-                vec![uuid("variant_id"), uuid("product_id"), text("name"), text("value")],
+                vec![uuid("variant_id"), uuid("product_id"), text("name"), text("option_value")],
             ),
             &["variant_id", "name"],
         ),
@@ -221,7 +221,7 @@ fn tables() -> Vec<TableCreateStatement> {
         with_key(
             table(
                 "translations",
-                vec![uuid("resource_id"), text("language"), text("field"), text("value")],
+                vec![uuid("resource_id"), text("language"), text("field"), text("content")],
             ),
             &["resource_id", "language", "field"],
         ),
@@ -292,7 +292,7 @@ fn indexes() -> Vec<IndexCreateStatement> {
         index(
             "variant_option_values",
             "variant_option_values_lookup_idx",
-            &["name", "value", "product_id"],
+            &["name", "option_value", "product_id"],
             false,
         ),
         index(

@@ -1,1 +1,150 @@
-//! placeholder
+//! Vitrine's GraphQL API: schema, types, resolvers, DataLoaders, guards and limits.
+//!
+//! The HTTP layer builds a [`RequestContext`] per request with [`prepare_request`]; resolvers
+//! read it, authorise with `ContextExt::require`, call one service and map the result.
+
+mod codes;
+mod connection;
+mod context;
+mod cost;
+mod error;
+mod listing;
+mod loaders;
+mod mutation;
+mod query;
+mod types;
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use async_graphql::{EmptySubscription, ErrorExtensions, Request, Schema, ServerError};
+use vitrine_app::App;
+use vitrine_domain::access::Actor;
+use vitrine_domain::catalog::Channel;
+
+pub use connection::Limits;
+pub use context::{read_in_context, InContext, RequestContext};
+pub use types::product::PublicUrl;
+
+pub type VitrineSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+
+/// Builds the schema with its limits; `app` and `public_url` are shared by every request.
+pub fn build_schema(app: App, limits: Limits, public_url: PublicUrl) -> VitrineSchema {
+    let channels =
+        ChannelCacheHandle(Arc::new(ChannelCache { app: app.clone(), entries: RwLock::new(None) }));
+    Schema::build(query::Query, mutation::Mutation::default(), EmptySubscription)
+        .data(app)
+        .data(limits)
+        .data(public_url)
+        .data(channels)
+        .directive(context::InContextDirective)
+        .extension(cost::CostLimit(limits))
+        .finish()
+}
+
+/// The SDL that `schema.graphql` must match.
+pub fn sdl() -> String {
+    let schema = Schema::build(query::Query, mutation::Mutation::default(), EmptySubscription)
+        .directive(context::InContextDirective)
+        .finish();
+    schema.sdl()
+}
+
+/// Channels change rarely and every request needs one, so they are cached for a few
+/// seconds; this process's own channel writes invalidate at once.
+struct ChannelCache {
+    app: App,
+    entries: RwLock<Option<(Instant, Arc<Vec<Arc<Channel>>>)>>,
+}
+
+#[derive(Clone)]
+pub struct ChannelCacheHandle(Arc<ChannelCache>);
+
+const CHANNEL_TTL: Duration = Duration::from_secs(5);
+
+impl ChannelCacheHandle {
+    pub fn invalidate(&self) {
+        if let Ok(mut entries) = self.0.entries.write() {
+            *entries = None;
+        }
+    }
+
+    async fn all(&self) -> Result<Arc<Vec<Arc<Channel>>>, ServerError> {
+        if let Ok(entries) = self.0.entries.read() {
+            if let Some((at, list)) = entries.as_ref() {
+                if at.elapsed() < CHANNEL_TTL {
+                    return Ok(list.clone());
+                }
+            }
+        }
+        let list = self.0.app.catalog.channels().await.map_err(|e| {
+            tracing::error!(error = %e, "loading channels failed");
+            request_error("INTERNAL_SERVER_ERROR", "internal error".to_owned())
+        })?;
+        let list: Arc<Vec<Arc<Channel>>> = Arc::new(list.into_iter().map(Arc::new).collect());
+        if let Ok(mut entries) = self.0.entries.write() {
+            *entries = Some((Instant::now(), list.clone()));
+        }
+        Ok(list)
+    }
+}
+
+fn request_error(code: &'static str, message: String) -> ServerError {
+    async_graphql::Error::new(message)
+        .extend_with(|_, e| e.set("code", code))
+        .into_server_error(Default::default())
+}
+
+/// Everything a request needs before execution: the caller from its bearer credential, its
+/// channel from the storefront key, its language and currency from `@inContext`.
+pub async fn prepare_request(
+    schema: &VitrineSchema,
+    mut request: Request,
+    bearer: Option<&str>,
+    storefront_key: Option<&str>,
+) -> Result<Request, ServerError> {
+    let app = schema_data::<App>(schema);
+    let actor = match bearer {
+        None => Actor::Anonymous,
+        Some(token) => app.identity.authenticate(token).await.map_err(|e| match e {
+            vitrine_app::AppError::Store(err) => {
+                tracing::error!(error = %err, "authentication failed");
+                request_error("INTERNAL_SERVER_ERROR", "internal error".to_owned())
+            }
+            _ => request_error(
+                "UNAUTHENTICATED",
+                "the bearer credential is invalid, expired or revoked".to_owned(),
+            ),
+        })?,
+    };
+    let channels = schema_data::<ChannelCacheHandle>(schema).all().await?;
+    let channel = match storefront_key {
+        Some(key) => {
+            channels.iter().find(|c| c.storefront_key == key).cloned().ok_or_else(|| {
+                request_error(
+                    "UNKNOWN_STOREFRONT",
+                    "no channel has this X-Vitrine-Storefront key".to_owned(),
+                )
+            })?
+        }
+        None => channels
+            .iter()
+            .find(|c| c.is_default)
+            .or_else(|| channels.first())
+            .cloned()
+            .ok_or_else(|| {
+                request_error(
+                    "NO_CHANNEL",
+                    "no channel is configured; run `vitrine seed` or create one".to_owned(),
+                )
+            })?,
+    };
+    let in_context = read_in_context(&mut request)?;
+    let context = RequestContext::new(app, actor, channel, in_context);
+    Ok(request.data(context))
+}
+
+fn schema_data<T: Send + Sync + 'static>(schema: &VitrineSchema) -> &T {
+    // Inserted by `build_schema`; absent only if someone builds the schema another way.
+    schema.data::<T>().expect("build_schema registers this data")
+}

@@ -1,1 +1,67 @@
-//! placeholder
+//! Vitrine's use cases. Each public service method validates with `vitrine_domain`, then makes
+//! one store call (one transaction), so callers never see a half-written change.
+
+pub mod catalog;
+pub mod demo;
+pub mod error;
+pub mod identity;
+pub mod placeholder;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use error::{AppError, ErrorCode, UserError};
+pub use vitrine_store::{Store, StoreError};
+
+/// Identity records, re-exported for the API.
+pub mod identity_records {
+    pub use vitrine_store::{ApiTokenRecord, CustomerRecord};
+}
+
+/// Listing parameters, re-exported so the API can build them without naming the store.
+pub mod store_listing {
+    pub use vitrine_store::{Page, PageDirection, ProductListing, ProductSort, SortValue};
+}
+
+/// Settings the services need, resolved once at start-up.
+#[derive(Clone)]
+pub struct Settings {
+    /// Key that signs access tokens. Never logged; see `identity::Secret`.
+    pub jwt_secret: identity::Secret,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// Sign-in attempts allowed per email within `sign_in_window`.
+    pub sign_in_attempts: u32,
+    pub sign_in_window: Duration,
+}
+
+impl Settings {
+    pub fn new(jwt_secret: identity::Secret) -> Self {
+        Self {
+            jwt_secret,
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            sign_in_attempts: 10,
+            sign_in_window: Duration::from_secs(300),
+        }
+    }
+}
+
+/// The services, sharing one store. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub catalog: catalog::CatalogService,
+    pub identity: identity::IdentityService,
+}
+
+impl App {
+    pub fn new(store: Store, settings: Settings) -> Self {
+        let settings = Arc::new(settings);
+        Self {
+            catalog: catalog::CatalogService::new(store.clone()),
+            identity: identity::IdentityService::new(store.clone(), settings),
+            store,
+        }
+    }
+}

@@ -1,1 +1,17 @@
-fn main() {}
+//! The `vitrine` binary: parses the command line and dispatches; the work lives in the crates.
+
+use clap::Parser;
+
+mod cli;
+mod commands;
+mod config;
+mod http;
+mod telemetry;
+
+fn main() -> anyhow::Result<()> {
+    let cli = cli::Cli::parse();
+    let config = config::Config::load(cli.config.as_deref())?;
+    telemetry::init(&config.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(commands::run(cli.command, config))
+}

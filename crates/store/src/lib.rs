@@ -1,1 +1,97 @@
-//! placeholder
+//! Vitrine's persistence: SeaORM entities and the repositories over them, on SQLite (the
+//! embedded default) or PostgreSQL, with the same migrations.
+//!
+//! Everything SQL lives here. Callers get `vitrine_domain` records back, never entities, and
+//! each write method is one transaction.
+
+mod catalog;
+mod entity;
+mod error;
+mod identity;
+mod listing;
+mod mapping;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use vitrine_migrations::{Migrator, MigratorTrait};
+
+pub use catalog::{ProductDraft, VariantDraft};
+pub use error::StoreError;
+pub use identity::{
+    ApiTokenRecord, CustomerRecord, RefreshOutcome, SessionRecord, StaffRecord, SubjectKind,
+};
+pub use listing::{Page, PageDirection, ProductListing, ProductSort, SortValue};
+
+/// A handle on the database. Cheap to clone; clones share the connection pool.
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    queries: Arc<AtomicU64>,
+}
+
+/// How many rows go into one multi-row INSERT; keeps every statement under SQLite's limit
+/// on bound parameters.
+const INSERT_CHUNK: usize = 400;
+
+impl Store {
+    /// Connects to `sqlite://…` or `postgres://…`. SQLite runs in WAL mode so that readers never
+    /// wait for the single writer.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let sqlite = url.starts_with("sqlite:");
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .sqlx_logging(false)
+            .max_connections(if sqlite { 8 } else { 16 })
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(10));
+        if sqlite {
+            options.map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .create_if_missing(true)
+            });
+        }
+        let mut db = Database::connect(options).await?;
+        let queries = Arc::new(AtomicU64::new(0));
+        let counter = queries.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        Ok(Self { db, queries })
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// How many migrations the code knows that the database has not applied yet.
+    pub async fn pending_migrations(&self) -> Result<usize, StoreError> {
+        Ok(Migrator::get_pending_migrations(&self.db).await?.len())
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.execute_unprepared("SELECT 1").await?;
+        Ok(())
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.db.get_database_backend() == DbBackend::Postgres
+    }
+
+    /// The number of SQL statements this store has run; tests use it to prove batching.
+    pub fn query_count(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
+    }
+
+    pub async fn close(self) {
+        let _ = self.db.close().await;
+    }
+}

@@ -1,0 +1,117 @@
+//! Where application errors become GraphQL errors or `userErrors`, once for the whole API.
+
+use async_graphql::{Enum, ErrorExtensions, SimpleObject};
+use vitrine_app::{AppError, ErrorCode as AppCode};
+
+/// Stable codes of `UserError`. Clients branch on these, never on messages.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    Blank,
+    TooLong,
+    Invalid,
+    Taken,
+    TooMany,
+    NotFound,
+    InvalidCredentials,
+    InvalidToken,
+    RateLimited,
+    PasswordTooShort,
+}
+
+impl From<AppCode> for ErrorCode {
+    fn from(code: AppCode) -> Self {
+        match code {
+            AppCode::Blank => ErrorCode::Blank,
+            AppCode::TooLong => ErrorCode::TooLong,
+            AppCode::Invalid => ErrorCode::Invalid,
+            AppCode::Taken => ErrorCode::Taken,
+            AppCode::TooMany => ErrorCode::TooMany,
+            AppCode::NotFound => ErrorCode::NotFound,
+            AppCode::InvalidCredentials => ErrorCode::InvalidCredentials,
+            AppCode::InvalidToken => ErrorCode::InvalidToken,
+            AppCode::RateLimited => ErrorCode::RateLimited,
+            AppCode::PasswordTooShort => ErrorCode::PasswordTooShort,
+        }
+    }
+}
+
+/// A business failure of a mutation: which input field, why, and a stable code.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct UserError {
+    pub field: Option<Vec<String>>,
+    pub message: String,
+    pub code: Option<ErrorCode>,
+}
+
+impl From<vitrine_app::UserError> for UserError {
+    fn from(e: vitrine_app::UserError) -> Self {
+        Self {
+            field: if e.field.is_empty() { None } else { Some(e.field) },
+            message: e.message,
+            code: Some(e.code.into()),
+        }
+    }
+}
+
+pub fn gql_error(code: &'static str, message: impl Into<String>) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
+}
+
+pub fn unauthenticated() -> async_graphql::Error {
+    gql_error("UNAUTHENTICATED", "sign in or send a valid API token to use this field")
+}
+
+pub fn forbidden() -> async_graphql::Error {
+    gql_error("FORBIDDEN", "your credentials do not allow this field")
+}
+
+pub fn bad_input(message: impl Into<String>) -> async_graphql::Error {
+    gql_error("BAD_USER_INPUT", message)
+}
+
+/// Internal causes are logged, never returned.
+pub fn internal(err: &dyn std::fmt::Display) -> async_graphql::Error {
+    tracing::error!(error = %err, "request failed");
+    gql_error("INTERNAL_SERVER_ERROR", "internal error")
+}
+
+/// Splits an application result into data or `userErrors` for a mutation payload; anything
+/// that is not the caller's fault becomes a GraphQL error.
+pub fn into_payload<T>(
+    result: Result<T, AppError>,
+) -> async_graphql::Result<(Option<T>, Vec<UserError>)> {
+    match result {
+        Ok(value) => Ok((Some(value), vec![])),
+        Err(AppError::User(errors)) => Ok((None, errors.into_iter().map(Into::into).collect())),
+        Err(other) => Err(to_gql(other)),
+    }
+}
+
+pub fn to_gql(err: AppError) -> async_graphql::Error {
+    match err {
+        AppError::User(errors) => {
+            let message =
+                errors.first().map_or_else(|| "invalid input".to_owned(), |e| e.message.clone());
+            bad_input(message)
+        }
+        AppError::Unauthenticated => unauthenticated(),
+        AppError::Forbidden => forbidden(),
+        AppError::Store(e) => internal(&e),
+    }
+}
+
+pub trait ResultExt<T> {
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> ResultExt<T> for Result<T, AppError> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(to_gql)
+    }
+}
+
+impl<T> ResultExt<T> for Result<T, vitrine_app::StoreError> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(|e| internal(&e))
+    }
+}

@@ -1,0 +1,153 @@
+//! Batched loads, so that a page of products with variants, images and prices costs a fixed
+//! number of SQL statements whatever its size. One set of loaders per request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use uuid::Uuid;
+use vitrine_app::{Store, StoreError};
+use vitrine_domain::catalog::{
+    Brand, Collection, Image, PriceRange, Product, ProductOption, Variant, VariantPrice,
+};
+
+macro_rules! loader {
+    ($name:ident, $value:ty, |$store:ident, $keys:ident| $body:expr) => {
+        pub struct $name {
+            store: Store,
+        }
+
+        impl Loader<Uuid> for $name {
+            type Value = $value;
+            type Error = Arc<StoreError>;
+
+            async fn load(&self, $keys: &[Uuid]) -> Result<HashMap<Uuid, $value>, Self::Error> {
+                let $store = &self.store;
+                $body.map_err(Arc::new)
+            }
+        }
+    };
+}
+
+/// Groups rows by the id `key` picks, keeping their order.
+fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
+    let mut map: HashMap<Uuid, Vec<T>> = HashMap::new();
+    for row in rows {
+        map.entry(key(&row)).or_default().push(row);
+    }
+    map
+}
+
+fn by_id<T>(rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, T> {
+    rows.into_iter().map(|r| (key(&r), r)).collect()
+}
+
+loader!(ProductLoader, Product, |store, keys| store
+    .products_by_ids(keys)
+    .await
+    .map(|rows| by_id(rows, |p| p.id)));
+loader!(VariantLoader, Variant, |store, keys| store
+    .variants_by_ids(keys)
+    .await
+    .map(|rows| by_id(rows, |v| v.id)));
+loader!(BrandLoader, Brand, |store, keys| store
+    .brands_by_ids(keys)
+    .await
+    .map(|rows| by_id(rows, |b| b.id)));
+loader!(CollectionLoader, Collection, |store, keys| store
+    .collections_by_ids(keys)
+    .await
+    .map(|rows| by_id(rows, |c| c.id)));
+loader!(ImageLoader, Image, |store, keys| store
+    .images_by_ids(keys)
+    .await
+    .map(|rows| by_id(rows, |i| i.id)));
+loader!(VariantsOfProduct, Vec<Variant>, |store, keys| store
+    .variants_of_products(keys)
+    .await
+    .map(|rows| group(rows, |v| v.product_id)));
+loader!(OptionsOfProduct, Vec<ProductOption>, |store, keys| store
+    .options_of_products(keys)
+    .await
+    .map(|rows| group(rows, |o| o.product_id)));
+loader!(ImagesOfProduct, Vec<Image>, |store, keys| store
+    .images_of_products(keys)
+    .await
+    .map(|rows| group(rows, |i| i.product_id)));
+loader!(PricesOfVariant, Vec<VariantPrice>, |store, keys| store
+    .prices_of_variants(keys)
+    .await
+    .map(|rows| group(rows, |p| p.variant_id)));
+loader!(PriceRangesOfProduct, Vec<PriceRange>, |store, keys| store
+    .price_ranges_of_products(keys)
+    .await
+    .map(|rows| group(rows, |r| r.product_id)));
+loader!(CollectionsOfProduct, Vec<Uuid>, |store, keys| store
+    .collection_ids_of_products(keys)
+    .await
+    .map(|pairs| {
+        let mut map: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for (product, collection) in pairs {
+            map.entry(product).or_default().push(collection);
+        }
+        map
+    }));
+
+/// Translated fields of objects in the request's language: id -> field -> text.
+pub struct TranslationLoader {
+    store: Store,
+    language: String,
+}
+
+impl Loader<Uuid> for TranslationLoader {
+    type Value = HashMap<String, String>;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = self.store.translations(keys, &self.language).await.map_err(Arc::new)?;
+        let mut map: HashMap<Uuid, HashMap<String, String>> = HashMap::new();
+        for ((id, field), text) in rows {
+            map.entry(id).or_default().insert(field, text);
+        }
+        Ok(map)
+    }
+}
+
+pub struct Loaders {
+    pub product: DataLoader<ProductLoader>,
+    pub variant: DataLoader<VariantLoader>,
+    pub brand: DataLoader<BrandLoader>,
+    pub collection: DataLoader<CollectionLoader>,
+    pub image: DataLoader<ImageLoader>,
+    pub variants_of_product: DataLoader<VariantsOfProduct>,
+    pub options_of_product: DataLoader<OptionsOfProduct>,
+    pub images_of_product: DataLoader<ImagesOfProduct>,
+    pub prices_of_variant: DataLoader<PricesOfVariant>,
+    pub price_ranges_of_product: DataLoader<PriceRangesOfProduct>,
+    pub collections_of_product: DataLoader<CollectionsOfProduct>,
+    pub translations: DataLoader<TranslationLoader>,
+}
+
+fn new_loader<T: Loader<Uuid>>(loader: T) -> DataLoader<T> {
+    DataLoader::new(loader, tokio::spawn).max_batch_size(1000)
+}
+
+impl Loaders {
+    pub fn new(store: Store, language: String) -> Self {
+        let s = || store.clone();
+        Self {
+            product: new_loader(ProductLoader { store: s() }),
+            variant: new_loader(VariantLoader { store: s() }),
+            brand: new_loader(BrandLoader { store: s() }),
+            collection: new_loader(CollectionLoader { store: s() }),
+            image: new_loader(ImageLoader { store: s() }),
+            variants_of_product: new_loader(VariantsOfProduct { store: s() }),
+            options_of_product: new_loader(OptionsOfProduct { store: s() }),
+            images_of_product: new_loader(ImagesOfProduct { store: s() }),
+            prices_of_variant: new_loader(PricesOfVariant { store: s() }),
+            price_ranges_of_product: new_loader(PriceRangesOfProduct { store: s() }),
+            collections_of_product: new_loader(CollectionsOfProduct { store: s() }),
+            translations: new_loader(TranslationLoader { store: s(), language }),
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! The mutation root. Every mutation returns a payload with `userErrors`; resolvers parse,
+//! authorise, call one service and map the result.
+
+mod catalog;
+mod identity;
+
+use async_graphql::{MergedObject, ID};
+use uuid::Uuid;
+use vitrine_app::{AppError, ErrorCode, UserError};
+use vitrine_domain::id::{GlobalId, NodeKind};
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(catalog::CatalogMutation, identity::IdentityMutation);
+
+/// Declares a mutation payload: the given fields plus `userErrors`.
+macro_rules! payload {
+    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(async_graphql::SimpleObject, Default)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)*
+            pub user_errors: Vec<crate::error::UserError>,
+        }
+    };
+}
+pub(crate) use payload;
+
+/// Parses an ID argument; a malformed or foreign ID is the caller's mistake, so a userError.
+pub(crate) fn input_id(id: &ID, kind: NodeKind, field: &str) -> Result<Uuid, AppError> {
+    GlobalId::parse_kind(id, kind)
+        .map_err(|e| AppError::user(UserError::new(&[field], ErrorCode::Invalid, e.to_string())))
+}
+
+pub(crate) fn input_ids(ids: &[ID], kind: NodeKind, field: &str) -> Result<Vec<Uuid>, AppError> {
+    ids.iter().map(|id| input_id(id, kind, field)).collect()
+}

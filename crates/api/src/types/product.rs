@@ -1,0 +1,569 @@
+//! `Product`, `ProductVariant`, `ProductOption`, `Image`, `MoneyV2` and price ranges.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use vitrine_domain::access::Permission;
+use vitrine_domain::catalog::{
+    self, ProductStatus as DomainStatus, SelectedOption as DomainSelected,
+};
+use vitrine_domain::id::NodeKind;
+use vitrine_domain::money::{Currency, Money};
+
+use super::catalog::{Brand, Collection};
+use super::scalars::{text_to_html, Decimal, Html, Url};
+use super::{gid, translated};
+use crate::codes::CurrencyCode;
+use crate::connection::{slice_connection, OffsetCursor};
+use crate::context::ContextExt;
+use crate::error::internal;
+
+/// An amount of money in a currency, as Shopify's `MoneyV2`.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "MoneyV2")]
+pub struct MoneyV2 {
+    pub amount: Decimal,
+    pub currency_code: CurrencyCode,
+}
+
+impl From<Money> for MoneyV2 {
+    fn from(m: Money) -> Self {
+        Self {
+            amount: Decimal(m.to_decimal_string()),
+            // Stored currencies are validated on write against the same list.
+            currency_code: CurrencyCode::from_currency(m.currency).unwrap_or(CurrencyCode::EUR),
+        }
+    }
+}
+
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ProductPriceRange {
+    pub min_variant_price: MoneyV2,
+    pub max_variant_price: MoneyV2,
+}
+
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "SEO")]
+pub struct Seo {
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
+
+/// A product attribute such as "Material: wool".
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Spec {
+    pub name: String,
+    pub value: String,
+}
+
+/// A size table: a header row, then one row per size.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct SizeChart {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(SimpleObject, InputObject, Clone, Debug)]
+#[graphql(input_name = "SelectedOptionInput")]
+pub struct SelectedOption {
+    pub name: String,
+    pub value: String,
+}
+
+impl From<DomainSelected> for SelectedOption {
+    fn from(s: DomainSelected) -> Self {
+        Self { name: s.name, value: s.value }
+    }
+}
+
+impl From<SelectedOption> for DomainSelected {
+    fn from(s: SelectedOption) -> Self {
+        Self { name: s.name, value: s.value }
+    }
+}
+
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProductStatus {
+    Draft,
+    Active,
+    Archived,
+}
+
+impl From<DomainStatus> for ProductStatus {
+    fn from(s: DomainStatus) -> Self {
+        match s {
+            DomainStatus::Draft => ProductStatus::Draft,
+            DomainStatus::Active => ProductStatus::Active,
+            DomainStatus::Archived => ProductStatus::Archived,
+        }
+    }
+}
+
+impl From<ProductStatus> for DomainStatus {
+    fn from(s: ProductStatus) -> Self {
+        match s {
+            ProductStatus::Draft => DomainStatus::Draft,
+            ProductStatus::Active => DomainStatus::Active,
+            ProductStatus::Archived => DomainStatus::Archived,
+        }
+    }
+}
+
+/// Picks the variant's price in the request's currency, falling back to the channel's
+/// default currency, so a listing never shows a variant without a price it has.
+fn pick_price(
+    ctx: &Context<'_>,
+    prices: &[catalog::VariantPrice],
+) -> Option<catalog::VariantPrice> {
+    let req = ctx.req();
+    let find = |c: Currency| prices.iter().find(|p| p.price.currency == c).copied();
+    find(req.currency)
+        .or_else(|| find(req.channel.default_currency))
+        .or_else(|| prices.first().copied())
+}
+
+/// A product: what a shopper browses; its variants are what they buy.
+#[derive(Clone)]
+pub struct Product(pub catalog::Product);
+
+#[Object]
+impl Product {
+    pub(crate) async fn id(&self) -> ID {
+        gid(NodeKind::Product, self.0.id)
+    }
+
+    async fn handle(&self) -> &str {
+        &self.0.handle
+    }
+
+    async fn title(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        translated(ctx, self.0.id, "title", &self.0.title).await
+    }
+
+    /// Plain-text description.
+    async fn description(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        translated(ctx, self.0.id, "description", &self.0.description).await
+    }
+
+    async fn description_html(&self, ctx: &Context<'_>) -> async_graphql::Result<Html> {
+        Ok(text_to_html(&translated(ctx, self.0.id, "description", &self.0.description).await?))
+    }
+
+    async fn available_for_sale(&self) -> bool {
+        self.0.available_for_sale
+    }
+
+    async fn brand(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Brand>> {
+        let Some(id) = self.0.brand_id else { return Ok(None) };
+        Ok(ctx.req().loaders.brand.load_one(id).await.map_err(|e| internal(&e))?.map(Brand))
+    }
+
+    /// The brand's name, as Shopify's `vendor`.
+    async fn vendor(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let Some(id) = self.0.brand_id else { return Ok(String::new()) };
+        let brand = ctx.req().loaders.brand.load_one(id).await.map_err(|e| internal(&e))?;
+        Ok(brand.map(|b| b.name).unwrap_or_default())
+    }
+
+    async fn product_type(&self) -> &str {
+        &self.0.product_type
+    }
+
+    async fn tags(&self) -> &[String] {
+        &self.0.tags
+    }
+
+    async fn specs(&self) -> Vec<Spec> {
+        self.0.specs.iter().map(|s| Spec { name: s.name.clone(), value: s.value.clone() }).collect()
+    }
+
+    async fn size_chart(&self) -> Option<SizeChart> {
+        self.0
+            .size_chart
+            .as_ref()
+            .map(|c| SizeChart { headers: c.headers.clone(), rows: c.rows.clone() })
+    }
+
+    async fn seo(&self, ctx: &Context<'_>) -> async_graphql::Result<Seo> {
+        let title = match &self.0.seo.title {
+            Some(t) => Some(translated(ctx, self.0.id, "seo_title", t).await?),
+            None => None,
+        };
+        let description = match &self.0.seo.description {
+            Some(d) => Some(translated(ctx, self.0.id, "seo_description", d).await?),
+            None => None,
+        };
+        Ok(Seo { title, description })
+    }
+
+    /// Publication status; storefronts only ever see ACTIVE products.
+    async fn status(&self) -> ProductStatus {
+        self.0.status.into()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+
+    async fn options(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<ProductOption>> {
+        let options = ctx
+            .req()
+            .loaders
+            .options_of_product
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| internal(&e))?;
+        let take = first.map_or(usize::MAX, |n| n.max(0) as usize);
+        Ok(options.unwrap_or_default().into_iter().take(take).map(ProductOption).collect())
+    }
+
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn variants(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<OffsetCursor, ProductVariant>> {
+        let variants = self.variant_list(ctx).await?;
+        slice_connection(ctx, variants, after, before, first, last)
+    }
+
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn images(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<OffsetCursor, Image>> {
+        let images = ctx
+            .req()
+            .loaders
+            .images_of_product
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| internal(&e))?;
+        let images = images.unwrap_or_default().into_iter().map(Image).collect();
+        slice_connection(ctx, images, after, before, first, last)
+    }
+
+    async fn featured_image(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Image>> {
+        let images = ctx
+            .req()
+            .loaders
+            .images_of_product
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| internal(&e))?;
+        Ok(images.and_then(|i| i.into_iter().next()).map(Image))
+    }
+
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn collections(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<OffsetCursor, Collection>> {
+        let loaders = &ctx.req().loaders;
+        let ids = loaders
+            .collections_of_product
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| internal(&e))?
+            .unwrap_or_default();
+        let found =
+            loaders.collection.load_many(ids.iter().copied()).await.map_err(|e| internal(&e))?;
+        let collections =
+            ids.iter().filter_map(|id| found.get(id).cloned()).map(Collection).collect();
+        slice_connection(ctx, collections, after, before, first, last)
+    }
+
+    /// Cheapest and dearest variant in the request's currency.
+    async fn price_range(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<ProductPriceRange>> {
+        let ranges = ctx
+            .req()
+            .loaders
+            .price_ranges_of_product
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| internal(&e))?;
+        let ranges = ranges.unwrap_or_default();
+        let req = ctx.req();
+        let pick = ranges
+            .iter()
+            .find(|r| r.min.currency == req.currency)
+            .or_else(|| ranges.iter().find(|r| r.min.currency == req.channel.default_currency))
+            .or_else(|| ranges.first());
+        Ok(pick.map(|r| ProductPriceRange {
+            min_variant_price: r.min.into(),
+            max_variant_price: r.max.into(),
+        }))
+    }
+
+    /// Range of compare-at prices of the variants that have one.
+    async fn compare_at_price_range(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<ProductPriceRange>> {
+        let variants = self.variant_list(ctx).await?;
+        let ids: Vec<_> = variants.iter().map(|v| v.0.id).collect();
+        let prices =
+            ctx.req().loaders.prices_of_variant.load_many(ids).await.map_err(|e| internal(&e))?;
+        let picked: Vec<Money> = prices
+            .values()
+            .filter_map(|p| pick_price(ctx, p))
+            .filter_map(|p| p.compare_at)
+            .collect();
+        Ok(catalog::price_range(self.0.id, &picked).map(|r| ProductPriceRange {
+            min_variant_price: r.min.into(),
+            max_variant_price: r.max.into(),
+        }))
+    }
+
+    /// The variant with exactly these options, if any.
+    async fn variant_by_selected_options(
+        &self,
+        ctx: &Context<'_>,
+        selected_options: Vec<SelectedOption>,
+    ) -> async_graphql::Result<Option<ProductVariant>> {
+        let variants = self.variant_list(ctx).await?;
+        Ok(variants.into_iter().find(|v| matches_all(&v.0.selected_options, &selected_options)))
+    }
+
+    /// The variant matching the given options, else the first available, else the first.
+    async fn selected_or_first_available_variant(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] selected_options: Vec<SelectedOption>,
+    ) -> async_graphql::Result<Option<ProductVariant>> {
+        let variants = self.variant_list(ctx).await?;
+        let matching = (!selected_options.is_empty())
+            .then(|| {
+                variants.iter().find(|v| matches_all(&v.0.selected_options, &selected_options))
+            })
+            .flatten();
+        let chosen = matching
+            .or_else(|| variants.iter().find(|v| v.0.available_for_sale()))
+            .or_else(|| variants.first())
+            .cloned();
+        Ok(chosen)
+    }
+}
+
+fn matches_all(options: &[DomainSelected], wanted: &[SelectedOption]) -> bool {
+    wanted
+        .iter()
+        .all(|w| options.iter().any(|o| o.name.eq_ignore_ascii_case(&w.name) && o.value == w.value))
+}
+
+impl Product {
+    async fn variant_list(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProductVariant>> {
+        let variants = ctx
+            .req()
+            .loaders
+            .variants_of_product
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| internal(&e))?;
+        Ok(variants.unwrap_or_default().into_iter().map(ProductVariant).collect())
+    }
+}
+
+#[derive(Clone)]
+pub struct ProductOption(pub catalog::ProductOption);
+
+/// One value of a product option.
+#[derive(SimpleObject, Clone)]
+pub struct ProductOptionValue {
+    pub name: String,
+}
+
+#[Object]
+impl ProductOption {
+    pub(crate) async fn id(&self) -> ID {
+        gid(NodeKind::ProductOption, self.0.id)
+    }
+
+    async fn name(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        translated(ctx, self.0.id, "name", &self.0.name).await
+    }
+
+    async fn values(&self) -> &[String] {
+        &self.0.values
+    }
+
+    async fn option_values(&self) -> Vec<ProductOptionValue> {
+        self.0.values.iter().map(|v| ProductOptionValue { name: v.clone() }).collect()
+    }
+}
+
+/// A purchasable version of a product (a size in a colour).
+#[derive(Clone)]
+pub struct ProductVariant(pub catalog::Variant);
+
+#[Object]
+impl ProductVariant {
+    pub(crate) async fn id(&self) -> ID {
+        gid(NodeKind::ProductVariant, self.0.id)
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    async fn sku(&self) -> &str {
+        &self.0.sku
+    }
+
+    async fn barcode(&self) -> Option<&str> {
+        self.0.barcode.as_deref()
+    }
+
+    async fn weight_grams(&self) -> Option<i32> {
+        self.0.weight_grams
+    }
+
+    async fn available_for_sale(&self) -> bool {
+        self.0.available_for_sale()
+    }
+
+    /// Units in stock; only staff and integrators with `catalog:read` see raw counts.
+    async fn quantity_available(&self, ctx: &Context<'_>) -> Option<i32> {
+        ctx.req().actor.has(Permission::CatalogRead).then_some(self.0.inventory_quantity)
+    }
+
+    async fn selected_options(&self) -> Vec<SelectedOption> {
+        self.0.selected_options.iter().cloned().map(Into::into).collect()
+    }
+
+    /// Price in the request's currency.
+    async fn price(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MoneyV2>> {
+        let prices = ctx
+            .req()
+            .loaders
+            .prices_of_variant
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| internal(&e))?;
+        Ok(pick_price(ctx, &prices.unwrap_or_default()).map(|p| p.price.into()))
+    }
+
+    async fn compare_at_price(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MoneyV2>> {
+        let prices = ctx
+            .req()
+            .loaders
+            .prices_of_variant
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| internal(&e))?;
+        Ok(pick_price(ctx, &prices.unwrap_or_default()).and_then(|p| p.compare_at).map(Into::into))
+    }
+
+    /// Base prices in every currency (admin).
+    async fn prices(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<VariantPrice>> {
+        ctx.require(Permission::CatalogRead)?;
+        let prices = ctx
+            .req()
+            .loaders
+            .prices_of_variant
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| internal(&e))?;
+        Ok(prices
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| VariantPrice {
+                price: p.price.into(),
+                compare_at_price: p.compare_at.map(Into::into),
+            })
+            .collect())
+    }
+
+    async fn image(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Image>> {
+        let Some(id) = self.0.image_id else { return Ok(None) };
+        Ok(ctx.req().loaders.image.load_one(id).await.map_err(|e| internal(&e))?.map(Image))
+    }
+
+    async fn product(&self, ctx: &Context<'_>) -> async_graphql::Result<Product> {
+        let product = ctx
+            .req()
+            .loaders
+            .product
+            .load_one(self.0.product_id)
+            .await
+            .map_err(|e| internal(&e))?;
+        product.map(Product).ok_or_else(|| internal(&"variant without product"))
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// A base price of a variant in one currency.
+#[derive(SimpleObject, Clone)]
+pub struct VariantPrice {
+    pub price: MoneyV2,
+    pub compare_at_price: Option<MoneyV2>,
+}
+
+#[derive(Clone)]
+pub struct Image(pub catalog::Image);
+
+#[Object]
+impl Image {
+    pub(crate) async fn id(&self) -> ID {
+        gid(NodeKind::Image, self.0.id)
+    }
+
+    /// Absolute URL; images the gateway serves itself are resolved against its public URL.
+    async fn url(&self, ctx: &Context<'_>) -> Url {
+        if self.0.url.starts_with('/') {
+            let base = ctx.data_opt::<PublicUrl>().map_or("", |p| p.0.as_str());
+            Url(format!("{base}{}", self.0.url))
+        } else {
+            Url(self.0.url.clone())
+        }
+    }
+
+    async fn alt_text(&self) -> Option<&str> {
+        self.0.alt_text.as_deref()
+    }
+
+    async fn width(&self) -> Option<i32> {
+        self.0.width
+    }
+
+    async fn height(&self) -> Option<i32> {
+        self.0.height
+    }
+}
+
+/// The gateway's own public base URL, e.g. `http://127.0.0.1:8080`.
+#[derive(Clone, Debug)]
+pub struct PublicUrl(pub String);

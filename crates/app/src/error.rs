@@ -1,0 +1,103 @@
+//! Errors of the use cases. Business failures are [`UserError`]s with a stable code, which the
+//! API returns in `userErrors`; the rest become GraphQL errors with `extensions.code`.
+
+use vitrine_domain::catalog::{Invalid, InvalidCode};
+use vitrine_store::StoreError;
+
+/// Stable codes a client can branch on. Documented in the schema as the `ErrorCode` enum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    Blank,
+    TooLong,
+    Invalid,
+    Taken,
+    TooMany,
+    NotFound,
+    InvalidCredentials,
+    InvalidToken,
+    RateLimited,
+    PasswordTooShort,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserError {
+    /// Path to the input field at fault, e.g. `["variants", "3", "sku"]`.
+    pub field: Vec<String>,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl UserError {
+    pub fn new(field: &[&str], code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            field: field.iter().map(|s| (*s).to_owned()).collect(),
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Prefixes the field path, e.g. to point at one row of a bulk input.
+    pub fn at(mut self, prefix: &[String]) -> Self {
+        let mut field = prefix.to_vec();
+        field.append(&mut self.field);
+        self.field = field;
+        self
+    }
+
+    pub fn not_found(field: &str, what: &str) -> Self {
+        Self::new(&[field], ErrorCode::NotFound, format!("{what} not found"))
+    }
+}
+
+impl From<Invalid> for UserError {
+    fn from(e: Invalid) -> Self {
+        let code = match e.code {
+            InvalidCode::Blank => ErrorCode::Blank,
+            InvalidCode::TooLong => ErrorCode::TooLong,
+            InvalidCode::Invalid => ErrorCode::Invalid,
+            InvalidCode::Taken => ErrorCode::Taken,
+            InvalidCode::TooMany => ErrorCode::TooMany,
+        };
+        Self { field: e.field, code, message: e.message }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The input broke a rule; nothing was written.
+    #[error("invalid input")]
+    User(Vec<UserError>),
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("not allowed")]
+    Forbidden,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl AppError {
+    pub fn user(error: UserError) -> Self {
+        AppError::User(vec![error])
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(e: Invalid) -> Self {
+        AppError::user(e.into())
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Taken { field } => AppError::user(UserError::new(
+                &[field],
+                ErrorCode::Taken,
+                format!("{field} is already taken"),
+            )),
+            other => AppError::Store(other),
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,166 @@
+//! What each subcommand does, in terms of the library crates.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use vitrine_app::identity::Secret;
+use vitrine_app::{App, AppError, Settings, Store};
+use vitrine_domain::access::StaffRole;
+
+use crate::cli::{AdminCommand, Command};
+use crate::config::Config;
+use crate::http;
+
+pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Schema => {
+            print!("{}", vitrine_api::sdl());
+            Ok(())
+        }
+        Command::Migrate => {
+            let store = open_store(&config).await?;
+            store.migrate().await.context("migrating the database")?;
+            tracing::info!("database is up to date");
+            Ok(())
+        }
+        Command::Seed { products } => {
+            let store = open_store(&config).await?;
+            store.migrate().await.context("migrating the database")?;
+            seed(&store, products).await
+        }
+        Command::Serve { demo } => serve(config, demo).await,
+        Command::Admin { command: AdminCommand::Create { email, role } } => {
+            let role: StaffRole = role.parse()?;
+            let password = read_password()?;
+            let app = open_app(&config).await?;
+            match app.identity.create_staff(&email, &password, role).await {
+                Ok(staff) => {
+                    println!("created {} ({})", staff.email, staff.role);
+                    Ok(())
+                }
+                Err(AppError::User(errors)) => {
+                    let messages: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+                    bail!("{}", messages.join("; "))
+                }
+                Err(other) => Err(other.into()),
+            }
+        }
+    }
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("creating the data directory {}", config.data_dir.display())
+        })?;
+    }
+    Store::connect(&url).await.context("connecting to the database")
+}
+
+async fn open_app(config: &Config) -> anyhow::Result<App> {
+    let store = open_store(config).await?;
+    store.migrate().await.context("migrating the database")?;
+    let secret = jwt_secret(config)?;
+    Ok(App::new(store, Settings::new(secret)))
+}
+
+/// The signing key: from the configuration, else from `<data_dir>/jwt-secret`, created with
+/// fresh random bytes on first run so that no deployment ever shares a built-in key.
+fn jwt_secret(config: &Config) -> anyhow::Result<Secret> {
+    if !config.jwt_secret.0.is_empty() {
+        if config.jwt_secret.0.len() < 32 {
+            bail!("VITRINE_JWT_SECRET must be at least 32 characters");
+        }
+        return Ok(Secret::new(config.jwt_secret.0.as_bytes().to_vec()));
+    }
+    std::fs::create_dir_all(&config.data_dir)?;
+    let path = config.data_dir.join("jwt-secret");
+    if path.exists() {
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        if bytes.len() < 32 {
+            bail!("{} is shorter than 32 bytes; delete it to generate a new one", path.display());
+        }
+        return Ok(Secret::new(bytes));
+    }
+    let secret = Secret::generate().map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
+    write_private(&path, secret.expose())?;
+    tracing::info!(path = %path.display(), "generated a new token signing secret");
+    Ok(secret)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(bytes)?;
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Password: ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    if password.is_empty() {
+        bail!("no password given on standard input");
+    }
+    Ok(password)
+}
+
+async fn seed(store: &Store, products: Option<usize>) -> anyhow::Result<()> {
+    match products {
+        None => {
+            if store.product_count().await? > 0 {
+                println!("the database already has products; nothing to do");
+                return Ok(());
+            }
+            let summary = vitrine_app::demo::load_demo(store).await?;
+            println!(
+                "loaded the demo catalog: {} channels, {} brands, {} collections, {} products, {} variants",
+                summary.channels, summary.brands, summary.collections, summary.products, summary.variants
+            );
+        }
+        Some(count) => {
+            let started = std::time::Instant::now();
+            vitrine_app::demo::seed_products(store, count, |done, total| {
+                let width = 40;
+                let filled = if total == 0 { width } else { done * width / total };
+                eprint!(
+                    "\r[{}{}] {done}/{total} products",
+                    "#".repeat(filled),
+                    " ".repeat(width - filled)
+                );
+                let _ = std::io::stderr().flush();
+            })
+            .await?;
+            eprintln!();
+            println!("generated {count} products in {:.1} s", started.elapsed().as_secs_f64());
+        }
+    }
+    Ok(())
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let app = open_app(&config).await?;
+    if demo && app.store.product_count().await? == 0 {
+        let summary = vitrine_app::demo::load_demo(&app.store).await?;
+        tracing::info!(
+            products = summary.products,
+            brands = summary.brands,
+            "loaded the demo catalog"
+        );
+    }
+    app.catalog.ensure_default_channel().await.context("creating the default channel")?;
+    http::serve(app, &config, started).await
+}

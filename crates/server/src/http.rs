@@ -1,0 +1,298 @@
+//! The HTTP surface: `/graphql` (POST, GET, GraphiQL), `/graphql/ws`, `/healthz`, `/readyz`
+//! and the placeholder images of the demo catalog.
+
+use std::time::Instant;
+
+use anyhow::Context as _;
+use async_graphql::{Request, Response, ServerError};
+use async_graphql_axum::GraphQLSubscription;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use vitrine_api::{Limits, PublicUrl, VitrineSchema};
+use vitrine_app::App;
+
+use crate::config::Config;
+
+#[derive(Clone)]
+struct AppState {
+    schema: VitrineSchema,
+    app: App,
+    max_body_bytes: usize,
+}
+
+pub fn router(app: App, config: &Config) -> Router {
+    let limits = Limits {
+        max_page_size: config.max_page_size,
+        max_depth: config.max_depth,
+        max_cost: config.max_cost,
+    };
+    let schema = vitrine_api::build_schema(app.clone(), limits, PublicUrl(config.public_url()));
+    let state = AppState { schema: schema.clone(), app, max_body_bytes: config.max_body_bytes };
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route_service("/graphql/ws", GraphQLSubscription::new(schema))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/placeholder/{name}", get(placeholder))
+        .with_state(state)
+}
+
+pub async fn serve(app: App, config: &Config, started: Instant) -> anyhow::Result<()> {
+    let router = router(app, config);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(
+        "Vitrine is ready on http://{address}/graphql ({} ms after start)",
+        started.elapsed().as_millis()
+    );
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let ready = state.app.store.ping().await.is_ok()
+        && state.app.store.pending_migrations().await.is_ok_and(|n| n == 0);
+    if ready {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable or not migrated")
+    }
+}
+
+async fn placeholder(Path(name): Path<String>) -> impl IntoResponse {
+    let label = name.strip_suffix(".svg").unwrap_or(&name);
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        vitrine_app::placeholder::placeholder_svg(label),
+    )
+}
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// The playground page; GraphiQL itself is loaded by the browser from a CDN.
+const GRAPHIQL: &str = include_str!("graphiql.html");
+
+/// Whether the client speaks the GraphQL-over-HTTP media type (which gets meaningful status
+/// codes) or legacy `application/json` (which always gets 200 for well-formed requests).
+fn wants_graphql_response(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains(GRAPHQL_RESPONSE))
+}
+
+fn error_body(code: &str, message: &str) -> String {
+    serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+        .to_string()
+}
+
+fn json_response(status: StatusCode, modern: bool, body: String) -> axum::response::Response {
+    let content_type = if modern { GRAPHQL_RESPONSE } else { "application/json" };
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+fn request_error(
+    modern: bool,
+    status: StatusCode,
+    code: &str,
+    message: &str,
+) -> axum::response::Response {
+    json_response(
+        if modern {
+            status
+        } else if status == StatusCode::PAYLOAD_TOO_LARGE {
+            status
+        } else {
+            StatusCode::OK
+        },
+        modern,
+        error_body(code, message),
+    )
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
+}
+
+fn storefront_key(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-vitrine-storefront")?.to_str().ok().map(str::trim).filter(|k| !k.is_empty())
+}
+
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: Request,
+    method: &Method,
+) -> axum::response::Response {
+    let modern = wants_graphql_response(headers);
+    let mut request = match vitrine_api::prepare_request(
+        &state.schema,
+        request,
+        bearer(headers),
+        storefront_key(headers),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(error) => return server_error_response(modern, error),
+    };
+    if method == Method::GET && is_mutation(&mut request) {
+        return request_error(
+            modern,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "mutations must be sent with POST",
+        );
+    }
+    let response = state.schema.execute(request).await;
+    let status = if modern && response.data == async_graphql::Value::Null && response.is_err() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    json_response(status, modern, serialize(&response))
+}
+
+fn serialize(response: &Response) -> String {
+    serde_json::to_string(response)
+        .unwrap_or_else(|_| error_body("INTERNAL_SERVER_ERROR", "response could not be encoded"))
+}
+
+fn server_error_response(modern: bool, error: ServerError) -> axum::response::Response {
+    let code = error
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .and_then(|v| if let async_graphql::Value::String(s) = v { Some(s.clone()) } else { None })
+        .unwrap_or_else(|| "BAD_REQUEST".to_owned());
+    let status = match code.as_str() {
+        "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
+        "INTERNAL_SERVER_ERROR" => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let body = serialize(&Response::from_errors(vec![error]));
+    json_response(
+        if modern || status == StatusCode::UNAUTHORIZED { status } else { StatusCode::OK },
+        modern,
+        body,
+    )
+}
+
+fn is_mutation(request: &mut Request) -> bool {
+    let name = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else { return false };
+    document.operations.iter().any(|(op_name, op)| {
+        let selected = match &name {
+            Some(n) => op_name.map(|o| o.as_str()) == Some(n.as_str()),
+            None => true,
+        };
+        selected && op.node.ty == async_graphql::parser::types::OperationType::Mutation
+    })
+}
+
+async fn graphql_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> axum::response::Response {
+    let modern = wants_graphql_response(&headers);
+    let bytes: Bytes = match axum::body::to_bytes(body, state.max_body_bytes).await {
+        Ok(b) => b,
+        Err(_) => {
+            let message = format!("request body is larger than {} bytes", state.max_body_bytes);
+            return request_error(
+                modern,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                &message,
+            );
+        }
+    };
+    let request: Request = match serde_json::from_slice(&bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            let message = format!(
+                "body must be a JSON object with `query`, `variables` and `operationName`: {e}"
+            );
+            return request_error(modern, StatusCode::BAD_REQUEST, "BAD_REQUEST", &message);
+        }
+    };
+    execute(&state, &headers, request, &Method::POST).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetParams {
+    query: Option<String>,
+    variables: Option<String>,
+    operation_name: Option<String>,
+}
+
+async fn graphql_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<GetParams>,
+) -> axum::response::Response {
+    let accepts_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    let Some(query) = params.query else {
+        if accepts_html {
+            return Html(GRAPHIQL).into_response();
+        }
+        return request_error(
+            wants_graphql_response(&headers),
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "missing `query` parameter",
+        );
+    };
+    let mut request = Request::new(query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = params.variables {
+        match serde_json::from_str(&vars) {
+            Ok(v) => request = request.variables(async_graphql::Variables::from_json(v)),
+            Err(_) => {
+                return request_error(
+                    wants_graphql_response(&headers),
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "`variables` must be a JSON object",
+                );
+            }
+        }
+    }
+    execute(&state, &headers, request, &Method::GET).await
+}
