@@ -54,8 +54,10 @@ pub fn sdl() -> String {
 /// seconds; this process's own channel writes invalidate at once.
 struct ChannelCache {
     app: App,
-    entries: RwLock<Option<(Instant, Arc<Vec<Arc<Channel>>>)>>,
+    entries: RwLock<Option<(Instant, ChannelList)>>,
 }
+
+type ChannelList = Arc<Vec<Arc<Channel>>>;
 
 #[derive(Clone)]
 pub struct ChannelCacheHandle(Arc<ChannelCache>);
@@ -69,7 +71,7 @@ impl ChannelCacheHandle {
         }
     }
 
-    async fn all(&self) -> Result<Arc<Vec<Arc<Channel>>>, ServerError> {
+    async fn all(&self) -> Result<ChannelList, ServerError> {
         if let Ok(entries) = self.0.entries.read() {
             if let Some((at, list)) = entries.as_ref() {
                 if at.elapsed() < CHANNEL_TTL {
@@ -81,7 +83,7 @@ impl ChannelCacheHandle {
             tracing::error!(error = %e, "loading channels failed");
             request_error("INTERNAL_SERVER_ERROR", "internal error".to_owned())
         })?;
-        let list: Arc<Vec<Arc<Channel>>> = Arc::new(list.into_iter().map(Arc::new).collect());
+        let list: ChannelList = Arc::new(list.into_iter().map(Arc::new).collect());
         if let Ok(mut entries) = self.0.entries.write() {
             *entries = Some((Instant::now(), list.clone()));
         }

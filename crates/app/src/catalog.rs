@@ -57,6 +57,15 @@ pub struct VariantInput {
     pub inventory_quantity: Option<i32>,
 }
 
+/// An image to attach to a product.
+#[derive(Clone, Debug, Default)]
+pub struct NewImage {
+    pub url: String,
+    pub alt_text: Option<String>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct ChannelInput {
     pub handle: Option<String>,
@@ -649,14 +658,14 @@ impl CatalogService {
     pub async fn images_add(
         &self,
         product_id: Uuid,
-        images: Vec<(String, Option<String>, Option<i32>, Option<i32>)>,
+        images: Vec<NewImage>,
     ) -> AppResult<Vec<Image>> {
         self.product(product_id).await.map_err(|_| not_found("productId", "product"))?;
         let existing = self.store.images_of_products(&[product_id]).await?;
-        let mut position = existing.iter().map(|i| i.position).max().unwrap_or(0);
+        let last = existing.iter().map(|i| i.position).max().unwrap_or(0);
         let mut out = Vec::new();
-        for (i, (url, alt, width, height)) in images.into_iter().enumerate() {
-            let url = url.trim().to_owned();
+        for (i, image) in images.into_iter().enumerate() {
+            let url = image.url.trim().to_owned();
             let valid =
                 url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/');
             if !valid || url.len() > 2048 {
@@ -669,14 +678,14 @@ impl CatalogService {
                     .at(&["images".to_owned(), i.to_string()]),
                 ));
             }
-            position += 1;
+            let position = last.saturating_add(i32::try_from(i + 1).unwrap_or(i32::MAX));
             out.push(Image {
                 id: new_id(),
                 product_id,
                 url,
-                alt_text: alt,
-                width,
-                height,
+                alt_text: image.alt_text,
+                width: image.width,
+                height: image.height,
                 position,
             });
         }

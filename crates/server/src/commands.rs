@@ -134,7 +134,7 @@ async fn seed(store: &Store, products: Option<usize>) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             vitrine_app::demo::seed_products(store, count, |done, total| {
                 let width = 40;
-                let filled = if total == 0 { width } else { done * width / total };
+                let filled = (done * width).checked_div(total).unwrap_or(width).min(width);
                 eprint!(
                     "\r[{}{}] {done}/{total} products",
                     "#".repeat(filled),

@@ -119,20 +119,17 @@ fn json_response(status: StatusCode, modern: bool, body: String) -> axum::respon
     response
 }
 
+/// An error before execution. Legacy `application/json` clients get 200 as they expect,
+/// except for an oversized body, which never reached GraphQL at all.
 fn request_error(
     modern: bool,
     status: StatusCode,
     code: &str,
     message: &str,
 ) -> axum::response::Response {
+    let legacy_ok = !modern && status != StatusCode::PAYLOAD_TOO_LARGE;
     json_response(
-        if modern {
-            status
-        } else if status == StatusCode::PAYLOAD_TOO_LARGE {
-            status
-        } else {
-            StatusCode::OK
-        },
+        if legacy_ok { StatusCode::OK } else { status },
         modern,
         error_body(code, message),
     )

@@ -1,7 +1,9 @@
 //! Admin mutations over the catalog. Each needs `catalog:write` (channels: `channels:write`).
 
 use async_graphql::{Context, InputObject, Object, ID};
-use vitrine_app::catalog::{ChannelInput, CollectionInput, PriceInput, ProductInput, VariantInput};
+use vitrine_app::catalog::{
+    ChannelInput, CollectionInput, NewImage, PriceInput, ProductInput, VariantInput,
+};
 use vitrine_app::AppError;
 use vitrine_domain::access::Permission;
 use vitrine_domain::catalog::{Seo, SizeChart, Spec};
@@ -218,7 +220,8 @@ fn variant_inputs(rows: Vec<ProductVariantsBulkInput>) -> Result<Vec<VariantInpu
     rows.into_iter().enumerate().map(|(i, r)| variant_input(r, i)).collect()
 }
 
-fn product_input(
+/// The product fields that `productCreate` and `productUpdate` share.
+struct ProductFields {
     title: Option<String>,
     handle: Option<String>,
     description: Option<String>,
@@ -228,22 +231,30 @@ fn product_input(
     tags: Option<Vec<String>>,
     specs: Option<Vec<SpecInput>>,
     size_chart: Option<SizeChartInput>,
-    seo_input: Option<SeoInput>,
+    seo: Option<SeoInput>,
     collection_ids: Option<Vec<ID>>,
-) -> Result<ProductInput, AppError> {
+}
+
+fn product_input(f: ProductFields) -> Result<ProductInput, AppError> {
     Ok(ProductInput {
-        title,
-        handle,
-        description,
-        brand_id: brand_id.as_ref().map(|b| input_id(b, NodeKind::Brand, "brandId")).transpose()?,
-        status: status.map(Into::into),
-        product_type,
-        tags,
-        specs: specs
+        title: f.title,
+        handle: f.handle,
+        description: f.description,
+        brand_id: f
+            .brand_id
+            .as_ref()
+            .map(|b| input_id(b, NodeKind::Brand, "brandId"))
+            .transpose()?,
+        status: f.status.map(Into::into),
+        product_type: f.product_type,
+        tags: f.tags,
+        specs: f
+            .specs
             .map(|s| s.into_iter().map(|s| Spec { name: s.name, value: s.value }).collect()),
-        size_chart: size_chart.map(|c| SizeChart { headers: c.headers, rows: c.rows }),
-        seo: seo(seo_input),
-        collection_ids: collection_ids
+        size_chart: f.size_chart.map(|c| SizeChart { headers: c.headers, rows: c.rows }),
+        seo: seo(f.seo),
+        collection_ids: f
+            .collection_ids
             .map(|ids| input_ids(&ids, NodeKind::Collection, "collectionIds"))
             .transpose()?,
         options: vec![],
@@ -263,19 +274,19 @@ impl CatalogMutation {
     ) -> async_graphql::Result<ProductCreatePayload> {
         ctx.require(Permission::CatalogWrite)?;
         let result = async {
-            let mut product = product_input(
-                input.title,
-                input.handle,
-                input.description,
-                input.brand_id,
-                input.status,
-                input.product_type,
-                input.tags,
-                input.specs,
-                input.size_chart,
-                input.seo,
-                input.collection_ids,
-            )?;
+            let mut product = product_input(ProductFields {
+                title: input.title,
+                handle: input.handle,
+                description: input.description,
+                brand_id: input.brand_id,
+                status: input.status,
+                product_type: input.product_type,
+                tags: input.tags,
+                specs: input.specs,
+                size_chart: input.size_chart,
+                seo: input.seo,
+                collection_ids: input.collection_ids,
+            })?;
             product.options = input
                 .product_options
                 .unwrap_or_default()
@@ -298,19 +309,19 @@ impl CatalogMutation {
         ctx.require(Permission::CatalogWrite)?;
         let result = async {
             let id = input_id(&input.id, NodeKind::Product, "id")?;
-            let product = product_input(
-                input.title,
-                input.handle,
-                input.description,
-                input.brand_id,
-                input.status,
-                input.product_type,
-                input.tags,
-                input.specs,
-                input.size_chart,
-                input.seo,
-                input.collection_ids,
-            )?;
+            let product = product_input(ProductFields {
+                title: input.title,
+                handle: input.handle,
+                description: input.description,
+                brand_id: input.brand_id,
+                status: input.status,
+                product_type: input.product_type,
+                tags: input.tags,
+                specs: input.specs,
+                size_chart: input.size_chart,
+                seo: input.seo,
+                collection_ids: input.collection_ids,
+            })?;
             ctx.app().catalog.product_update(id, product).await
         }
         .await;
@@ -388,7 +399,15 @@ impl CatalogMutation {
         ctx.require(Permission::CatalogWrite)?;
         let result = async {
             let id = input_id(&product_id, NodeKind::Product, "productId")?;
-            let rows = images.into_iter().map(|i| (i.url, i.alt_text, i.width, i.height)).collect();
+            let rows = images
+                .into_iter()
+                .map(|i| NewImage {
+                    url: i.url,
+                    alt_text: i.alt_text,
+                    width: i.width,
+                    height: i.height,
+                })
+                .collect();
             ctx.app().catalog.images_add(id, rows).await
         }
         .await;
