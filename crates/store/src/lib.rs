@@ -10,6 +10,7 @@ mod error;
 mod identity;
 mod listing;
 mod mapping;
+pub mod testing;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

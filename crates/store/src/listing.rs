@@ -91,25 +91,50 @@ impl FromQueryResult for Row {
     }
 }
 
-fn sort_expr(listing: &ProductListing) -> SimpleExpr {
+fn sort_expr(listing: &ProductListing, pg: bool) -> SimpleExpr {
     match listing.sort {
         ProductSort::Id => Expr::col((products::Entity, products::Column::Id)).into(),
         ProductSort::Title => Expr::col((products::Entity, products::Column::Title)).into(),
         ProductSort::CreatedAt => Expr::col((products::Entity, products::Column::CreatedAt)).into(),
         ProductSort::UpdatedAt => Expr::col((products::Entity, products::Column::UpdatedAt)).into(),
-        ProductSort::Price => Expr::cust_with_values(
-            format!(
+        ProductSort::Price => custom(
+            pg,
+            &format!(
                 "COALESCE((SELECT pp.min_amount FROM product_prices pp \
                  WHERE pp.product_id = products.id AND pp.currency = ?), {NO_PRICE})"
             ),
             [listing.currency.to_string()],
         ),
-        ProductSort::CollectionPosition => Expr::cust_with_values(
+        ProductSort::CollectionPosition => custom(
+            pg,
             "COALESCE((SELECT pc.position FROM product_collections pc \
              WHERE pc.product_id = products.id AND pc.collection_id = ?), 0)",
             [listing.collection_id.unwrap_or_default()],
         ),
     }
+}
+
+/// A custom SQL fragment written with `?` placeholders, which sea-query passes through as-is;
+/// PostgreSQL wants them numbered (`$1`, `$2`, renumbered within the whole statement).
+fn custom<V, I>(pg: bool, sql: &str, values: I) -> SimpleExpr
+where
+    V: Into<sea_orm::Value>,
+    I: IntoIterator<Item = V>,
+{
+    if !pg {
+        return Expr::cust_with_values(sql, values);
+    }
+    let mut numbered = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for ch in sql.chars() {
+        if ch == '?' {
+            n += 1;
+            numbered.push_str(&format!("${n}"));
+        } else {
+            numbered.push(ch);
+        }
+    }
+    Expr::cust_with_values(numbered, values)
 }
 
 fn escape_like(text: &str) -> String {
@@ -123,6 +148,7 @@ impl Store {
         listing: &ProductListing,
     ) -> Result<Page<Product>, StoreError> {
         use products::Column as C;
+        let pg = self.is_postgres();
         let mut query = products::Entity::find();
         let statuses: Vec<&str> = listing.statuses.iter().map(|s| s.as_str()).collect();
         query = query.filter(C::Status.is_in(statuses));
@@ -133,7 +159,7 @@ impl Store {
             query = query.filter(C::BrandId.is_in(ids.clone()));
         }
         if let Some(collection) = listing.collection_id {
-            query = query.filter(Expr::cust_with_values(
+            query = query.filter(custom(pg,
                 "products.id IN (SELECT pc.product_id FROM product_collections pc WHERE pc.collection_id = ?)",
                 [collection],
             ));
@@ -151,8 +177,9 @@ impl Store {
             let marks = vec!["?"; values.len()].join(", ");
             let mut params: Vec<sea_orm::Value> = vec![name.into()];
             params.extend(values.into_iter().map(sea_orm::Value::from));
-            query = query.filter(Expr::cust_with_values(
-                format!(
+            query = query.filter(custom(
+                pg,
+                &format!(
                     "products.id IN (SELECT vo.product_id FROM variant_option_values vo \
                      WHERE vo.name = ? AND vo.option_value IN ({marks}))"
                 ),
@@ -160,7 +187,8 @@ impl Store {
             ));
         }
         if listing.price_min.is_some() || listing.price_max.is_some() {
-            query = query.filter(Expr::cust_with_values(
+            query = query.filter(custom(
+                pg,
                 "products.id IN (SELECT v.product_id FROM product_variants v \
                  JOIN variant_prices vp ON vp.variant_id = v.id \
                  WHERE vp.currency = ? AND vp.amount >= ? AND vp.amount <= ?)",
@@ -175,7 +203,8 @@ impl Store {
             query = query.filter(C::AvailableForSale.eq(available));
         }
         if let Some(text) = &listing.title_contains {
-            query = query.filter(Expr::cust_with_values(
+            query = query.filter(custom(
+                pg,
                 "LOWER(products.title) LIKE ?",
                 [format!("%{}%", escape_like(text))],
             ));
@@ -189,9 +218,8 @@ impl Store {
 
         let descending = listing.reverse != (listing.direction == PageDirection::Backward);
         let order = if descending { Order::Desc } else { Order::Asc };
-        let sort = sort_expr(listing);
+        let sort = sort_expr(listing, pg);
         if let Some((value, id)) = &listing.cursor {
-            let (op, id_op) = if descending { ("<", "<") } else { (">", ">") };
             let id_col = Expr::col((products::Entity, C::Id));
             let keyset: SimpleExpr = match (listing.sort, value) {
                 (ProductSort::Id, _) => {
@@ -201,9 +229,9 @@ impl Store {
                         id_col.gt(*id)
                     }
                 }
-                (_, SortValue::Text(t)) => keyset(sort.clone(), op, id_op, t.clone().into(), *id),
-                (_, SortValue::Time(t)) => keyset(sort.clone(), op, id_op, (*t).into(), *id),
-                (_, SortValue::Int(n)) => keyset(sort.clone(), op, id_op, (*n).into(), *id),
+                (_, SortValue::Text(t)) => keyset(sort.clone(), descending, t.clone().into(), *id),
+                (_, SortValue::Time(t)) => keyset(sort.clone(), descending, (*t).into(), *id),
+                (_, SortValue::Int(n)) => keyset(sort.clone(), descending, (*n).into(), *id),
                 (_, SortValue::None) => id_col.gt(*id),
             };
             query = query.filter(keyset);
@@ -241,15 +269,13 @@ impl Store {
     }
 }
 
-/// `(sort op value) OR (sort = value AND id op last_id)`.
-fn keyset(sort: SimpleExpr, op: &str, id_op: &str, value: sea_orm::Value, id: Uuid) -> SimpleExpr {
-    let strictly = Expr::cust_with_exprs(
-        format!("$1 {op} $2"),
-        [sort.clone(), Expr::val(value.clone()).into()],
-    );
-    let tie = Expr::cust_with_exprs(
-        format!("$1 = $2 AND products.id {id_op} $3"),
-        [sort, Expr::val(value).into(), Expr::val(id).into()],
-    );
-    Expr::cust_with_exprs("($1 OR ($2))", [strictly, tie])
+/// `(sort op value) OR (sort = value AND id op last_id)`, with `op` `>` ascending, `<` descending.
+fn keyset(sort: SimpleExpr, descending: bool, value: sea_orm::Value, id: Uuid) -> SimpleExpr {
+    let id_col = Expr::col((products::Entity, products::Column::Id));
+    let (beyond, id_beyond) = if descending {
+        (Expr::expr(sort.clone()).lt(value.clone()), id_col.lt(id))
+    } else {
+        (Expr::expr(sort.clone()).gt(value.clone()), id_col.gt(id))
+    };
+    beyond.or(Expr::expr(sort).eq(value).and(id_beyond))
 }

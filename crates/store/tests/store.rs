@@ -1,0 +1,260 @@
+//! Store behaviour on every backend: SQLite always, PostgreSQL when
+//! `VITRINE_TEST_DATABASE_URL` is set (and always on CI).
+
+use chrono::{Duration, TimeZone, Utc};
+use uuid::Uuid;
+use vitrine_domain::catalog::{
+    Brand, Product, ProductOption, ProductStatus, SelectedOption, Seo, Variant, VariantPrice,
+};
+use vitrine_domain::money::{Currency, Money};
+use vitrine_store::testing::TestDatabase;
+use vitrine_store::{
+    PageDirection, ProductDraft, ProductListing, ProductSort, RefreshOutcome, Store, StoreError,
+    SubjectKind, VariantDraft,
+};
+
+fn eur() -> Currency {
+    Currency::new("EUR").expect("valid currency")
+}
+
+async fn migrated(db: &TestDatabase) -> Store {
+    let store = Store::connect(&db.url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    store
+}
+
+/// A product with one variant per size, priced `base + size index`.
+fn draft(n: u32, brand: Uuid, title: &str, base_price: i64) -> ProductDraft {
+    let id = Uuid::now_v7();
+    let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid date")
+        + Duration::minutes(i64::from(n));
+    let product = Product {
+        id,
+        handle: format!("product-{n}"),
+        title: title.to_owned(),
+        description: String::new(),
+        brand_id: Some(brand),
+        status: ProductStatus::Active,
+        product_type: "Coat".to_owned(),
+        tags: vec!["wool".to_owned()],
+        specs: vec![],
+        size_chart: None,
+        seo: Seo::default(),
+        available_for_sale: true,
+        created_at: at,
+        updated_at: at,
+        published_at: Some(at),
+    };
+    let sizes = ["S", "M"];
+    let option = ProductOption {
+        id: Uuid::now_v7(),
+        product_id: id,
+        name: "Size".to_owned(),
+        position: 1,
+        values: sizes.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    let variants = sizes
+        .iter()
+        .enumerate()
+        .map(|(i, size)| {
+            let variant_id = Uuid::now_v7();
+            VariantDraft {
+                variant: Variant {
+                    id: variant_id,
+                    product_id: id,
+                    sku: format!("P{n}-{size}"),
+                    title: (*size).to_owned(),
+                    barcode: None,
+                    weight_grams: None,
+                    selected_options: vec![SelectedOption {
+                        name: "Size".to_owned(),
+                        value: (*size).to_owned(),
+                    }],
+                    position: i32::try_from(i).unwrap_or_default(),
+                    image_id: None,
+                    inventory_tracked: true,
+                    inventory_quantity: 3,
+                    created_at: at,
+                    updated_at: at,
+                },
+                prices: vec![VariantPrice {
+                    variant_id,
+                    price: Money::new(base_price + i64::try_from(i).unwrap_or_default(), eur()),
+                    compare_at: None,
+                }],
+            }
+        })
+        .collect();
+    ProductDraft {
+        product,
+        options: vec![option],
+        variants,
+        images: vec![],
+        collection_ids: vec![],
+    }
+}
+
+fn listing(sort: ProductSort, reverse: bool, limit: u64) -> ProductListing {
+    ProductListing {
+        statuses: vec![ProductStatus::Active],
+        channel_brand_ids: None,
+        brand_ids: None,
+        collection_id: None,
+        option_values: vec![],
+        currency: eur(),
+        price_min: None,
+        price_max: None,
+        available: None,
+        title_contains: None,
+        tag: None,
+        product_type: None,
+        sort,
+        reverse,
+        direction: PageDirection::Forward,
+        cursor: None,
+        limit,
+    }
+}
+
+async fn seeded(db: &TestDatabase) -> (Store, Uuid) {
+    let store = migrated(db).await;
+    let brand = Brand {
+        id: Uuid::now_v7(),
+        handle: "lune".to_owned(),
+        name: "Lune".to_owned(),
+        description: String::new(),
+    };
+    store.save_brand(&brand).await.expect("brand");
+    // Titles and prices repeat so that pagination must break ties by id.
+    let titles = ["Coat", "Anorak", "Blazer", "Coat", "Anorak", "Duffle", "Blazer", "Coat"];
+    let drafts = titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            draft(u32::try_from(i).unwrap_or_default(), brand.id, t, 100 * (i as i64 % 3))
+        })
+        .collect();
+    store.insert_products(drafts).await.expect("insert");
+    (store, brand.id)
+}
+
+/// Walks every page and returns the product ids in the order seen.
+async fn walk(store: &Store, mut l: ProductListing) -> Vec<Uuid> {
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        let page = store.list_products(&l).await.expect("list");
+        let last = page.items.last().map(|(p, v)| (v.clone(), p.id));
+        seen.extend(page.items.iter().map(|(p, _)| p.id));
+        if !page.has_more {
+            return seen;
+        }
+        l.cursor = last;
+    }
+    panic!("pagination did not end for {:?}: {seen:?}", l.sort);
+}
+
+#[tokio::test]
+async fn keyset_pagination_visits_every_product_once_in_sort_order() {
+    for db in TestDatabase::all().await.expect("test databases") {
+        let (store, _) = seeded(&db).await;
+        for sort in
+            [ProductSort::Id, ProductSort::Title, ProductSort::CreatedAt, ProductSort::Price]
+        {
+            for reverse in [false, true] {
+                let whole =
+                    store.list_products(&listing(sort, reverse, 100)).await.expect("list").items;
+                let expected: Vec<Uuid> = whole.iter().map(|(p, _)| p.id).collect();
+                assert_eq!(expected.len(), 8);
+                let paged = walk(&store, listing(sort, reverse, 3)).await;
+                assert_eq!(
+                    paged,
+                    expected,
+                    "{sort:?} reverse={reverse} on postgres={}",
+                    db.is_postgres()
+                );
+            }
+        }
+        let titles: Vec<String> = store
+            .list_products(&listing(ProductSort::Title, false, 100))
+            .await
+            .expect("list")
+            .items
+            .into_iter()
+            .map(|(p, _)| p.title)
+            .collect();
+        let mut sorted = titles.clone();
+        sorted.sort();
+        assert_eq!(titles, sorted);
+    }
+}
+
+#[tokio::test]
+async fn filters_narrow_by_price_option_and_text() {
+    for db in TestDatabase::all().await.expect("test databases") {
+        let (store, _) = seeded(&db).await;
+        let mut l = listing(ProductSort::Id, false, 100);
+        l.price_min = Some(100);
+        l.price_max = Some(100);
+        // Base prices cycle 0, 100, 200 and the M size costs one more: exactly the 100 ones.
+        assert_eq!(store.list_products(&l).await.expect("list").items.len(), 3);
+
+        let mut l = listing(ProductSort::Id, false, 100);
+        l.option_values = vec![("Size".to_owned(), "XL".to_owned())];
+        assert!(store.list_products(&l).await.expect("list").items.is_empty());
+        l.option_values =
+            vec![("Size".to_owned(), "XL".to_owned()), ("Size".to_owned(), "M".to_owned())];
+        assert_eq!(store.list_products(&l).await.expect("list").items.len(), 8);
+
+        let mut l = listing(ProductSort::Id, false, 100);
+        l.title_contains = Some("ANOR".to_owned());
+        assert_eq!(store.list_products(&l).await.expect("list").items.len(), 2);
+
+        let mut l = listing(ProductSort::Id, false, 100);
+        l.channel_brand_ids = Some(vec![]);
+        assert!(store.list_products(&l).await.expect("list").items.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn duplicate_handles_and_skus_are_reported_as_taken_and_roll_back() {
+    for db in TestDatabase::all().await.expect("test databases") {
+        let (store, brand) = seeded(&db).await;
+        let before = store.product_count().await.expect("count");
+        let clash = draft(0, brand, "Again", 100);
+        let fresh = draft(99, brand, "Fresh", 100);
+        let result = store.insert_products(vec![fresh, clash]).await;
+        assert!(matches!(result, Err(StoreError::Taken { field: "handle" })), "{result:?}");
+        assert_eq!(
+            store.product_count().await.expect("count"),
+            before,
+            "the batch must roll back whole"
+        );
+    }
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_once_and_replay_revokes_the_session() {
+    for db in TestDatabase::all().await.expect("test databases") {
+        let store = migrated(&db).await;
+        let session = Uuid::now_v7();
+        let expires = Utc::now() + Duration::days(1);
+        store
+            .insert_session(session, SubjectKind::Customer, Uuid::now_v7(), "first", expires)
+            .await
+            .expect("session");
+        assert!(matches!(
+            store.rotate_refresh_token("first", "second", expires).await,
+            Ok(RefreshOutcome::Rotated(_))
+        ));
+        assert_eq!(
+            store.rotate_refresh_token("first", "third", expires).await.ok(),
+            Some(RefreshOutcome::Replayed)
+        );
+        let revoked = store.session(session).await.expect("read").map(|s| s.revoked);
+        assert_eq!(revoked, Some(true));
+        assert_eq!(
+            store.rotate_refresh_token("second", "fourth", expires).await.ok(),
+            Some(RefreshOutcome::Unknown)
+        );
+    }
+}
