@@ -1,1 +1,9 @@
+//! Black-box tests: each starts the real `vitrine` binary with a database of its own and
+//! speaks GraphQL over HTTP to it, as a storefront, an admin or an integrator would.
 
+mod admin;
+mod authz;
+mod http;
+mod identity;
+mod storefront;
+mod support;

@@ -49,7 +49,8 @@ impl TestServer {
         } else {
             TestDatabase::sqlite()
         };
-        let data_dir = std::env::temp_dir().join(format!("vitrine-bb-{}", uuid::Uuid::now_v7().simple()));
+        let data_dir =
+            std::env::temp_dir().join(format!("vitrine-bb-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&data_dir).expect("data dir");
         let mut command = Command::new(env!("CARGO_BIN_EXE_vitrine"));
         command.arg("serve");
@@ -86,7 +87,13 @@ impl TestServer {
                 panic!("vitrine did not start: {other:?}");
             }
         };
-        Some(Self { base: format!("http://{address}"), child, data_dir, database, http: reqwest::Client::new() })
+        Some(Self {
+            base: format!("http://{address}"),
+            child,
+            data_dir,
+            database,
+            http: reqwest::Client::new(),
+        })
     }
 
     /// Runs `vitrine admin create` against this server's database and signs the user in.
@@ -100,7 +107,12 @@ impl TestServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("running admin create");
-        child.stdin.take().expect("stdin").write_all(format!("{password}\n").as_bytes()).expect("writing password");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("{password}\n").as_bytes())
+            .expect("writing password");
         assert!(child.wait().expect("admin create finishes").success(), "admin create failed");
         let response = self
             .gql(
@@ -179,7 +191,8 @@ impl GqlRequest<'_> {
     }
 
     pub async fn send_raw(self, body: Value) -> (u16, Value) {
-        let mut request = self.server.http.post(format!("{}/graphql", self.server.base)).json(&body);
+        let mut request =
+            self.server.http.post(format!("{}/graphql", self.server.base)).json(&body);
         if let Some(token) = &self.bearer {
             request = request.bearer_auth(token);
         }
@@ -189,7 +202,10 @@ impl GqlRequest<'_> {
         let response = request.send().await.expect("request reaches the server");
         let status = response.status().as_u16();
         let text = response.text().await.expect("response body");
-        (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")),
+        )
     }
 }
 

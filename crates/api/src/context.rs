@@ -102,8 +102,9 @@ impl CustomDirectiveFactory for InContextDirective {
     }
 
     fn register(&self, registry: &mut Registry) {
-        let language = LanguageCode::create_type_info(registry);
-        let country = CountryCode::create_type_info(registry);
+        // Both arguments are optional, so their types are the nullable ones.
+        let language = Option::<LanguageCode>::create_type_info(registry);
+        let country = Option::<CountryCode>::create_type_info(registry);
         let arg = |name: &str, ty: String, description: &str| MetaInputValue {
             name: name.to_owned(),
             description: Some(description.to_owned()),

@@ -25,13 +25,13 @@ struct AppState {
     max_body_bytes: usize,
 }
 
-pub fn router(app: App, config: &Config) -> Router {
+pub fn router(app: App, config: &Config, public_url: String) -> Router {
     let limits = Limits {
         max_page_size: config.max_page_size,
         max_depth: config.max_depth,
         max_cost: config.max_cost,
     };
-    let schema = vitrine_api::build_schema(app.clone(), limits, PublicUrl(config.public_url()));
+    let schema = vitrine_api::build_schema(app.clone(), limits, PublicUrl(public_url));
     let state = AppState { schema: schema.clone(), app, max_body_bytes: config.max_body_bytes };
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
@@ -43,11 +43,17 @@ pub fn router(app: App, config: &Config) -> Router {
 }
 
 pub async fn serve(app: App, config: &Config, started: Instant) -> anyhow::Result<()> {
-    let router = router(app, config);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let address = listener.local_addr()?;
+    // With port 0 the real port is known only now.
+    let public_url = if config.public_url.is_empty() {
+        format!("http://{address}")
+    } else {
+        config.public_url()
+    };
+    let router = router(app, config, public_url);
     tracing::info!(
         "Vitrine is ready on http://{address}/graphql ({} ms after start)",
         started.elapsed().as_millis()

@@ -1,0 +1,129 @@
+//! The HTTP contract: endpoints, media types, status codes and limits.
+
+use serde_json::json;
+
+use crate::support::{error_code, Options, TestServer};
+
+#[tokio::test]
+async fn health_and_readiness_endpoints_answer() {
+    let server = TestServer::demo().await;
+    for path in ["/healthz", "/readyz"] {
+        let r = server.http().get(format!("{}{path}", server.base)).send().await.expect("request");
+        assert_eq!(r.status(), 200, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn browsers_get_graphiql_and_clients_get_json() {
+    let server = TestServer::demo().await;
+    let page = server
+        .http()
+        .get(format!("{}/graphql", server.base))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("html").contains("GraphiQL"));
+    let get = server
+        .http()
+        .get(format!("{}/graphql", server.base))
+        .query(&[("query", "{ channel { handle } }")])
+        .send()
+        .await
+        .expect("request");
+    let body: serde_json::Value = get.json().await.expect("json");
+    assert_eq!(body["data"]["channel"]["handle"], "marketplace");
+}
+
+#[tokio::test]
+async fn mutations_over_get_are_refused() {
+    let server = TestServer::demo().await;
+    let r = server
+        .http()
+        .get(format!("{}/graphql", server.base))
+        .header("accept", "application/graphql-response+json")
+        .query(&[("query", "mutation { customerAccessTokenDelete(customerAccessToken: \"x\") { deletedAccessToken } }")])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 405);
+}
+
+#[tokio::test]
+async fn every_response_reports_its_cost() {
+    let server = TestServer::demo().await;
+    let r = server
+        .gql(
+            "{ products(first: 10) { nodes { variants(first: 5) { nodes { sku } } } } }",
+            json!({}),
+        )
+        .await;
+    let cost = &r["extensions"]["cost"];
+    assert!(cost["requestedQueryCost"].as_u64().is_some_and(|c| c >= 50), "{cost}");
+    assert!(cost["throttleStatus"]["maximumAvailable"].is_number());
+}
+
+#[tokio::test]
+async fn limits_on_page_size_depth_cost_and_body_give_clear_errors() {
+    let server = TestServer::start(Options {
+        env: vec![
+            ("VITRINE_MAX_PAGE_SIZE".to_owned(), "50".to_owned()),
+            ("VITRINE_MAX_DEPTH".to_owned(), "6".to_owned()),
+            ("VITRINE_MAX_COST".to_owned(), "2000".to_owned()),
+            ("VITRINE_MAX_BODY_BYTES".to_owned(), "4096".to_owned()),
+        ],
+        ..Options::default()
+    })
+    .await
+    .expect("server");
+    let too_many = server.gql("{ products(first: 51) { nodes { id } } }", json!({})).await;
+    assert_eq!(error_code(&too_many), Some("BAD_USER_INPUT"), "{too_many}");
+    let ok = server.gql("{ products(first: 50) { nodes { id } } }", json!({})).await;
+    assert_eq!(ok["data"]["products"]["nodes"].as_array().map(Vec::len), Some(50));
+
+    let deep = server
+        .gql("{ products(first: 1) { nodes { collections(first: 1) { nodes { products(first: 1) { nodes { collections(first: 1) { nodes { id } } } } } } } } }", json!({}))
+        .await;
+    assert_eq!(error_code(&deep), Some("MAX_DEPTH_EXCEEDED"), "{deep}");
+
+    let costly = server
+        .gql(
+            "{ products(first: 50) { nodes { variants(first: 50) { nodes { sku } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&costly), Some("MAX_COST_EXCEEDED"), "{costly}");
+    assert!(costly["extensions"]["cost"]["requestedQueryCost"].as_u64().is_some_and(|c| c > 2000));
+
+    let padding = " ".repeat(5000);
+    let (status, body) = server
+        .request()
+        .send_raw(json!({ "query": format!("{{ channel {{ name }} }}{padding}") }))
+        .await;
+    assert_eq!(status, 413);
+    assert_eq!(error_code(&body), Some("PAYLOAD_TOO_LARGE"));
+}
+
+#[tokio::test]
+async fn malformed_requests_are_errors_not_crashes() {
+    let server = TestServer::demo().await;
+    let raw = server
+        .http()
+        .post(format!("{}/graphql", server.base))
+        .header("content-type", "application/json")
+        .header("accept", "application/graphql-response+json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(raw.status(), 400);
+    let syntax = server.gql("{ products(first: ", json!({})).await;
+    assert!(syntax["errors"].as_array().is_some_and(|e| !e.is_empty()));
+    let bad_token =
+        server.request().bearer("garbage").send("{ channel { name } }", json!({})).await;
+    assert_eq!(error_code(&bad_token), Some("UNAUTHENTICATED"));
+    let bad_cursor =
+        server.gql("{ products(first: 2, after: \"zzz\") { nodes { id } } }", json!({})).await;
+    assert_eq!(error_code(&bad_cursor), Some("BAD_USER_INPUT"));
+}

@@ -1,0 +1,307 @@
+//! What a brand frontend sees of the demo catalog.
+
+use serde_json::{json, Value};
+
+use crate::support::{error_code, TestServer, MAISON_LUNE_KEY, MARKETPLACE_KEY};
+
+const LISTING: &str = "query($first: Int, $after: String) {
+  products(first: $first, after: $after) {
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+    nodes { id handle title vendor availableForSale
+      variants(first: 50) { nodes { id sku price { amount currencyCode } availableForSale } } }
+  }
+}";
+
+async fn all_handles(server: &TestServer, key: &str) -> Vec<String> {
+    let mut handles = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let r = server
+            .request()
+            .storefront(key)
+            .send(LISTING, json!({ "first": 100, "after": after }))
+            .await;
+        let products = &r["data"]["products"];
+        handles.extend(
+            products["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .map(|p| p["handle"].as_str().expect("handle").to_owned()),
+        );
+        if !products["pageInfo"]["hasNextPage"].as_bool().expect("hasNextPage") {
+            return handles;
+        }
+        after = products["pageInfo"]["endCursor"].clone();
+    }
+}
+
+#[tokio::test]
+async fn storefront_pages_through_every_active_product_exactly_once() {
+    let server = TestServer::demo().await;
+    let handles = all_handles(&server, MARKETPLACE_KEY).await;
+    let mut unique = handles.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), handles.len(), "no product appears twice");
+    // The demo has 320 products, of which 5 are drafts and 2 archived.
+    assert_eq!(handles.len(), 313);
+}
+
+#[tokio::test]
+async fn anonymous_requests_see_the_default_marketplace_channel() {
+    let server = TestServer::demo().await;
+    let r = server
+        .gql("{ channel { handle isDefault brands { handle } languages currencies } }", json!({}))
+        .await;
+    assert_eq!(r["data"]["channel"]["handle"], "marketplace");
+    assert_eq!(r["data"]["channel"]["brands"].as_array().map(Vec::len), Some(4));
+    assert_eq!(r["data"]["channel"]["languages"], json!(["EN", "FR", "IT"]));
+}
+
+#[tokio::test]
+async fn single_brand_storefront_sees_only_its_brand() {
+    let server = TestServer::demo().await;
+    let r = server
+        .request()
+        .storefront(MAISON_LUNE_KEY)
+        .send(
+            "{ channel { name } products(first: 250) { nodes { vendor } } brands { name } }",
+            json!({}),
+        )
+        .await;
+    let vendors: Vec<&str> = r["data"]["products"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|p| p["vendor"].as_str().unwrap_or_default())
+        .collect();
+    assert!(!vendors.is_empty());
+    assert!(vendors.iter().all(|v| *v == "Maison Lune"), "{vendors:?}");
+    assert_eq!(r["data"]["brands"], json!([{ "name": "Maison Lune" }]));
+    let marketplace_only = all_handles(&server, MARKETPLACE_KEY).await.len();
+    assert!(marketplace_only > vendors.len());
+}
+
+#[tokio::test]
+async fn unknown_storefront_key_is_an_error() {
+    let server = TestServer::demo().await;
+    let r = server.request().storefront("sf_nope").send("{ channel { name } }", json!({})).await;
+    assert_eq!(error_code(&r), Some("UNKNOWN_STOREFRONT"));
+    assert!(r["data"].is_null());
+}
+
+#[tokio::test]
+async fn in_context_language_translates_and_falls_back_to_the_default() {
+    let server = TestServer::demo().await;
+    let q = |lang: &str| {
+        format!("query @inContext(language: {lang}) {{ products(first: 1) {{ nodes {{ title options {{ name }} }} }} }}")
+    };
+    let en = server.gql(&q("EN"), json!({})).await;
+    let fr = server.gql(&q("FR"), json!({})).await;
+    let de = server.gql(&q("DE"), json!({})).await;
+    let title = |r: &Value| r["data"]["products"]["nodes"][0]["title"].as_str().map(str::to_owned);
+    assert!(title(&en).is_some());
+    assert_ne!(title(&fr), title(&en), "French title is translated");
+    assert_eq!(title(&de), title(&en), "German is not offered: the default language is used");
+    assert_eq!(fr["data"]["products"]["nodes"][0]["options"][0]["name"], "Taille");
+}
+
+#[tokio::test]
+async fn in_context_country_selects_the_currency_the_channel_sells_in() {
+    let server = TestServer::demo().await;
+    let q = |country: &str| {
+        format!("query @inContext(country: {country}) {{ products(first: 1) {{ nodes {{ priceRange {{ minVariantPrice {{ currencyCode }} }} variants(first: 1) {{ nodes {{ price {{ currencyCode }} }} }} }} }} }}")
+    };
+    for (country, currency) in [("GB", "GBP"), ("US", "USD"), ("FR", "EUR"), ("JP", "EUR")] {
+        let r = server.gql(&q(country), json!({})).await;
+        let node = &r["data"]["products"]["nodes"][0];
+        assert_eq!(
+            node["priceRange"]["minVariantPrice"]["currencyCode"], currency,
+            "{country}: {r}"
+        );
+        assert_eq!(node["variants"]["nodes"][0]["price"]["currencyCode"], currency);
+    }
+}
+
+#[tokio::test]
+async fn in_context_with_an_unknown_value_is_a_validation_error() {
+    let server = TestServer::demo().await;
+    let r = server.gql("query @inContext(language: KLINGON) { channel { name } }", json!({})).await;
+    assert!(r["errors"].as_array().is_some_and(|e| !e.is_empty()), "{r}");
+}
+
+#[tokio::test]
+async fn filters_by_brand_option_price_and_availability() {
+    let server = TestServer::demo().await;
+    let q = "query($f: ProductFilter) { products(first: 250, filter: $f) { nodes { vendor availableForSale
+        priceRange { minVariantPrice { amount } maxVariantPrice { amount } }
+        variants(first: 30) { nodes { selectedOptions { name value } price { amount } } } } } }";
+    let nodes = |r: &Value| r["data"]["products"]["nodes"].as_array().cloned().unwrap_or_default();
+
+    let by_brand = nodes(&server.gql(q, json!({ "f": { "brand": ["vela-milano"] } })).await);
+    assert!(!by_brand.is_empty() && by_brand.iter().all(|p| p["vendor"] == "Vela Milano"));
+
+    let available = nodes(&server.gql(q, json!({ "f": { "available": true } })).await);
+    let unavailable = nodes(&server.gql(q, json!({ "f": { "available": false } })).await);
+    assert!(available.iter().all(|p| p["availableForSale"] == true));
+    assert!(!unavailable.is_empty() && unavailable.iter().all(|p| p["availableForSale"] == false));
+
+    let size_m = nodes(
+        &server
+            .gql(q, json!({ "f": { "variantOption": [{ "name": "Size", "value": "M" }] } }))
+            .await,
+    );
+    assert!(!size_m.is_empty());
+    for p in &size_m {
+        let has_m = p["variants"]["nodes"].as_array().expect("variants").iter().any(|v| {
+            v["selectedOptions"]
+                .as_array()
+                .expect("options")
+                .iter()
+                .any(|o| o["name"] == "Size" && o["value"] == "M")
+        });
+        assert!(has_m);
+    }
+
+    let cheap = nodes(&server.gql(q, json!({ "f": { "price": { "min": 0, "max": 150 } } })).await);
+    assert!(!cheap.is_empty());
+    for p in &cheap {
+        let prices: Vec<f64> = p["variants"]["nodes"]
+            .as_array()
+            .expect("variants")
+            .iter()
+            .filter_map(|v| v["price"]["amount"].as_str()?.parse().ok())
+            .collect();
+        assert!(prices.iter().any(|a| *a <= 150.0), "{prices:?}");
+    }
+}
+
+#[tokio::test]
+async fn sorting_by_price_orders_by_cheapest_variant_both_ways() {
+    let server = TestServer::demo().await;
+    let q = "query($r: Boolean) { products(first: 250, sortKey: PRICE, reverse: $r) { nodes { priceRange { minVariantPrice { amount } } } } }";
+    for reverse in [false, true] {
+        let r = server.gql(q, json!({ "r": reverse })).await;
+        let prices: Vec<f64> = r["data"]["products"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .filter_map(|p| p["priceRange"]["minVariantPrice"]["amount"].as_str()?.parse().ok())
+            .collect();
+        let mut sorted = prices.clone();
+        sorted.sort_by(|a, b| a.total_cmp(b));
+        if reverse {
+            sorted.reverse();
+        }
+        assert_eq!(prices, sorted);
+    }
+}
+
+#[tokio::test]
+async fn collections_form_a_tree_and_list_their_products() {
+    let server = TestServer::demo().await;
+    let r = server
+        .gql(
+            "{ collection(handle: \"women\") { title children { handle parent { handle } } products(first: 5) { nodes { handle collections(first: 10) { nodes { handle } } } } } }",
+            json!({}),
+        )
+        .await;
+    let women = &r["data"]["collection"];
+    assert!(women["children"].as_array().is_some_and(|c| !c.is_empty()), "{r}");
+    assert_eq!(women["children"][0]["parent"]["handle"], "women");
+    for p in women["products"]["nodes"].as_array().expect("products") {
+        assert!(p["collections"]["nodes"]
+            .as_array()
+            .expect("collections")
+            .iter()
+            .any(|c| c["handle"] == "women"));
+    }
+}
+
+#[tokio::test]
+async fn product_by_handle_node_and_nodes_resolve_the_same_product() {
+    let server = TestServer::demo().await;
+    let first = server
+        .gql(
+            "{ products(first: 1) { nodes { id handle variants(first: 1) { nodes { id } } } } }",
+            json!({}),
+        )
+        .await;
+    let product = &first["data"]["products"]["nodes"][0];
+    let id = product["id"].as_str().expect("id");
+    let variant_id = product["variants"]["nodes"][0]["id"].as_str().expect("variant id");
+    let r = server
+        .gql(
+            "query($h: String, $id: ID!, $ids: [ID!]!) { product(handle: $h) { id } node(id: $id) { id ... on Product { handle } } nodes(ids: $ids) { id } }",
+            json!({ "h": product["handle"], "id": id, "ids": [id, variant_id] }),
+        )
+        .await;
+    assert_eq!(r["data"]["product"]["id"], id);
+    assert_eq!(r["data"]["node"]["handle"], product["handle"]);
+    assert_eq!(r["data"]["nodes"][1]["id"], variant_id);
+    let bad = server.gql("{ node(id: \"gid://vitrine/Product/nope\") { id } }", json!({})).await;
+    assert_eq!(error_code(&bad), Some("BAD_USER_INPUT"));
+}
+
+#[tokio::test]
+async fn variant_selection_helpers_pick_the_right_variant() {
+    let server = TestServer::demo().await;
+    let r = server
+        .gql(
+            "{ products(first: 1, filter: {available: true}) { nodes { options { name values }
+                selectedOrFirstAvailableVariant { availableForSale }
+                variants(first: 1) { nodes { id selectedOptions { name value } } } } } }",
+            json!({}),
+        )
+        .await;
+    let p = &r["data"]["products"]["nodes"][0];
+    assert_eq!(p["selectedOrFirstAvailableVariant"]["availableForSale"], true);
+    let wanted = &p["variants"]["nodes"][0]["selectedOptions"];
+    let handle_query = server
+        .gql("{ products(first: 1, filter: {available: true}) { nodes { handle } } }", json!({}))
+        .await;
+    let handle = &handle_query["data"]["products"]["nodes"][0]["handle"];
+    let picked = server
+        .gql(
+            "query($h: String, $o: [SelectedOptionInput!]!) { product(handle: $h) { variantBySelectedOptions(selectedOptions: $o) { id } } }",
+            json!({ "h": handle, "o": wanted }),
+        )
+        .await;
+    assert_eq!(
+        picked["data"]["product"]["variantBySelectedOptions"]["id"],
+        p["variants"]["nodes"][0]["id"]
+    );
+}
+
+#[tokio::test]
+async fn images_are_absolute_urls_the_gateway_serves() {
+    let server = TestServer::demo().await;
+    let r = server
+        .gql(
+            "{ products(first: 1) { nodes { featuredImage { url altText width height } } } }",
+            json!({}),
+        )
+        .await;
+    let url = r["data"]["products"]["nodes"][0]["featuredImage"]["url"]
+        .as_str()
+        .expect("image url")
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let response = server.http().get(&url).send().await.expect("image request");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/svg+xml");
+    assert!(response.text().await.expect("svg").starts_with("<svg"));
+}
+
+#[tokio::test]
+async fn the_storefront_works_the_same_on_postgres() {
+    let Some(server) = TestServer::demo_on_postgres().await else { return };
+    let handles = all_handles(&server, MARKETPLACE_KEY).await;
+    assert_eq!(handles.len(), 313);
+    let fr = server.gql("query @inContext(language: FR, country: GB) { products(first: 3, sortKey: PRICE) { nodes { title priceRange { minVariantPrice { currencyCode } } } } }", json!({})).await;
+    assert_eq!(
+        fr["data"]["products"]["nodes"][0]["priceRange"]["minVariantPrice"]["currencyCode"], "GBP",
+        "{fr}"
+    );
+}
