@@ -233,10 +233,81 @@ pub async fn product_connection(
         PageDirection::Forward => (listing.cursor.is_some(), page.has_more),
         PageDirection::Backward => (page.has_more, listing.cursor.is_some()),
     };
+    let products: Vec<&vitrine_domain::catalog::Product> =
+        page.items.iter().map(|(p, _)| p).collect();
+    prefetch(ctx, &products).await?;
     let mut connection = Connection::new(has_previous, has_next);
     connection.edges.extend(page.items.into_iter().map(|(product, value)| {
         let cursor = KeysetCursor { sort: sort_name(args.sort).to_owned(), value, id: product.id };
         Edge::new(cursor, Product(product))
     }));
     Ok(connection)
+}
+
+/// Loads the relations a page's selection asks for, one statement per relation for the whole
+/// page, into the request's loader caches. The field resolvers then find everything cached,
+/// so the statement count of a page does not depend on its size or on scheduling.
+async fn prefetch(
+    ctx: &Context<'_>,
+    products: &[&vitrine_domain::catalog::Product],
+) -> async_graphql::Result<()> {
+    if products.is_empty() {
+        return Ok(());
+    }
+    let look = ctx.look_ahead();
+    let (nodes, edges) = (look.field("nodes"), look.field("edges").field("node"));
+    let wants = |field: &str| nodes.field(field).exists() || edges.field(field).exists();
+    let wants_in = |field: &str, inner: &str| {
+        nodes.field(field).field("nodes").field(inner).exists()
+            || nodes.field(field).field("edges").field("node").field(inner).exists()
+            || edges.field(field).field("nodes").field(inner).exists()
+            || edges.field(field).field("edges").field("node").field(inner).exists()
+            || nodes.field(field).field(inner).exists()
+            || edges.field(field).field(inner).exists()
+    };
+    let req = ctx.req();
+    let loaders = &req.loaders;
+    let fail = |e: std::sync::Arc<vitrine_app::StoreError>| crate::error::internal(&e);
+    let ids: Vec<Uuid> = products.iter().map(|p| p.id).collect();
+    let mut translated_ids = if req.translating() { ids.clone() } else { vec![] };
+
+    let variant_fields = [
+        "variants",
+        "selectedOrFirstAvailableVariant",
+        "variantBySelectedOptions",
+        "compareAtPriceRange",
+    ];
+    if variant_fields.iter().any(|f| wants(f)) {
+        let variants =
+            loaders.variants_of_product.load_many(ids.iter().copied()).await.map_err(fail)?;
+        let all: Vec<&vitrine_domain::catalog::Variant> = variants.values().flatten().collect();
+        let price_wanted = wants("compareAtPriceRange")
+            || variant_fields.iter().any(|f| {
+                wants_in(f, "price") || wants_in(f, "compareAtPrice") || wants_in(f, "prices")
+            });
+        if price_wanted {
+            loaders.prices_of_variant.load_many(all.iter().map(|v| v.id)).await.map_err(fail)?;
+        }
+        if variant_fields.iter().any(|f| wants_in(f, "image")) {
+            loaders.image.load_many(all.iter().filter_map(|v| v.image_id)).await.map_err(fail)?;
+        }
+    }
+    if wants("options") {
+        let options =
+            loaders.options_of_product.load_many(ids.iter().copied()).await.map_err(fail)?;
+        translated_ids.extend(options.values().flatten().map(|o| o.id));
+    }
+    if wants("images") || wants("featuredImage") {
+        loaders.images_of_product.load_many(ids.iter().copied()).await.map_err(fail)?;
+    }
+    if wants("priceRange") {
+        loaders.price_ranges_of_product.load_many(ids.iter().copied()).await.map_err(fail)?;
+    }
+    if wants("brand") || wants("vendor") {
+        loaders.brand.load_many(products.iter().filter_map(|p| p.brand_id)).await.map_err(fail)?;
+    }
+    if !translated_ids.is_empty() {
+        loaders.translations.load_many(translated_ids).await.map_err(fail)?;
+    }
+    Ok(())
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use uuid::Uuid;
 use vitrine_app::{Store, StoreError};
 use vitrine_domain::catalog::{
@@ -113,23 +113,27 @@ impl Loader<Uuid> for TranslationLoader {
     }
 }
 
+/// A request-scoped loader. Its cache lets a listing prefetch a whole page's relations in
+/// one statement each (see `listing::prefetch`), after which resolvers hit the cache.
+pub type Cached<T> = DataLoader<T, HashMapCache>;
+
 pub struct Loaders {
-    pub product: DataLoader<ProductLoader>,
-    pub variant: DataLoader<VariantLoader>,
-    pub brand: DataLoader<BrandLoader>,
-    pub collection: DataLoader<CollectionLoader>,
-    pub image: DataLoader<ImageLoader>,
-    pub variants_of_product: DataLoader<VariantsOfProduct>,
-    pub options_of_product: DataLoader<OptionsOfProduct>,
-    pub images_of_product: DataLoader<ImagesOfProduct>,
-    pub prices_of_variant: DataLoader<PricesOfVariant>,
-    pub price_ranges_of_product: DataLoader<PriceRangesOfProduct>,
-    pub collections_of_product: DataLoader<CollectionsOfProduct>,
-    pub translations: DataLoader<TranslationLoader>,
+    pub product: Cached<ProductLoader>,
+    pub variant: Cached<VariantLoader>,
+    pub brand: Cached<BrandLoader>,
+    pub collection: Cached<CollectionLoader>,
+    pub image: Cached<ImageLoader>,
+    pub variants_of_product: Cached<VariantsOfProduct>,
+    pub options_of_product: Cached<OptionsOfProduct>,
+    pub images_of_product: Cached<ImagesOfProduct>,
+    pub prices_of_variant: Cached<PricesOfVariant>,
+    pub price_ranges_of_product: Cached<PriceRangesOfProduct>,
+    pub collections_of_product: Cached<CollectionsOfProduct>,
+    pub translations: Cached<TranslationLoader>,
 }
 
-fn new_loader<T: Loader<Uuid>>(loader: T) -> DataLoader<T> {
-    DataLoader::new(loader, tokio::spawn).max_batch_size(1000)
+fn new_loader<T: Loader<Uuid>>(loader: T) -> Cached<T> {
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).max_batch_size(1000)
 }
 
 impl Loaders {
