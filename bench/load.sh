@@ -31,7 +31,8 @@
 
 set -euo pipefail
 
-readonly BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly BENCH_DIR
 readonly LUA_SCRIPT="$BENCH_DIR/graphql.lua"
 readonly QUERIES=(listing collection-page)
 
@@ -83,7 +84,7 @@ alarm() {
 }
 
 usage() {
-  sed -n '3p' "${BASH_SOURCE[0]}" | sed 's/^# //'
+  sed -n 's/^# Usage: /usage: /p' "${BASH_SOURCE[0]}"
 }
 
 # ---- setup and teardown ----------------------------------------------------------------------
@@ -220,22 +221,20 @@ pick_free_port() {
   die "found no free port on $HOST after $attempt attempts"
 }
 
-# Runs the vitrine binary with the scenario's environment and no other VITRINE_* variable
-# (none of the caller's configuration leaks in), in the scenario's data directory.
-run_vitrine() {
-  local unset_args=() name
+# The environment the vitrine binary runs with, as arguments to `env`: the scenario's settings
+# and no other VITRINE_* variable, so that none of the caller's configuration leaks in.
+vitrine_env() {
+  VITRINE_ENV=()
+  local name
   for name in $(compgen -e); do
-    [[ "$name" == VITRINE_* ]] && unset_args+=(-u "$name")
+    if [[ "$name" == VITRINE_* ]]; then
+      VITRINE_ENV+=(-u "$name")
+    fi
   done
-  local environment=(
-    "VITRINE_LISTEN=$HOST:$PORT"
-    "VITRINE_LOG=warn"
-    "VITRINE_DATA_DIR=$DATA_DIR"
-  )
+  VITRINE_ENV+=("VITRINE_LISTEN=$HOST:$PORT" "VITRINE_LOG=warn" "VITRINE_DATA_DIR=$DATA_DIR")
   if [[ -n "$DATABASE_URL" ]]; then
-    environment+=("VITRINE_DATABASE_URL=$DATABASE_URL")
+    VITRINE_ENV+=("VITRINE_DATABASE_URL=$DATABASE_URL")
   fi
-  (cd "$DATA_DIR" && exec env "${unset_args[@]}" "${environment[@]}" "$VITRINE" "$@")
 }
 
 now_ms() {
@@ -249,9 +248,12 @@ now_ms() {
 start_server() {
   PORT="$(pick_free_port)"
   SERVER_LOG="$DATA_DIR/server.log"
+  vitrine_env
   local started
   started="$(now_ms)"
-  run_vitrine serve "$@" >>"$SERVER_LOG" 2>&1 &
+  # `exec`, so that $! is the server itself, not a shell around it. The server runs in its data
+  # directory, where no vitrine.toml can be picked up.
+  (cd "$DATA_DIR" && exec env "${VITRINE_ENV[@]}" "$VITRINE" serve "$@") >>"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
 
   local deadline=$((started + READY_TIMEOUT * 1000)) status
@@ -277,10 +279,10 @@ start_server() {
 
 stop_server() {
   [[ -n "$SERVER_PID" ]] || return 0
-  local pid="$SERVER_PID" tries
+  local pid="$SERVER_PID" _
   SERVER_PID=""
   kill -TERM "$pid" 2>/dev/null || return 0
-  for tries in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -425,9 +427,14 @@ measure_query() {
   printf '%-30s %9s req/s   p50 %8s ms   p99 %8s ms   non-2xx %s   errors %s   RSS max %s MB\n' \
     "$SCENARIO $query" "$rps" "$p50" "$p99" "$non2xx" "$((gql + no_data + socket))" "$rss_mb"
 
-  local failures=$((non2xx + gql + no_data + socket)) verdict target
+  local failures=$((non2xx + gql + no_data + socket)) verdict target requests
+  requests="$(result_field "$output" requests)"
   target="$(rps_target "$BACKEND" "$query")"
-  if ((failures > 0)); then
+  if ((requests == 0)); then
+    verdict="NO DATA"
+    alarm "$SCENARIO $query: not one request completed in ${DURATION} s" \
+      "(every request took longer than the run; try a longer DURATION)"
+  elif ((failures > 0)); then
     verdict="ERRORS"
     alarm "$SCENARIO $query: $failures of the responses failed" \
       "non-2xx: $non2xx, with GraphQL errors: $gql, without data: $no_data, socket errors/timeouts: $socket" \
@@ -446,9 +453,11 @@ measure_query() {
 # Generates the large catalog into the scenario's (fresh) database.
 seed_catalog() {
   log "$SCENARIO: seeding $SEED_PRODUCTS products (progress on stderr)"
+  PORT="$(pick_free_port)"
+  vitrine_env
   local started output
   started="$(now_ms)"
-  output="$(run_vitrine seed --products "$SEED_PRODUCTS")" || {
+  output="$(cd "$DATA_DIR" && env "${VITRINE_ENV[@]}" "$VITRINE" seed --products "$SEED_PRODUCTS")" || {
     printf '%s\n' "$output" >&2
     die "seeding failed"
   }
@@ -486,7 +495,7 @@ run_scenario() {
     seed_catalog
   fi
 
-  log "$SCENARIO: starting the server on $HOST:$PORT_HINT"
+  log "$SCENARIO: starting the server"
   start_server "${serve_args[@]}"
   log "$SCENARIO: ready in $READY_MS ms (pid $SERVER_PID, port $PORT)"
 
@@ -535,9 +544,8 @@ main() {
 
   WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/vitrine-bench.XXXXXX")"
   trap cleanup EXIT
-  trap 'exit 130' INT
+  trap 'printf "\ninterrupted; cleaning up\n" >&2; exit 130' INT
   trap 'exit 143' TERM
-  PORT_HINT="<free port>"
 
   log "binary: $VITRINE ($("$VITRINE" --version 2>/dev/null || echo 'unknown version'))"
   if [[ "$VITRINE" == */debug/* ]]; then
@@ -554,8 +562,9 @@ main() {
   done
 
   print_summary
-  if printf '%s\n' "${SUMMARY_ROWS[@]}" | grep -q '|ERRORS$'; then
-    alarm "some runs had failed responses: their numbers are not trustworthy (see above)"
+  if printf '%s\n' "${SUMMARY_ROWS[@]}" | grep -Eq '\|(ERRORS|NO DATA)$'; then
+    alarm "some runs had failed responses or none at all: their numbers are not trustworthy" \
+      "(see above)"
   fi
 }
 

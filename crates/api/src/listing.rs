@@ -245,8 +245,10 @@ pub async fn product_connection(
 }
 
 /// Loads the relations a page's selection asks for, one statement per relation for the whole
-/// page, into the request's loader caches. The field resolvers then find everything cached,
-/// so the statement count of a page does not depend on its size or on scheduling.
+/// page, straight from the store and concurrently, then feeds them into the request's loader
+/// caches (with empty entries for objects that have none). The field resolvers then find
+/// everything cached: the statement count of a page does not depend on its size, and no
+/// loader has to wait out its batching delay.
 async fn prefetch(
     ctx: &Context<'_>,
     products: &[&vitrine_domain::catalog::Product],
@@ -258,18 +260,17 @@ async fn prefetch(
     let (nodes, edges) = (look.field("nodes"), look.field("edges").field("node"));
     let wants = |field: &str| nodes.field(field).exists() || edges.field(field).exists();
     let wants_in = |field: &str, inner: &str| {
-        nodes.field(field).field("nodes").field(inner).exists()
-            || nodes.field(field).field("edges").field("node").field(inner).exists()
-            || edges.field(field).field("nodes").field(inner).exists()
-            || edges.field(field).field("edges").field("node").field(inner).exists()
-            || nodes.field(field).field(inner).exists()
-            || edges.field(field).field(inner).exists()
+        [nodes.field(field), edges.field(field)].iter().any(|f| {
+            f.field(inner).exists()
+                || f.field("nodes").field(inner).exists()
+                || f.field("edges").field("node").field(inner).exists()
+        })
     };
     let req = ctx.req();
+    let store = &ctx.app().store;
     let loaders = &req.loaders;
-    let fail = |e: std::sync::Arc<vitrine_app::StoreError>| crate::error::internal(&e);
     let ids: Vec<Uuid> = products.iter().map(|p| p.id).collect();
-    let mut translated_ids = if req.translating() { ids.clone() } else { vec![] };
+    let brand_ids: Vec<Uuid> = products.iter().filter_map(|p| p.brand_id).collect();
 
     let variant_fields = [
         "variants",
@@ -277,37 +278,125 @@ async fn prefetch(
         "variantBySelectedOptions",
         "compareAtPriceRange",
     ];
-    if variant_fields.iter().any(|f| wants(f)) {
-        let variants =
-            loaders.variants_of_product.load_many(ids.iter().copied()).await.map_err(fail)?;
-        let all: Vec<&vitrine_domain::catalog::Variant> = variants.values().flatten().collect();
-        let price_wanted = wants("compareAtPriceRange")
-            || variant_fields.iter().any(|f| {
-                wants_in(f, "price") || wants_in(f, "compareAtPrice") || wants_in(f, "prices")
-            });
-        if price_wanted {
-            loaders.prices_of_variant.load_many(all.iter().map(|v| v.id)).await.map_err(fail)?;
+    let want_variants = variant_fields.iter().any(|f| wants(f));
+    let want_prices = wants("compareAtPriceRange")
+        || variant_fields.iter().any(|f| {
+            wants_in(f, "price") || wants_in(f, "compareAtPrice") || wants_in(f, "prices")
+        });
+    let want_variant_images = variant_fields.iter().any(|f| wants_in(f, "image"));
+    let want_options = wants("options");
+    let want_images = wants("images") || wants("featuredImage");
+    let want_ranges = wants("priceRange");
+    let want_brands = wants("brand") || wants("vendor");
+
+    let (variants, options, images, ranges, brands) = tokio::join!(
+        async {
+            if want_variants {
+                Some(store.variants_of_products(&ids).await)
+            } else {
+                None
+            }
+        },
+        async {
+            if want_options {
+                Some(store.options_of_products(&ids).await)
+            } else {
+                None
+            }
+        },
+        async {
+            if want_images {
+                Some(store.images_of_products(&ids).await)
+            } else {
+                None
+            }
+        },
+        async {
+            if want_ranges {
+                Some(store.price_ranges_of_products(&ids).await)
+            } else {
+                None
+            }
+        },
+        async {
+            if want_brands {
+                Some(store.brands_by_ids(&brand_ids).await)
+            } else {
+                None
+            }
+        },
+    );
+    let mut translated: Vec<Uuid> = if req.translating() { ids.clone() } else { vec![] };
+    if let Some(rows) = options {
+        let rows = rows.gql()?;
+        translated.extend(rows.iter().map(|o| o.id));
+        feed_groups(&loaders.options_of_product, &ids, rows, |o| o.product_id).await;
+    }
+    if let Some(rows) = images {
+        feed_groups(&loaders.images_of_product, &ids, rows.gql()?, |i| i.product_id).await;
+    }
+    if let Some(rows) = ranges {
+        feed_groups(&loaders.price_ranges_of_product, &ids, rows.gql()?, |r| r.product_id).await;
+    }
+    if let Some(rows) = brands {
+        loaders.brand.feed_many(rows.gql()?.into_iter().map(|b| (b.id, b))).await;
+    }
+    if let Some(rows) = variants {
+        let rows = rows.gql()?;
+        let variant_ids: Vec<Uuid> = rows.iter().map(|v| v.id).collect();
+        let image_ids: Vec<Uuid> = rows.iter().filter_map(|v| v.image_id).collect();
+        let (prices, variant_images) = tokio::join!(
+            async {
+                if want_prices {
+                    Some(store.prices_of_variants(&variant_ids).await)
+                } else {
+                    None
+                }
+            },
+            async {
+                if want_variant_images && !image_ids.is_empty() {
+                    Some(store.images_by_ids(&image_ids).await)
+                } else {
+                    None
+                }
+            },
+        );
+        if let Some(prices) = prices {
+            feed_groups(&loaders.prices_of_variant, &variant_ids, prices.gql()?, |p| p.variant_id)
+                .await;
         }
-        if variant_fields.iter().any(|f| wants_in(f, "image")) {
-            loaders.image.load_many(all.iter().filter_map(|v| v.image_id)).await.map_err(fail)?;
+        if let Some(found) = variant_images {
+            loaders.image.feed_many(found.gql()?.into_iter().map(|i| (i.id, i))).await;
         }
+        feed_groups(&loaders.variants_of_product, &ids, rows, |v| v.product_id).await;
     }
-    if wants("options") {
-        let options =
-            loaders.options_of_product.load_many(ids.iter().copied()).await.map_err(fail)?;
-        translated_ids.extend(options.values().flatten().map(|o| o.id));
-    }
-    if wants("images") || wants("featuredImage") {
-        loaders.images_of_product.load_many(ids.iter().copied()).await.map_err(fail)?;
-    }
-    if wants("priceRange") {
-        loaders.price_ranges_of_product.load_many(ids.iter().copied()).await.map_err(fail)?;
-    }
-    if wants("brand") || wants("vendor") {
-        loaders.brand.load_many(products.iter().filter_map(|p| p.brand_id)).await.map_err(fail)?;
-    }
-    if !translated_ids.is_empty() {
-        loaders.translations.load_many(translated_ids).await.map_err(fail)?;
+    if !translated.is_empty() {
+        let texts = store.translations(&translated, &req.language).await.gql()?;
+        let mut by_id: std::collections::HashMap<Uuid, std::collections::HashMap<String, String>> =
+            translated.iter().map(|id| (*id, Default::default())).collect();
+        for ((id, field), text) in texts {
+            by_id.entry(id).or_default().insert(field, text);
+        }
+        loaders.translations.feed_many(by_id).await;
     }
     Ok(())
+}
+
+/// Feeds rows grouped by owner into a loader, with an empty list for owners that have none,
+/// so that no later lookup misses the cache.
+async fn feed_groups<L, T>(
+    loader: &crate::loaders::Cached<L>,
+    owners: &[Uuid],
+    rows: Vec<T>,
+    owner: impl Fn(&T) -> Uuid,
+) where
+    L: async_graphql::dataloader::Loader<Uuid, Value = Vec<T>>,
+    T: Clone + Send + Sync + 'static,
+{
+    let mut groups: std::collections::HashMap<Uuid, Vec<T>> =
+        owners.iter().map(|id| (*id, Vec::new())).collect();
+    for row in rows {
+        groups.entry(owner(&row)).or_default().push(row);
+    }
+    loader.feed_many(groups).await;
 }

@@ -82,6 +82,10 @@ loader!(PriceRangesOfProduct, Vec<PriceRange>, |store, keys| store
     .price_ranges_of_products(keys)
     .await
     .map(|rows| group(rows, |r| r.product_id)));
+loader!(ChildrenOfCollection, Vec<Collection>, |store, keys| store
+    .collections_by_parents(keys)
+    .await
+    .map(|rows| group(rows, |c| c.parent_id.unwrap_or_default())));
 loader!(CollectionsOfProduct, Vec<Uuid>, |store, keys| store
     .collection_ids_of_products(keys)
     .await
@@ -129,6 +133,7 @@ pub struct Loaders {
     pub prices_of_variant: Cached<PricesOfVariant>,
     pub price_ranges_of_product: Cached<PriceRangesOfProduct>,
     pub collections_of_product: Cached<CollectionsOfProduct>,
+    pub children_of_collection: Cached<ChildrenOfCollection>,
     pub translations: Cached<TranslationLoader>,
 }
 
@@ -151,6 +156,7 @@ impl Loaders {
             prices_of_variant: new_loader(PricesOfVariant { store: s() }),
             price_ranges_of_product: new_loader(PriceRangesOfProduct { store: s() }),
             collections_of_product: new_loader(CollectionsOfProduct { store: s() }),
+            children_of_collection: new_loader(ChildrenOfCollection { store: s() }),
             translations: new_loader(TranslationLoader { store: s(), language }),
         }
     }

@@ -170,7 +170,7 @@ impl Query {
         ctx.app().identity.customer(id).await.gql()?.map(Customer).ok_or_else(unauthenticated)
     }
 
-    /// Integrator tokens (never their secrets).
+    /// Integrator tokens (never their secrets). Needs an `owner` or `admin` staff user.
     async fn api_tokens(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ApiToken>> {
         ctx.require(Permission::ApiTokensManage)?;
         Ok(ctx.app().identity.api_tokens().await.gql()?.into_iter().map(ApiToken).collect())

@@ -182,6 +182,20 @@ impl Store {
         Ok(rows.into_iter().map(mapping::collection).collect())
     }
 
+    /// Children of the given collections, in display order.
+    pub async fn collections_by_parents(
+        &self,
+        parent_ids: &[Uuid],
+    ) -> Result<Vec<Collection>, StoreError> {
+        let rows = collections::Entity::find()
+            .filter(collections::Column::ParentId.is_in(parent_ids.to_vec()))
+            .order_by_asc(collections::Column::Position)
+            .order_by_asc(collections::Column::Title)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(mapping::collection).collect())
+    }
+
     pub async fn collection_by_handle(
         &self,
         handle: &str,

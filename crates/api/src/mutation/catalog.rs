@@ -267,6 +267,7 @@ pub struct CatalogMutation;
 #[Object]
 impl CatalogMutation {
     /// Creates a product. Only `title` is required; a new product starts as a DRAFT.
+    /// Needs `catalog:write`.
     async fn product_create(
         &self,
         ctx: &Context<'_>,
@@ -301,6 +302,8 @@ impl CatalogMutation {
         Ok(ProductCreatePayload { product: product.map(Product), user_errors })
     }
 
+    /// Changes a product's own fields; omitted fields keep their values.
+    /// Needs `catalog:write`.
     async fn product_update(
         &self,
         ctx: &Context<'_>,
@@ -330,6 +333,7 @@ impl CatalogMutation {
     }
 
     /// Deletes a product with its variants, prices, images and translations.
+    /// Needs `catalog:write`.
     async fn product_delete(
         &self,
         ctx: &Context<'_>,
@@ -347,6 +351,7 @@ impl CatalogMutation {
 
     /// Adds variants; new option values extend the product's options. One bad row rejects
     /// the whole call, with a userError per bad row (`["variants", "3", "sku"]`).
+    /// Needs `catalog:write`.
     async fn product_variants_bulk_create(
         &self,
         ctx: &Context<'_>,
@@ -369,6 +374,7 @@ impl CatalogMutation {
     }
 
     /// Changes variants by id; omitted fields keep their values. All or nothing.
+    /// Needs `catalog:write`.
     async fn product_variants_bulk_update(
         &self,
         ctx: &Context<'_>,
@@ -390,6 +396,8 @@ impl CatalogMutation {
         Ok(ProductVariantsBulkUpdatePayload { product, product_variants: variants, user_errors })
     }
 
+    /// Appends images to a product, after its existing ones.
+    /// Needs `catalog:write`.
     async fn product_images_add(
         &self,
         ctx: &Context<'_>,
@@ -418,6 +426,8 @@ impl CatalogMutation {
         })
     }
 
+    /// Deletes an image; variants that showed it show none.
+    /// Needs `catalog:write`.
     async fn product_image_delete(
         &self,
         ctx: &Context<'_>,
@@ -433,6 +443,8 @@ impl CatalogMutation {
         Ok(ProductImageDeletePayload { deleted_image_id: deleted, user_errors })
     }
 
+    /// Creates a storefront channel with a new public storefront key.
+    /// Needs `channels:write`.
     async fn channel_create(
         &self,
         ctx: &Context<'_>,
@@ -442,6 +454,8 @@ impl CatalogMutation {
         self.channel_save(ctx, None, input).await
     }
 
+    /// Changes a channel; omitted fields keep their values.
+    /// Needs `channels:write`.
     async fn channel_update(
         &self,
         ctx: &Context<'_>,
@@ -452,6 +466,8 @@ impl CatalogMutation {
         self.channel_save(ctx, Some(id), input).await
     }
 
+    /// Creates a brand; the handle is derived from the name unless given.
+    /// Needs `catalog:write`.
     async fn brand_create(
         &self,
         ctx: &Context<'_>,
@@ -464,6 +480,8 @@ impl CatalogMutation {
         Ok(BrandPayload { brand: brand.map(Brand), user_errors })
     }
 
+    /// Changes a brand; omitted fields keep their values.
+    /// Needs `catalog:write`.
     async fn brand_update(
         &self,
         ctx: &Context<'_>,
@@ -483,6 +501,8 @@ impl CatalogMutation {
         Ok(BrandPayload { brand: brand.map(Brand), user_errors })
     }
 
+    /// Creates a collection, at the top level or under `parentId`.
+    /// Needs `catalog:write`.
     async fn collection_create(
         &self,
         ctx: &Context<'_>,
@@ -492,6 +512,8 @@ impl CatalogMutation {
         self.collection_save(ctx, None, input).await
     }
 
+    /// Changes a collection; a collection cannot move under itself.
+    /// Needs `catalog:write`.
     async fn collection_update(
         &self,
         ctx: &Context<'_>,
@@ -503,6 +525,7 @@ impl CatalogMutation {
     }
 
     /// Deletes a collection; its children move up one level and its products stay.
+    /// Needs `catalog:write`.
     async fn collection_delete(
         &self,
         ctx: &Context<'_>,
@@ -518,6 +541,8 @@ impl CatalogMutation {
         Ok(CollectionDeletePayload { deleted_collection_id: deleted, user_errors })
     }
 
+    /// Appends products to a collection (manual order); present ones stay.
+    /// Needs `catalog:write`.
     async fn collection_add_products(
         &self,
         ctx: &Context<'_>,
@@ -536,6 +561,8 @@ impl CatalogMutation {
         Ok(CollectionPayload { collection: collection.map(Collection), user_errors })
     }
 
+    /// Takes products out of a collection.
+    /// Needs `catalog:write`.
     async fn collection_remove_products(
         &self,
         ctx: &Context<'_>,
@@ -555,6 +582,7 @@ impl CatalogMutation {
     }
 
     /// Registers translated texts of a product, collection, brand or product option.
+    /// Needs `catalog:write`.
     async fn translations_register(
         &self,
         ctx: &Context<'_>,
@@ -586,6 +614,8 @@ impl CatalogMutation {
         Ok(TranslationsRegisterPayload { translations: done.map(|_| registered), user_errors })
     }
 
+    /// Removes translations of the given keys in the given locales.
+    /// Needs `catalog:write`.
     async fn translations_remove(
         &self,
         ctx: &Context<'_>,

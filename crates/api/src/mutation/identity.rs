@@ -134,7 +134,8 @@ impl IdentityMutation {
         })
     }
 
-    /// Creates an integrator token. Needs a staff role that manages tokens.
+    /// Creates an integrator token. Needs an `owner` or `admin` staff user; tokens never
+    /// create tokens.
     async fn api_token_create(
         &self,
         ctx: &Context<'_>,
@@ -153,6 +154,7 @@ impl IdentityMutation {
         Ok(ApiTokenCreatePayload { api_token, token, user_errors })
     }
 
+    /// Revokes an integrator token at once. Needs an `owner` or `admin` staff user.
     async fn api_token_revoke(
         &self,
         ctx: &Context<'_>,

@@ -15,7 +15,7 @@ use super::{gid, translated, Product};
 use crate::codes::{CurrencyCode, LanguageCode};
 use crate::connection::KeysetCursor;
 use crate::context::ContextExt;
-use crate::error::{internal, ResultExt};
+use crate::error::internal;
 use crate::listing::{
     product_connection, ListingArgs, ProductCollectionSortKeys, ProductFilter, ProductSortKeys,
 };
@@ -188,8 +188,14 @@ impl Collection {
 
     /// Sub-collections, in their display order.
     async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Collection>> {
-        let all = ctx.app().store.collections().await.gql()?;
-        Ok(all.into_iter().filter(|c| c.parent_id == Some(self.0.id)).map(Collection).collect())
+        let children = ctx
+            .req()
+            .loaders
+            .children_of_collection
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| internal(&e))?;
+        Ok(children.unwrap_or_default().into_iter().map(Collection).collect())
     }
 
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]

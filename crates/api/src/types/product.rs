@@ -480,7 +480,7 @@ impl ProductVariant {
         Ok(pick_price(ctx, &prices.unwrap_or_default()).and_then(|p| p.compare_at).map(Into::into))
     }
 
-    /// Base prices in every currency (admin).
+    /// Base prices in every currency. Needs `catalog:read`.
     async fn prices(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<VariantPrice>> {
         ctx.require(Permission::CatalogRead)?;
         let prices = ctx
