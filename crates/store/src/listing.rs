@@ -2,11 +2,7 @@
 //! visibility, filters, sort keys and keyset pagination in one statement.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, EntityTrait, FromQueryResult, Order, QueryFilter, QueryOrder, QueryResult,
-    QuerySelect,
-};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult, Statement, Value};
 use uuid::Uuid;
 use vitrine_domain::catalog::{Product, ProductStatus};
 use vitrine_domain::money::Currency;
@@ -91,50 +87,44 @@ impl FromQueryResult for Row {
     }
 }
 
-fn sort_expr(listing: &ProductListing, pg: bool) -> SimpleExpr {
-    match listing.sort {
-        ProductSort::Id => Expr::col((products::Entity, products::Column::Id)).into(),
-        ProductSort::Title => Expr::col((products::Entity, products::Column::Title)).into(),
-        ProductSort::CreatedAt => Expr::col((products::Entity, products::Column::CreatedAt)).into(),
-        ProductSort::UpdatedAt => Expr::col((products::Entity, products::Column::UpdatedAt)).into(),
-        ProductSort::Price => custom(
-            pg,
-            &format!(
-                "COALESCE((SELECT pp.min_amount FROM product_prices pp \
-                 WHERE pp.product_id = products.id AND pp.currency = ?), {NO_PRICE})"
-            ),
-            [listing.currency.to_string()],
-        ),
-        ProductSort::CollectionPosition => custom(
-            pg,
-            "COALESCE((SELECT pc.position FROM product_collections pc \
-             WHERE pc.product_id = products.id AND pc.collection_id = ?), 0)",
-            [listing.collection_id.unwrap_or_default()],
-        ),
-    }
+/// SQL text with `?` placeholders and the values they stand for, in order.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    values: Vec<Value>,
 }
 
-/// A custom SQL fragment written with `?` placeholders, which sea-query passes through as-is;
-/// PostgreSQL wants them numbered (`$1`, `$2`, renumbered within the whole statement).
-fn custom<V, I>(pg: bool, sql: &str, values: I) -> SimpleExpr
-where
-    V: Into<sea_orm::Value>,
-    I: IntoIterator<Item = V>,
-{
-    if !pg {
-        return Expr::cust_with_values(sql, values);
+impl Sql {
+    fn push(&mut self, fragment: &str, values: impl IntoIterator<Item = Value>) {
+        self.text.push_str(fragment);
+        self.values.extend(values);
     }
-    let mut numbered = String::with_capacity(sql.len() + 8);
-    let mut n = 0;
-    for ch in sql.chars() {
-        if ch == '?' {
-            n += 1;
-            numbered.push_str(&format!("${n}"));
+
+    /// `?, ?, ?` for a list, so that `IN (...)` takes its values bound.
+    fn marks(n: usize) -> String {
+        vec!["?"; n].join(", ")
+    }
+
+    /// PostgreSQL numbers its placeholders; SQLite takes `?` as written.
+    fn statement(self, backend: DbBackend) -> Statement {
+        let text = if backend == DbBackend::Postgres {
+            let mut numbered = String::with_capacity(self.text.len() + 16);
+            let mut n = 0;
+            for ch in self.text.chars() {
+                if ch == '?' {
+                    n += 1;
+                    numbered.push('$');
+                    numbered.push_str(&n.to_string());
+                } else {
+                    numbered.push(ch);
+                }
+            }
+            numbered
         } else {
-            numbered.push(ch);
-        }
+            self.text
+        };
+        Statement::from_sql_and_values(backend, text, self.values)
     }
-    Expr::cust_with_values(numbered, values)
 }
 
 fn escape_like(text: &str) -> String {
@@ -143,110 +133,143 @@ fn escape_like(text: &str) -> String {
 
 impl Store {
     /// One page of products. Fetches one row more than asked to learn whether more follow.
+    ///
+    /// Written as plain SQL so that its plan is evident: listings by id, title or date walk an
+    /// index on `(status, key, id)`; a collection in its own order walks
+    /// `product_collections (collection_id, position)` first (`CROSS JOIN` keeps SQLite from
+    /// reordering the join) and looks products up by key.
     pub async fn list_products(
         &self,
         listing: &ProductListing,
     ) -> Result<Page<Product>, StoreError> {
-        use products::Column as C;
-        let pg = self.is_postgres();
-        let mut query = products::Entity::find();
-        let statuses: Vec<&str> = listing.statuses.iter().map(|s| s.as_str()).collect();
-        query = query.filter(C::Status.is_in(statuses));
-        if let Some(ids) = &listing.channel_brand_ids {
-            query = query.filter(C::BrandId.is_in(ids.clone()));
+        let backend = self.db.get_database_backend();
+        let by_position =
+            listing.sort == ProductSort::CollectionPosition && listing.collection_id.is_some();
+        let sort_column = match listing.sort {
+            ProductSort::Id => "p.id".to_owned(),
+            ProductSort::Title => "p.title".to_owned(),
+            ProductSort::CreatedAt => "p.created_at".to_owned(),
+            ProductSort::UpdatedAt => "p.updated_at".to_owned(),
+            ProductSort::CollectionPosition if by_position => "pc.position".to_owned(),
+            ProductSort::CollectionPosition => "0".to_owned(),
+            // Products without a price in the currency sort last.
+            ProductSort::Price => format!(
+                "COALESCE((SELECT pp.min_amount FROM product_prices pp \
+                 WHERE pp.product_id = p.id AND pp.currency = ?), {NO_PRICE})"
+            ),
+        };
+        let sort_values = || -> Vec<Value> {
+            if listing.sort == ProductSort::Price {
+                vec![listing.currency.to_string().into()]
+            } else {
+                vec![]
+            }
+        };
+
+        let mut sql = Sql::default();
+        sql.push("SELECT p.*", []);
+        if matches!(listing.sort, ProductSort::Price | ProductSort::CollectionPosition) {
+            sql.push(&format!(", CAST({sort_column} AS BIGINT) AS sort_int"), sort_values());
         }
-        if let Some(ids) = &listing.brand_ids {
-            query = query.filter(C::BrandId.is_in(ids.clone()));
+        match listing.collection_id {
+            Some(collection) if by_position => sql.push(
+                " FROM product_collections pc CROSS JOIN products p WHERE p.id = pc.product_id AND pc.collection_id = ?",
+                [collection.into()],
+            ),
+            Some(collection) => sql.push(
+                " FROM products p WHERE p.id IN (SELECT pc.product_id FROM product_collections pc WHERE pc.collection_id = ?)",
+                [collection.into()],
+            ),
+            None => sql.push(" FROM products p WHERE 1 = 1", []),
         }
-        if let Some(collection) = listing.collection_id {
-            query = query.filter(custom(pg,
-                "products.id IN (SELECT pc.product_id FROM product_collections pc WHERE pc.collection_id = ?)",
-                [collection],
-            ));
+        let statuses: Vec<Value> = listing.statuses.iter().map(|s| s.as_str().into()).collect();
+        sql.push(&format!(" AND p.status IN ({})", Sql::marks(statuses.len())), statuses);
+        for ids in [&listing.channel_brand_ids, &listing.brand_ids].into_iter().flatten() {
+            if ids.is_empty() {
+                sql.push(" AND 1 = 0", []);
+            } else {
+                // On SQLite a unary `+` keeps the planner from preferring the brand index over
+                // the sort order (PostgreSQL plans by statistics and has no `+` for uuids).
+                let plus = if backend == DbBackend::Sqlite { "+" } else { "" };
+                sql.push(
+                    &format!(" AND {plus}p.brand_id IN ({})", Sql::marks(ids.len())),
+                    ids.iter().map(|id| (*id).into()),
+                );
+            }
         }
         let mut names: Vec<&str> = listing.option_values.iter().map(|(n, _)| n.as_str()).collect();
         names.sort_unstable();
         names.dedup();
         for name in names {
-            let values: Vec<String> = listing
+            let values: Vec<Value> = listing
                 .option_values
                 .iter()
                 .filter(|(n, _)| n == name)
-                .map(|(_, v)| v.clone())
+                .map(|(_, v)| v.clone().into())
                 .collect();
-            let marks = vec!["?"; values.len()].join(", ");
-            let mut params: Vec<sea_orm::Value> = vec![name.into()];
-            params.extend(values.into_iter().map(sea_orm::Value::from));
-            query = query.filter(custom(
-                pg,
-                &format!(
-                    "products.id IN (SELECT vo.product_id FROM variant_option_values vo \
-                     WHERE vo.name = ? AND vo.option_value IN ({marks}))"
-                ),
-                params,
-            ));
+            sql.push(" AND p.id IN (SELECT vo.product_id FROM variant_option_values vo WHERE vo.name = ?", [name.into()]);
+            sql.push(&format!(" AND vo.option_value IN ({}))", Sql::marks(values.len())), values);
         }
         if listing.price_min.is_some() || listing.price_max.is_some() {
-            query = query.filter(custom(
-                pg,
-                "products.id IN (SELECT v.product_id FROM product_variants v \
+            sql.push(
+                " AND p.id IN (SELECT v.product_id FROM product_variants v \
                  JOIN variant_prices vp ON vp.variant_id = v.id \
                  WHERE vp.currency = ? AND vp.amount >= ? AND vp.amount <= ?)",
                 [
-                    sea_orm::Value::from(listing.currency.to_string()),
+                    listing.currency.to_string().into(),
                     listing.price_min.unwrap_or(0).into(),
                     listing.price_max.unwrap_or(i64::MAX).into(),
                 ],
-            ));
+            );
         }
         if let Some(available) = listing.available {
-            query = query.filter(C::AvailableForSale.eq(available));
+            sql.push(" AND p.available_for_sale = ?", [available.into()]);
         }
         if let Some(text) = &listing.title_contains {
-            query = query.filter(custom(
-                pg,
-                "LOWER(products.title) LIKE ?",
-                [format!("%{}%", escape_like(text))],
-            ));
+            sql.push(" AND LOWER(p.title) LIKE ?", [format!("%{}%", escape_like(text)).into()]);
         }
         if let Some(tag) = &listing.tag {
-            query = query.filter(C::Tags.like(format!("%{}%", mapping::to_json(tag))));
+            sql.push(" AND p.tags LIKE ?", [format!("%{}%", mapping::to_json(tag)).into()]);
         }
         if let Some(kind) = &listing.product_type {
-            query = query.filter(C::ProductType.eq(kind.clone()));
+            sql.push(" AND p.product_type = ?", [kind.clone().into()]);
         }
 
         let descending = listing.reverse != (listing.direction == PageDirection::Backward);
-        let order = if descending { Order::Desc } else { Order::Asc };
-        let sort = sort_expr(listing, pg);
+        let (op, direction) = if descending { ("<", "DESC") } else { (">", "ASC") };
         if let Some((value, id)) = &listing.cursor {
-            let id_col = Expr::col((products::Entity, C::Id));
-            let keyset: SimpleExpr = match (listing.sort, value) {
-                (ProductSort::Id, _) => {
-                    if descending {
-                        id_col.lt(*id)
-                    } else {
-                        id_col.gt(*id)
-                    }
-                }
-                (_, SortValue::Text(t)) => keyset(sort.clone(), descending, t.clone().into(), *id),
-                (_, SortValue::Time(t)) => keyset(sort.clone(), descending, (*t).into(), *id),
-                (_, SortValue::Int(n)) => keyset(sort.clone(), descending, (*n).into(), *id),
-                (_, SortValue::None) => id_col.gt(*id),
+            let value: Option<Value> = match value {
+                SortValue::None => None,
+                SortValue::Text(t) => Some(t.clone().into()),
+                SortValue::Time(t) => Some((*t).into()),
+                SortValue::Int(n) => Some((*n).into()),
             };
-            query = query.filter(keyset);
+            match value {
+                Some(value) if listing.sort != ProductSort::Id => {
+                    sql.push(
+                        &format!(" AND ({sort_column} {op} ?"),
+                        sort_values().into_iter().chain([value.clone()]),
+                    );
+                    sql.push(
+                        &format!(" OR ({sort_column} = ?"),
+                        sort_values().into_iter().chain([value]),
+                    );
+                    sql.push(&format!(" AND p.id {op} ?))"), [(*id).into()]);
+                }
+                _ => sql.push(&format!(" AND p.id {op} ?"), [(*id).into()]),
+            }
         }
-        let with_int = matches!(listing.sort, ProductSort::Price | ProductSort::CollectionPosition);
-        if with_int {
-            query = query.expr_as(sort.clone(), "sort_int");
+        if listing.sort == ProductSort::Id {
+            sql.push(&format!(" ORDER BY p.id {direction}"), []);
+        } else {
+            sql.push(
+                &format!(" ORDER BY {sort_column} {direction}, p.id {direction}"),
+                sort_values(),
+            );
         }
-        let rows: Vec<Row> = query
-            .order_by(sort, order.clone())
-            .order_by(C::Id, order)
-            .limit(listing.limit + 1)
-            .into_model::<Row>()
-            .all(&self.db)
-            .await?;
+        sql.push(" LIMIT ?", [i64::try_from(listing.limit + 1).unwrap_or(i64::MAX).into()]);
+
+        let rows = Row::find_by_statement(sql.statement(backend)).all(&self.db).await?;
         let has_more = rows.len() as u64 > listing.limit;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows.into_iter().take(listing.limit as usize) {
@@ -267,15 +290,4 @@ impl Store {
         }
         Ok(Page { items, has_more })
     }
-}
-
-/// `(sort op value) OR (sort = value AND id op last_id)`, with `op` `>` ascending, `<` descending.
-fn keyset(sort: SimpleExpr, descending: bool, value: sea_orm::Value, id: Uuid) -> SimpleExpr {
-    let id_col = Expr::col((products::Entity, products::Column::Id));
-    let (beyond, id_beyond) = if descending {
-        (Expr::expr(sort.clone()).lt(value.clone()), id_col.lt(id))
-    } else {
-        (Expr::expr(sort.clone()).gt(value.clone()), id_col.gt(id))
-    };
-    beyond.or(Expr::expr(sort).eq(value).and(id_beyond))
 }
