@@ -283,6 +283,7 @@ async fn prefetch(
         || variant_fields.iter().any(|f| {
             wants_in(f, "price") || wants_in(f, "compareAtPrice") || wants_in(f, "prices")
         });
+    let want_all_prices = variant_fields.iter().any(|f| wants_in(f, "prices"));
     let want_variant_images = variant_fields.iter().any(|f| wants_in(f, "image"));
     let want_options = wants("options");
     let want_images = wants("images") || wants("featuredImage");
@@ -347,8 +348,13 @@ async fn prefetch(
         let image_ids: Vec<Uuid> = rows.iter().filter_map(|v| v.image_id).collect();
         let (prices, variant_images) = tokio::join!(
             async {
-                if want_prices {
+                if want_all_prices {
                     Some(store.prices_of_variants(&variant_ids).await)
+                } else if want_prices {
+                    // Storefront fields only ever show these two currencies.
+                    let currencies =
+                        [req.currency.to_string(), req.channel.default_currency.to_string()];
+                    Some(store.prices_of_variants_in(&variant_ids, &currencies).await)
                 } else {
                     None
                 }

@@ -2,9 +2,9 @@
 //! number of SQL statements whatever its size. One set of loaders per request.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::dataloader::{DataLoader, Loader};
 use uuid::Uuid;
 use vitrine_app::{Store, StoreError};
 use vitrine_domain::catalog::{
@@ -117,9 +117,71 @@ impl Loader<Uuid> for TranslationLoader {
     }
 }
 
-/// A request-scoped loader. Its cache lets a listing prefetch a whole page's relations in
-/// one statement each (see `listing::prefetch`), after which resolvers hit the cache.
-pub type Cached<T> = DataLoader<T, HashMapCache>;
+/// A request-scoped loader: a DataLoader that batches misses, in front of which sits a plain
+/// map of what this request already has. A listing prefetches a whole page's relations into
+/// that map (see `listing::prefetch`), so the many field resolvers of a page find their data
+/// with one map lookup instead of going through the DataLoader's batching machinery.
+pub struct Cached<L: Loader<Uuid>> {
+    loader: DataLoader<L>,
+    known: RwLock<HashMap<Uuid, L::Value>>,
+}
+
+impl<L: Loader<Uuid>> Cached<L> {
+    fn new(loader: L) -> Self {
+        Self {
+            loader: DataLoader::new(loader, tokio::spawn).max_batch_size(1000),
+            known: RwLock::default(),
+        }
+    }
+
+    fn known(&self, id: &Uuid) -> Option<L::Value> {
+        self.known.read().ok()?.get(id).cloned()
+    }
+
+    fn remember(&self, values: impl IntoIterator<Item = (Uuid, L::Value)>) {
+        if let Ok(mut known) = self.known.write() {
+            known.extend(values);
+        }
+    }
+
+    pub async fn load_one(&self, id: Uuid) -> Result<Option<L::Value>, L::Error> {
+        if let Some(value) = self.known(&id) {
+            return Ok(Some(value));
+        }
+        let value = self.loader.load_one(id).await?;
+        if let Some(v) = &value {
+            self.remember([(id, v.clone())]);
+        }
+        Ok(value)
+    }
+
+    pub async fn load_many(
+        &self,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<HashMap<Uuid, L::Value>, L::Error> {
+        let mut found = HashMap::new();
+        let mut missing = Vec::new();
+        for id in ids {
+            match self.known(&id) {
+                Some(v) => {
+                    found.insert(id, v);
+                }
+                None => missing.push(id),
+            }
+        }
+        if !missing.is_empty() {
+            let loaded = self.loader.load_many(missing).await?;
+            self.remember(loaded.iter().map(|(k, v)| (*k, v.clone())));
+            found.extend(loaded);
+        }
+        Ok(found)
+    }
+
+    /// Records values fetched elsewhere, so that later lookups of these ids cost no query.
+    pub async fn feed_many(&self, values: impl IntoIterator<Item = (Uuid, L::Value)>) {
+        self.remember(values);
+    }
+}
 
 pub struct Loaders {
     pub product: Cached<ProductLoader>,
@@ -138,7 +200,7 @@ pub struct Loaders {
 }
 
 fn new_loader<T: Loader<Uuid>>(loader: T) -> Cached<T> {
-    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).max_batch_size(1000)
+    Cached::new(loader)
 }
 
 impl Loaders {

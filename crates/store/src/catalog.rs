@@ -532,6 +532,20 @@ impl Store {
         rows.into_iter().map(mapping::variant_price).collect()
     }
 
+    /// Base prices of the given variants in the given currencies only.
+    pub async fn prices_of_variants_in(
+        &self,
+        variant_ids: &[Uuid],
+        currencies: &[String],
+    ) -> Result<Vec<VariantPrice>, StoreError> {
+        let rows = variant_prices::Entity::find()
+            .filter(variant_prices::Column::VariantId.is_in(variant_ids.to_vec()))
+            .filter(variant_prices::Column::Currency.is_in(currencies.to_vec()))
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(mapping::variant_price).collect()
+    }
+
     pub async fn price_ranges_of_products(
         &self,
         product_ids: &[Uuid],

@@ -110,16 +110,14 @@ impl From<ProductStatus> for DomainStatus {
 }
 
 /// Picks the variant's price in the request's currency, falling back to the channel's
-/// default currency, so a listing never shows a variant without a price it has.
+/// default currency; a price in a currency the channel does not sell in is never shown.
 fn pick_price(
     ctx: &Context<'_>,
     prices: &[catalog::VariantPrice],
 ) -> Option<catalog::VariantPrice> {
     let req = ctx.req();
     let find = |c: Currency| prices.iter().find(|p| p.price.currency == c).copied();
-    find(req.currency)
-        .or_else(|| find(req.channel.default_currency))
-        .or_else(|| prices.first().copied())
+    find(req.currency).or_else(|| find(req.channel.default_currency))
 }
 
 /// A product: what a shopper browses; its variants are what they buy.
@@ -313,8 +311,7 @@ impl Product {
         let pick = ranges
             .iter()
             .find(|r| r.min.currency == req.currency)
-            .or_else(|| ranges.iter().find(|r| r.min.currency == req.channel.default_currency))
-            .or_else(|| ranges.first());
+            .or_else(|| ranges.iter().find(|r| r.min.currency == req.channel.default_currency));
         Ok(pick.map(|r| ProductPriceRange {
             min_variant_price: r.min.into(),
             max_variant_price: r.max.into(),
