@@ -125,6 +125,7 @@ async fn seed(store: &Store, products: Option<usize>) -> anyhow::Result<()> {
                 return Ok(());
             }
             let summary = vitrine_app::demo::load_demo(store).await?;
+            store.analyze().await?;
             println!(
                 "loaded the demo catalog: {} channels, {} brands, {} collections, {} products, {} variants",
                 summary.channels, summary.brands, summary.collections, summary.products, summary.variants
@@ -132,18 +133,26 @@ async fn seed(store: &Store, products: Option<usize>) -> anyhow::Result<()> {
         }
         Some(count) => {
             let started = std::time::Instant::now();
+            let terminal = std::io::stderr().is_terminal();
+            let mut last_step = 0;
             vitrine_app::demo::seed_products(store, count, |done, total| {
                 let width = 40;
                 let filled = (done * width).checked_div(total).unwrap_or(width).min(width);
-                eprint!(
-                    "\r[{}{}] {done}/{total} products",
-                    "#".repeat(filled),
-                    " ".repeat(width - filled)
-                );
-                let _ = std::io::stderr().flush();
+                if terminal {
+                    let bar = format!("{}{}", "#".repeat(filled), " ".repeat(width - filled));
+                    eprint!("\r[{bar}] {done}/{total} products");
+                    let _ = std::io::stderr().flush();
+                } else if filled / 4 > last_step || done == total {
+                    // Logs and pipes get a line per tenth rather than a redrawn bar.
+                    last_step = filled / 4;
+                    eprintln!("{done}/{total} products");
+                }
             })
             .await?;
-            eprintln!();
+            if terminal {
+                eprintln!();
+            }
+            store.analyze().await?;
             println!("generated {count} products in {:.1} s", started.elapsed().as_secs_f64());
         }
     }
@@ -155,6 +164,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let app = open_app(&config).await?;
     if demo && app.store.product_count().await? == 0 {
         let summary = vitrine_app::demo::load_demo(&app.store).await?;
+        app.store.analyze().await?;
         tracing::info!(
             products = summary.products,
             brands = summary.brands,

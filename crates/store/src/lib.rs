@@ -77,6 +77,13 @@ impl Store {
         Ok(Migrator::get_pending_migrations(&self.db).await?.len())
     }
 
+    /// Refreshes the planner's statistics; worth it after a bulk load, before the planner
+    /// has seen the data.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        self.db.execute_unprepared("ANALYZE").await?;
+        Ok(())
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.execute_unprepared("SELECT 1").await?;

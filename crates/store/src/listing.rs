@@ -158,6 +158,9 @@ impl Store {
                  WHERE pp.product_id = p.id AND pp.currency = ?), {NO_PRICE})"
             ),
         };
+        // Equal to p.id, but naming the joined column lets SQLite walk
+        // (collection_id, position, product_id) without sorting.
+        let tie_column = if by_position { "pc.product_id" } else { "p.id" };
         let sort_values = || -> Vec<Value> {
             if listing.sort == ProductSort::Price {
                 vec![listing.currency.to_string().into()]
@@ -254,7 +257,7 @@ impl Store {
                         &format!(" OR ({sort_column} = ?"),
                         sort_values().into_iter().chain([value]),
                     );
-                    sql.push(&format!(" AND p.id {op} ?))"), [(*id).into()]);
+                    sql.push(&format!(" AND {tie_column} {op} ?))"), [(*id).into()]);
                 }
                 _ => sql.push(&format!(" AND p.id {op} ?"), [(*id).into()]),
             }
@@ -263,7 +266,7 @@ impl Store {
             sql.push(&format!(" ORDER BY p.id {direction}"), []);
         } else {
             sql.push(
-                &format!(" ORDER BY {sort_column} {direction}, p.id {direction}"),
+                &format!(" ORDER BY {sort_column} {direction}, {tie_column} {direction}"),
                 sort_values(),
             );
         }
