@@ -45,7 +45,9 @@ impl Store {
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .sqlx_logging(false)
-            .max_connections(if sqlite { 8 } else { 16 })
+            // SQLite has one writer and each connection its own thread: a few suffice, and more
+            // only add thread hand-offs on a small machine (measured with bench/load.sh).
+            .max_connections(if sqlite { 4 } else { 16 })
             .min_connections(1)
             .connect_timeout(Duration::from_secs(5))
             .acquire_timeout(Duration::from_secs(10));
