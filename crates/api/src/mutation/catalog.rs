@@ -261,6 +261,38 @@ fn product_input(f: ProductFields) -> Result<ProductInput, AppError> {
     })
 }
 
+enum Bulk {
+    Create,
+    Update,
+}
+
+type BulkOutcome = (Option<Product>, Option<Vec<ProductVariant>>, Vec<crate::error::UserError>);
+
+/// The shared body of `productVariantsBulkCreate` and `productVariantsBulkUpdate`.
+async fn variants_bulk(
+    ctx: &Context<'_>,
+    product_id: &ID,
+    variants: Vec<ProductVariantsBulkInput>,
+    mode: Bulk,
+) -> async_graphql::Result<BulkOutcome> {
+    let result = async {
+        let id = input_id(product_id, NodeKind::Product, "productId")?;
+        let rows = variant_inputs(variants)?;
+        let catalog = &ctx.app().catalog;
+        let changed = match mode {
+            Bulk::Create => catalog.variants_bulk_create(id, rows).await?,
+            Bulk::Update => catalog.variants_bulk_update(id, rows).await?,
+        };
+        Ok((catalog.product(id).await?, changed))
+    }
+    .await;
+    let (done, user_errors) = into_payload(result)?;
+    let (product, variants) = done.map_or((None, None), |(p, v)| {
+        (Some(Product(p)), Some(v.into_iter().map(ProductVariant).collect()))
+    });
+    Ok((product, variants, user_errors))
+}
+
 #[derive(Default)]
 pub struct CatalogMutation;
 
@@ -359,18 +391,9 @@ impl CatalogMutation {
         variants: Vec<ProductVariantsBulkInput>,
     ) -> async_graphql::Result<ProductVariantsBulkCreatePayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let result = async {
-            let id = input_id(&product_id, NodeKind::Product, "productId")?;
-            let rows = variant_inputs(variants)?;
-            let created = ctx.app().catalog.variants_bulk_create(id, rows).await?;
-            Ok((ctx.app().catalog.product(id).await?, created))
-        }
-        .await;
-        let (done, user_errors) = into_payload(result)?;
-        let (product, variants) = done.map_or((None, None), |(p, v)| {
-            (Some(Product(p)), Some(v.into_iter().map(ProductVariant).collect()))
-        });
-        Ok(ProductVariantsBulkCreatePayload { product, product_variants: variants, user_errors })
+        let (product, product_variants, user_errors) =
+            variants_bulk(ctx, &product_id, variants, Bulk::Create).await?;
+        Ok(ProductVariantsBulkCreatePayload { product, product_variants, user_errors })
     }
 
     /// Changes variants by id; omitted fields keep their values. All or nothing.
@@ -382,18 +405,9 @@ impl CatalogMutation {
         variants: Vec<ProductVariantsBulkInput>,
     ) -> async_graphql::Result<ProductVariantsBulkUpdatePayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let result = async {
-            let id = input_id(&product_id, NodeKind::Product, "productId")?;
-            let rows = variant_inputs(variants)?;
-            let updated = ctx.app().catalog.variants_bulk_update(id, rows).await?;
-            Ok((ctx.app().catalog.product(id).await?, updated))
-        }
-        .await;
-        let (done, user_errors) = into_payload(result)?;
-        let (product, variants) = done.map_or((None, None), |(p, v)| {
-            (Some(Product(p)), Some(v.into_iter().map(ProductVariant).collect()))
-        });
-        Ok(ProductVariantsBulkUpdatePayload { product, product_variants: variants, user_errors })
+        let (product, product_variants, user_errors) =
+            variants_bulk(ctx, &product_id, variants, Bulk::Update).await?;
+        Ok(ProductVariantsBulkUpdatePayload { product, product_variants, user_errors })
     }
 
     /// Appends images to a product, after its existing ones.

@@ -159,15 +159,7 @@ impl Collection {
     }
 
     async fn seo(&self, ctx: &Context<'_>) -> async_graphql::Result<Seo> {
-        let title = match &self.0.seo.title {
-            Some(t) => Some(translated(ctx, self.0.id, "seo_title", t).await?),
-            None => None,
-        };
-        let description = match &self.0.seo.description {
-            Some(d) => Some(translated(ctx, self.0.id, "seo_description", d).await?),
-            None => None,
-        };
-        Ok(Seo { title, description })
+        Seo::translated(ctx, self.0.id, &self.0.seo).await
     }
 
     async fn updated_at(&self) -> DateTime<Utc> {

@@ -49,6 +49,25 @@ pub struct Seo {
     pub description: Option<String>,
 }
 
+impl Seo {
+    /// The SEO texts of object `id` in the request's language.
+    pub async fn translated(
+        ctx: &Context<'_>,
+        id: uuid::Uuid,
+        seo: &catalog::Seo,
+    ) -> async_graphql::Result<Self> {
+        let title = match &seo.title {
+            Some(t) => Some(translated(ctx, id, "seo_title", t).await?),
+            None => None,
+        };
+        let description = match &seo.description {
+            Some(d) => Some(translated(ctx, id, "seo_description", d).await?),
+            None => None,
+        };
+        Ok(Seo { title, description })
+    }
+}
+
 /// A product attribute such as "Material: wool".
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Spec {
@@ -183,15 +202,7 @@ impl Product {
     }
 
     async fn seo(&self, ctx: &Context<'_>) -> async_graphql::Result<Seo> {
-        let title = match &self.0.seo.title {
-            Some(t) => Some(translated(ctx, self.0.id, "seo_title", t).await?),
-            None => None,
-        };
-        let description = match &self.0.seo.description {
-            Some(d) => Some(translated(ctx, self.0.id, "seo_description", d).await?),
-            None => None,
-        };
-        Ok(Seo { title, description })
+        Seo::translated(ctx, self.0.id, &self.0.seo).await
     }
 
     /// Publication status; storefronts only ever see ACTIVE products.
