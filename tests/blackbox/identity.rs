@@ -234,3 +234,32 @@ async fn identity_works_the_same_on_postgres() {
     let me = server.request().bearer(&customer).send("{ customer { email } }", json!({})).await;
     assert_eq!(me["data"]["customer"]["email"], "pg@example.com");
 }
+
+#[tokio::test]
+async fn sign_in_limits_are_shared_through_redis_when_configured() {
+    let Ok(redis) = std::env::var("VITRINE_TEST_REDIS_URL") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "VITRINE_TEST_REDIS_URL must be set on CI"
+        );
+        return;
+    };
+    let env = vec![("VITRINE_REDIS_URL".to_owned(), redis)];
+    let first =
+        TestServer::start(crate::support::Options { env: env.clone(), ..Default::default() })
+            .await
+            .expect("server");
+    let second = TestServer::start(crate::support::Options { env, ..Default::default() })
+        .await
+        .expect("server");
+    // A fresh address per run, since Redis outlives the test.
+    let email = format!("{}@example.com", uuid::Uuid::now_v7().simple());
+    for server in [&first, &second].into_iter().cycle().take(10) {
+        server.gql(CUSTOMER_SIGN_IN, json!({ "e": email, "p": "guess-guess" })).await;
+    }
+    let r = first.gql(CUSTOMER_SIGN_IN, json!({ "e": email, "p": "guess-guess" })).await;
+    assert_eq!(
+        r["data"]["customerAccessTokenCreate"]["userErrors"][0]["code"], "RATE_LIMITED",
+        "{r}"
+    );
+}

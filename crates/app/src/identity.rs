@@ -1,10 +1,8 @@
 //! Sign-in for staff and customers (argon2id passwords, short-lived JWTs, rotating refresh
 //! tokens), integrator API tokens, and turning a bearer credential into an [`Actor`].
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -22,6 +20,7 @@ pub use vitrine_store::SubjectKind;
 use vitrine_store::{ApiTokenRecord, CustomerRecord, RefreshOutcome, StaffRecord, Store};
 
 use crate::error::{AppError, AppResult, ErrorCode, UserError};
+use crate::limits::AttemptCounter;
 use crate::Settings;
 
 /// A secret byte string that never shows up in `Debug` output or logs.
@@ -132,33 +131,11 @@ fn check_password_strength(password: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Counts sign-in attempts per email in a fixed window, in process.
-#[derive(Default)]
-struct AttemptLimiter {
-    windows: Mutex<HashMap<String, (Instant, u32)>>,
-}
-
-impl AttemptLimiter {
-    fn allow(&self, key: &str, max: u32, window: std::time::Duration) -> bool {
-        let now = Instant::now();
-        let Ok(mut windows) = self.windows.lock() else { return true };
-        if windows.len() > 100_000 {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < window);
-        }
-        let entry = windows.entry(key.to_owned()).or_insert((now, 0));
-        if now.duration_since(entry.0) >= window {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
-        entry.1 <= max
-    }
-}
-
 #[derive(Clone)]
 pub struct IdentityService {
     store: Store,
     settings: Arc<Settings>,
-    limiter: Arc<AttemptLimiter>,
+    attempts: Arc<dyn AttemptCounter>,
     /// A real hash to verify against when the email is unknown, so that both failures take
     /// the same time and the same error.
     decoy_hash: Arc<String>,
@@ -173,13 +150,21 @@ fn invalid_credentials() -> AppError {
 }
 
 impl IdentityService {
-    pub fn new(store: Store, settings: Arc<Settings>) -> Self {
+    pub fn new(store: Store, settings: Arc<Settings>, attempts: Arc<dyn AttemptCounter>) -> Self {
         let decoy_hash = hash_password("decoy password for unknown emails").unwrap_or_default();
-        Self { store, settings, limiter: Arc::default(), decoy_hash: Arc::new(decoy_hash) }
+        Self { store, settings, attempts, decoy_hash: Arc::new(decoy_hash) }
     }
 
-    fn rate_limit(&self, email: &str) -> AppResult<()> {
-        if self.limiter.allow(email, self.settings.sign_in_attempts, self.settings.sign_in_window) {
+    async fn rate_limit(&self, email: &str) -> AppResult<()> {
+        let attempts = match self.attempts.hit(email, self.settings.sign_in_window).await {
+            Ok(n) => n,
+            Err(e) => {
+                // Better to let sign-ins through than to lock every user out.
+                tracing::warn!(error = %e, "sign-in attempts could not be counted");
+                0
+            }
+        };
+        if attempts <= self.settings.sign_in_attempts {
             Ok(())
         } else {
             Err(AppError::user(UserError::new(
@@ -212,7 +197,7 @@ impl IdentityService {
 
     pub async fn staff_sign_in(&self, email: &str, password: &str) -> AppResult<TokenPair> {
         let email = email.trim().to_lowercase();
-        self.rate_limit(&format!("staff:{email}"))?;
+        self.rate_limit(&format!("staff:{email}")).await?;
         let staff = self.store.staff_by_email(&email).await?;
         let hash = staff.as_ref().map_or(self.decoy_hash.as_str(), |s| s.password_hash.as_str());
         let valid = verify_password(hash, password);
@@ -247,7 +232,7 @@ impl IdentityService {
 
     pub async fn customer_sign_in(&self, email: &str, password: &str) -> AppResult<TokenPair> {
         let email = email.trim().to_lowercase();
-        self.rate_limit(&format!("customer:{email}"))?;
+        self.rate_limit(&format!("customer:{email}")).await?;
         let customer = self.store.customer_by_email(&email).await?;
         let hash = customer.as_ref().map_or(self.decoy_hash.as_str(), |c| c.password_hash.as_str());
         let valid = verify_password(hash, password);
@@ -469,15 +454,6 @@ mod tests {
         for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com"] {
             assert!(normalize_email(bad).is_err(), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn sign_in_attempts_are_limited_per_key() {
-        let limiter = AttemptLimiter::default();
-        let window = std::time::Duration::from_secs(60);
-        assert!((0..3).all(|_| limiter.allow("a", 3, window)));
-        assert!(!limiter.allow("a", 3, window));
-        assert!(limiter.allow("b", 3, window));
     }
 
     #[test]

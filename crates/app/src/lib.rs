@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod demo;
 pub mod error;
 pub mod identity;
+pub mod limits;
 pub mod placeholder;
 
 use std::sync::Arc;
@@ -56,11 +57,22 @@ pub struct App {
 }
 
 impl App {
+    /// The services with sign-in attempts counted in this process.
     pub fn new(store: Store, settings: Settings) -> Self {
+        Self::with_counter(store, settings, Arc::new(limits::InProcessCounter::default()))
+    }
+
+    /// The services with sign-in attempts counted where `attempts` keeps them (Redis when
+    /// several replicas serve the same users).
+    pub fn with_counter(
+        store: Store,
+        settings: Settings,
+        attempts: Arc<dyn limits::AttemptCounter>,
+    ) -> Self {
         let settings = Arc::new(settings);
         Self {
             catalog: catalog::CatalogService::new(store.clone()),
-            identity: identity::IdentityService::new(store.clone(), settings),
+            identity: identity::IdentityService::new(store.clone(), settings, attempts),
             store,
         }
     }

@@ -4,7 +4,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::{bail, Context};
+use std::sync::Arc;
+
 use vitrine_app::identity::Secret;
+use vitrine_app::limits::RedisCounter;
 use vitrine_app::{App, AppError, Settings, Store};
 use vitrine_domain::access::StaffRole;
 
@@ -63,7 +66,13 @@ async fn open_app(config: &Config) -> anyhow::Result<App> {
     let store = open_store(config).await?;
     store.migrate().await.context("migrating the database")?;
     let secret = jwt_secret(config)?;
-    Ok(App::new(store, Settings::new(secret)))
+    if config.redis_url.is_empty() {
+        return Ok(App::new(store, Settings::new(secret)));
+    }
+    let counter = RedisCounter::connect(&config.redis_url, "vitrine:signin:")
+        .await
+        .context("connecting to VITRINE_REDIS_URL")?;
+    Ok(App::with_counter(store, Settings::new(secret), Arc::new(counter)))
 }
 
 /// The signing key: from the configuration, else from `<data_dir>/jwt-secret`, created with
