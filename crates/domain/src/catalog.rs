@@ -389,6 +389,19 @@ pub fn variant_title(selected: &[SelectedOption]) -> String {
     selected.iter().map(|s| s.value.as_str()).collect::<Vec<_>>().join(" / ")
 }
 
+/// Picks, among items priced in several currencies, the one a buyer sees: in the buyer's
+/// currency, else in the channel's default currency. A price in any other currency is never
+/// shown, since the channel does not sell in it.
+pub fn in_shown_currency<T: Copy>(
+    items: &[T],
+    currency_of: impl Fn(&T) -> Currency,
+    buyer: Currency,
+    channel_default: Currency,
+) -> Option<T> {
+    let find = |c: Currency| items.iter().find(|i| currency_of(i) == c).copied();
+    find(buyer).or_else(|| find(channel_default))
+}
+
 /// The price range of a product in one currency from its variants' prices.
 pub fn price_range(product_id: Uuid, prices: &[Money]) -> Option<PriceRange> {
     let first = *prices.first()?;
@@ -475,6 +488,19 @@ mod tests {
         assert!(validate_selected_options(&options, &[sel("Size", "XL")]).is_err());
         assert!(validate_selected_options(&options, &[]).is_err());
         assert_eq!(variant_title(&[]), "Default Title");
+    }
+
+    #[test]
+    fn prices_show_in_the_buyer_currency_else_the_channel_default_never_another() {
+        let c = |code: &str| Currency::new(code).expect("valid");
+        let prices =
+            [Money::new(100, c("GBP")), Money::new(200, c("EUR")), Money::new(300, c("CHF"))];
+        let pick = |buyer: &str| {
+            in_shown_currency(&prices, |m| m.currency, c(buyer), c("EUR")).map(|m| m.minor)
+        };
+        assert_eq!(pick("GBP"), Some(100));
+        assert_eq!(pick("USD"), Some(200));
+        assert_eq!(in_shown_currency(&prices[2..], |m| m.currency, c("USD"), c("EUR")), None);
     }
 
     #[test]

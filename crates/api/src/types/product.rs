@@ -8,7 +8,7 @@ use vitrine_domain::catalog::{
     self, ProductStatus as DomainStatus, SelectedOption as DomainSelected,
 };
 use vitrine_domain::id::NodeKind;
-use vitrine_domain::money::{Currency, Money};
+use vitrine_domain::money::Money;
 
 use super::catalog::{Brand, Collection};
 use super::scalars::{text_to_html, Decimal, Html, Url};
@@ -128,15 +128,18 @@ impl From<ProductStatus> for DomainStatus {
     }
 }
 
-/// Picks the variant's price in the request's currency, falling back to the channel's
-/// default currency; a price in a currency the channel does not sell in is never shown.
+/// The variant price the request's buyer sees (see `catalog::in_shown_currency`).
 fn pick_price(
     ctx: &Context<'_>,
     prices: &[catalog::VariantPrice],
 ) -> Option<catalog::VariantPrice> {
     let req = ctx.req();
-    let find = |c: Currency| prices.iter().find(|p| p.price.currency == c).copied();
-    find(req.currency).or_else(|| find(req.channel.default_currency))
+    catalog::in_shown_currency(
+        prices,
+        |p| p.price.currency,
+        req.currency,
+        req.channel.default_currency,
+    )
 }
 
 /// A product: what a shopper browses; its variants are what they buy.
@@ -319,10 +322,12 @@ impl Product {
             .map_err(|e| internal(&e))?;
         let ranges = ranges.unwrap_or_default();
         let req = ctx.req();
-        let pick = ranges
-            .iter()
-            .find(|r| r.min.currency == req.currency)
-            .or_else(|| ranges.iter().find(|r| r.min.currency == req.channel.default_currency));
+        let pick = catalog::in_shown_currency(
+            &ranges,
+            |r| r.min.currency,
+            req.currency,
+            req.channel.default_currency,
+        );
         Ok(pick.map(|r| ProductPriceRange {
             min_variant_price: r.min.into(),
             max_variant_price: r.max.into(),
