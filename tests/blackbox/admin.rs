@@ -298,3 +298,60 @@ async fn channels_brands_and_collections_can_be_managed() {
         "{cycle}"
     );
 }
+
+#[tokio::test]
+async fn collections_list_added_products_in_the_order_they_were_added() {
+    let server = TestServer::demo().await;
+    let token = server.staff_token("cm@example.com", "catalog_manager").await;
+    let created = server
+        .request()
+        .bearer(&token)
+        .send(
+            "mutation { collectionCreate(input: {title: \"Picks\"}) { collection { id } } }",
+            json!({}),
+        )
+        .await;
+    let id = created["data"]["collectionCreate"]["collection"]["id"].clone();
+    let products =
+        server.gql("{ products(first: 3, sortKey: TITLE) { nodes { id } } }", json!({})).await;
+    let ids: Vec<Value> = products["data"]["products"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|p| p["id"].clone())
+        .collect();
+    let reversed: Vec<Value> = ids.iter().rev().cloned().collect();
+    let add = "mutation($id: ID!, $p: [ID!]!) { collectionAddProducts(id: $id, productIds: $p) { collection { handle } userErrors { code } } }";
+    let added = server.request().bearer(&token).send(add, json!({ "id": id, "p": reversed })).await;
+    assert_eq!(added["data"]["collectionAddProducts"]["collection"]["handle"], "picks", "{added}");
+    let listed = server
+        .gql(
+            "{ collection(handle: \"picks\") { products(first: 10) { nodes { id } } } }",
+            json!({}),
+        )
+        .await;
+    let order: Vec<Value> = listed["data"]["collection"]["products"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|p| p["id"].clone())
+        .collect();
+    assert_eq!(order, reversed, "manual order is the order of addition");
+
+    let remove = "mutation($id: ID!, $p: [ID!]!) { collectionRemoveProducts(id: $id, productIds: $p) { userErrors { code } } }";
+    server.request().bearer(&token).send(remove, json!({ "id": id, "p": [ids[0].clone()] })).await;
+    let after = server
+        .gql(
+            "{ collection(handle: \"picks\") { products(first: 10) { nodes { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(after["data"]["collection"]["products"]["nodes"].as_array().map(Vec::len), Some(2));
+
+    let unknown = server
+        .request()
+        .bearer(&token)
+        .send(add, json!({ "id": id, "p": ["gid://vitrine/Product/0190a0a0-0000-7000-8000-000000000009"] }))
+        .await;
+    assert_eq!(unknown["data"]["collectionAddProducts"]["userErrors"][0]["code"], "NOT_FOUND");
+}

@@ -393,19 +393,27 @@ impl CatalogService {
         })
     }
 
-    pub async fn collection_add_products(&self, id: Uuid, product_ids: &[Uuid]) -> AppResult<()> {
-        self.require_collection(id).await?;
+    /// Appends products to a collection and returns the collection.
+    pub async fn collection_add_products(
+        &self,
+        id: Uuid,
+        product_ids: &[Uuid],
+    ) -> AppResult<Collection> {
+        let collection = self.require_collection(id).await?;
         self.require_products(product_ids).await?;
-        Ok(self.store.add_collection_products(id, product_ids).await?)
+        self.store.add_collection_products(id, product_ids).await?;
+        Ok(collection)
     }
 
+    /// Takes products out of a collection and returns the collection.
     pub async fn collection_remove_products(
         &self,
         id: Uuid,
         product_ids: &[Uuid],
-    ) -> AppResult<()> {
-        self.require_collection(id).await?;
-        Ok(self.store.remove_collection_products(id, product_ids).await?)
+    ) -> AppResult<Collection> {
+        let collection = self.require_collection(id).await?;
+        self.store.remove_collection_products(id, product_ids).await?;
+        Ok(collection)
     }
 
     async fn require_collection(&self, id: Uuid) -> AppResult<Collection> {

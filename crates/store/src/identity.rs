@@ -119,24 +119,12 @@ impl Store {
             .filter(staff_users::Column::Email.eq(email))
             .one(&self.db)
             .await?;
-        Ok(row.map(|r| StaffRecord {
-            id: r.id,
-            email: r.email,
-            password_hash: r.password_hash,
-            role: r.role,
-            created_at: r.created_at,
-        }))
+        Ok(row.map(staff))
     }
 
     pub async fn staff_by_id(&self, id: Uuid) -> Result<Option<StaffRecord>, StoreError> {
         let row = staff_users::Entity::find_by_id(id).one(&self.db).await?;
-        Ok(row.map(|r| StaffRecord {
-            id: r.id,
-            email: r.email,
-            password_hash: r.password_hash,
-            role: r.role,
-            created_at: r.created_at,
-        }))
+        Ok(row.map(staff))
     }
 
     pub async fn insert_customer(&self, c: &CustomerRecord) -> Result<(), StoreError> {
@@ -302,6 +290,16 @@ impl Store {
             .exec(&self.db)
             .await?;
         Ok(result.rows_affected == 1)
+    }
+}
+
+fn staff(r: staff_users::Model) -> StaffRecord {
+    StaffRecord {
+        id: r.id,
+        email: r.email,
+        password_hash: r.password_hash,
+        role: r.role,
+        created_at: r.created_at,
     }
 }
 

@@ -567,8 +567,7 @@ impl CatalogMutation {
         let result = async {
             let uuid = input_id(&id, NodeKind::Collection, "id")?;
             let products = input_ids(&product_ids, NodeKind::Product, "productIds")?;
-            ctx.app().catalog.collection_add_products(uuid, &products).await?;
-            ctx.app().catalog.collection_save(Some(uuid), CollectionInput::default()).await
+            ctx.app().catalog.collection_add_products(uuid, &products).await
         }
         .await;
         let (collection, user_errors) = into_payload(result)?;
@@ -587,8 +586,7 @@ impl CatalogMutation {
         let result = async {
             let uuid = input_id(&id, NodeKind::Collection, "id")?;
             let products = input_ids(&product_ids, NodeKind::Product, "productIds")?;
-            ctx.app().catalog.collection_remove_products(uuid, &products).await?;
-            ctx.app().catalog.collection_save(Some(uuid), CollectionInput::default()).await
+            ctx.app().catalog.collection_remove_products(uuid, &products).await
         }
         .await;
         let (collection, user_errors) = into_payload(result)?;
