@@ -794,10 +794,13 @@ async fn refresh_product_summary<C: ConnectionTrait>(
     db: &C,
     product_id: Uuid,
 ) -> Result<(), StoreError> {
-    let variants = product_variants::Entity::find()
+    let variants: Vec<Variant> = product_variants::Entity::find()
         .filter(product_variants::Column::ProductId.eq(product_id))
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .map(mapping::variant)
+        .collect::<Result<_, _>>()?;
     let ids: Vec<Uuid> = variants.iter().map(|v| v.id).collect();
     let prices: Vec<VariantPrice> = variant_prices::Entity::find()
         .filter(variant_prices::Column::VariantId.is_in(ids))
@@ -812,7 +815,7 @@ async fn refresh_product_summary<C: ConnectionTrait>(
         .await?;
     insert_chunked::<product_prices::Entity, _>(db, price_range_rows(product_id, prices.iter()))
         .await?;
-    let available = variants.iter().any(|v| !v.inventory_tracked || v.inventory_quantity > 0);
+    let available = variants.iter().any(Variant::available_for_sale);
     products::Entity::update_many()
         .col_expr(products::Column::AvailableForSale, Expr::value(available))
         .col_expr(products::Column::UpdatedAt, Expr::value(Utc::now()))
