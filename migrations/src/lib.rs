@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_catalog_and_identity;
 mod m0002_listing_indexes;
+mod m0003_product_revision;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_catalog_and_identity::Migration),
             Box::new(m0002_listing_indexes::Migration),
+            Box::new(m0003_product_revision::Migration),
         ]
     }
 }

@@ -49,7 +49,8 @@ impl RequestContext {
             &channel.currencies,
             channel.default_currency,
         );
-        let loaders = Loaders::new(app.store.clone(), language.clone());
+        let loaders =
+            Loaders::new(app.store.clone(), app.catalog.views().clone(), language.clone());
         Self { actor, channel, language, currency, country: in_context.country, loaders }
     }
 

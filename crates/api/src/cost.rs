@@ -1,18 +1,23 @@
 //! Query cost and depth: checked against the limits with clear error codes, and reported in
 //! `extensions.cost` of every response, as Shopify reports it.
+//!
+//! The check runs in the gate schema of `gateway::Gateway`, whose execution stops right after
+//! validation: any extension on the schema that resolves fields would send every field through
+//! async-graphql's slower extension path.
 
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest, NextValidation,
 };
-use async_graphql::{value, ErrorExtensions, Pos, Response, ServerError, ValidationResult};
+use async_graphql::{value, ErrorExtensions, Pos, Response, ServerError, ValidationResult, Value};
 
 use crate::connection::Limits;
 
-pub struct CostLimit(pub Limits);
+/// Checks and reports the cost of operations, then stops: nothing is executed.
+pub struct CostGate(pub Limits);
 
-impl ExtensionFactory for CostLimit {
+impl ExtensionFactory for CostGate {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(CostCheck { limits: self.0, cost: Mutex::new(None) })
     }
@@ -49,6 +54,15 @@ impl Extension for CostCheck {
                 },
             }),
         )
+    }
+
+    async fn execute(
+        &self,
+        _ctx: &ExtensionContext<'_>,
+        _operation_name: Option<&str>,
+        _next: NextExecute<'_>,
+    ) -> Response {
+        Response::new(Value::Null)
     }
 
     async fn validation(

@@ -8,6 +8,7 @@ mod connection;
 mod context;
 mod cost;
 mod error;
+mod gateway;
 mod listing;
 mod loaders;
 mod mutation;
@@ -17,29 +18,36 @@ mod types;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use async_graphql::{EmptySubscription, ErrorExtensions, Request, Schema, ServerError};
+use async_graphql::{
+    EmptySubscription, ErrorExtensions, Request, Schema, ServerError, ValidationMode,
+};
 use vitrine_app::App;
 use vitrine_domain::access::Actor;
 use vitrine_domain::catalog::Channel;
 
 pub use connection::Limits;
 pub use context::{read_in_context, InContext, RequestContext};
+pub use gateway::{Gateway, WebSocketGateway};
 pub use types::product::PublicUrl;
 
 pub type VitrineSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
 
-/// Builds the schema with its limits; `app` and `public_url` are shared by every request.
-pub fn build_schema(app: App, limits: Limits, public_url: PublicUrl) -> VitrineSchema {
+/// Builds the gateway with its limits; `app` and `public_url` are shared by every request.
+pub fn build_schema(app: App, limits: Limits, public_url: PublicUrl) -> Gateway {
     let channels =
         ChannelCacheHandle(Arc::new(ChannelCache { app: app.clone(), entries: RwLock::new(None) }));
-    Schema::build(query::Query, mutation::Mutation::default(), EmptySubscription)
-        .data(app)
-        .data(limits)
-        .data(public_url)
-        .data(channels)
-        .directive(context::InContextDirective)
-        .extension(cost::CostLimit(limits))
-        .finish()
+    let builder = || {
+        Schema::build(query::Query, mutation::Mutation::default(), EmptySubscription)
+            .data(app.clone())
+            .data(limits)
+            .data(public_url.clone())
+            .data(channels.clone())
+            .directive(context::InContextDirective)
+    };
+    Gateway {
+        gate: builder().extension(cost::CostGate(limits)).finish(),
+        run: builder().validation_mode(ValidationMode::Fast).finish(),
+    }
 }
 
 /// The SDL that `schema.graphql` must match.
@@ -100,12 +108,12 @@ fn request_error(code: &'static str, message: String) -> ServerError {
 /// Everything a request needs before execution: the caller from its bearer credential, its
 /// channel from the storefront key, its language and currency from `@inContext`.
 pub async fn prepare_request(
-    schema: &VitrineSchema,
+    gateway: &Gateway,
     mut request: Request,
     bearer: Option<&str>,
     storefront_key: Option<&str>,
 ) -> Result<Request, ServerError> {
-    let app = schema_data::<App>(schema);
+    let app = gateway.data::<App>();
     let actor = match bearer {
         None => Actor::Anonymous,
         Some(token) => app.identity.authenticate(token).await.map_err(|e| match e {
@@ -119,7 +127,7 @@ pub async fn prepare_request(
             ),
         })?,
     };
-    let channels = schema_data::<ChannelCacheHandle>(schema).all().await?;
+    let channels = gateway.data::<ChannelCacheHandle>().all().await?;
     let channel = match storefront_key {
         Some(key) => {
             channels.iter().find(|c| c.storefront_key == key).cloned().ok_or_else(|| {
@@ -144,9 +152,4 @@ pub async fn prepare_request(
     let in_context = read_in_context(&mut request)?;
     let context = RequestContext::new(app, actor, channel, in_context);
     Ok(request.data(context))
-}
-
-fn schema_data<T: Send + Sync + 'static>(schema: &VitrineSchema) -> &T {
-    // Inserted by `build_schema`; absent only if someone builds the schema another way.
-    schema.data::<T>().expect("build_schema registers this data")
 }

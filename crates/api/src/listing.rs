@@ -1,13 +1,16 @@
 //! Product listings: filters, sort keys and keyset-paginated connections, shared by
 //! `products`, `collection.products` and `brand.products`.
 
+use std::sync::Arc;
+
 use async_graphql::connection::{Connection, CursorType, Edge};
 use async_graphql::{Context, Enum, InputObject};
 use uuid::Uuid;
-use vitrine_app::store_listing::{PageDirection, ProductListing, ProductSort};
+use vitrine_app::store_listing::{PageDirection, ProductListing, ProductSort, SortValue};
 use vitrine_domain::access::Permission;
 use vitrine_domain::catalog::ProductStatus;
 use vitrine_domain::money::Money;
+use vitrine_domain::product_view::ProductView;
 
 use crate::connection::{page_size, KeysetCursor};
 use crate::context::ContextExt;
@@ -233,176 +236,33 @@ pub async fn product_connection(
         PageDirection::Forward => (listing.cursor.is_some(), page.has_more),
         PageDirection::Backward => (page.has_more, listing.cursor.is_some()),
     };
-    let products: Vec<&vitrine_domain::catalog::Product> =
-        page.items.iter().map(|(p, _)| p).collect();
-    prefetch(ctx, &products).await?;
+    prefetch_brands(ctx, &page.items).await?;
     let mut connection = Connection::new(has_previous, has_next);
-    connection.edges.extend(page.items.into_iter().map(|(product, value)| {
-        let cursor = KeysetCursor { sort: sort_name(args.sort).to_owned(), value, id: product.id };
-        Edge::new(cursor, Product(product))
+    connection.edges.extend(page.items.into_iter().map(|(view, value)| {
+        let cursor =
+            KeysetCursor { sort: sort_name(args.sort).to_owned(), value, id: view.product.id };
+        Edge::new(cursor, Product(view))
     }));
     Ok(connection)
 }
 
-/// Loads the relations a page's selection asks for, one statement per relation for the whole
-/// page, straight from the store and concurrently, then feeds them into the request's loader
-/// caches (with empty entries for objects that have none). The field resolvers then find
-/// everything cached: the statement count of a page does not depend on its size, and no
-/// loader has to wait out its batching delay.
-async fn prefetch(
+/// Products come whole from the read cache; only their brands live elsewhere. When the
+/// selection asks for them, one statement loads the page's brands before the field
+/// resolvers run, so that none of them waits out the DataLoader's batching delay.
+async fn prefetch_brands(
     ctx: &Context<'_>,
-    products: &[&vitrine_domain::catalog::Product],
+    items: &[(Arc<ProductView>, SortValue)],
 ) -> async_graphql::Result<()> {
-    if products.is_empty() {
-        return Ok(());
-    }
     let look = ctx.look_ahead();
     let (nodes, edges) = (look.field("nodes"), look.field("edges").field("node"));
     let wants = |field: &str| nodes.field(field).exists() || edges.field(field).exists();
-    let wants_in = |field: &str, inner: &str| {
-        [nodes.field(field), edges.field(field)].iter().any(|f| {
-            f.field(inner).exists()
-                || f.field("nodes").field(inner).exists()
-                || f.field("edges").field("node").field(inner).exists()
-        })
-    };
-    let req = ctx.req();
-    let store = &ctx.app().store;
-    let loaders = &req.loaders;
-    let ids: Vec<Uuid> = products.iter().map(|p| p.id).collect();
-    let brand_ids: Vec<Uuid> = products.iter().filter_map(|p| p.brand_id).collect();
-
-    let variant_fields = [
-        "variants",
-        "selectedOrFirstAvailableVariant",
-        "variantBySelectedOptions",
-        "compareAtPriceRange",
-    ];
-    let want_variants = variant_fields.iter().any(|f| wants(f));
-    let want_prices = wants("compareAtPriceRange")
-        || variant_fields.iter().any(|f| {
-            wants_in(f, "price") || wants_in(f, "compareAtPrice") || wants_in(f, "prices")
-        });
-    let want_all_prices = variant_fields.iter().any(|f| wants_in(f, "prices"));
-    let want_variant_images = variant_fields.iter().any(|f| wants_in(f, "image"));
-    let want_options = wants("options");
-    let want_images = wants("images") || wants("featuredImage");
-    let want_ranges = wants("priceRange");
-    let want_brands = wants("brand") || wants("vendor");
-
-    let (variants, options, images, ranges, brands) = tokio::join!(
-        async {
-            if want_variants {
-                Some(store.variants_of_products(&ids).await)
-            } else {
-                None
-            }
-        },
-        async {
-            if want_options {
-                Some(store.options_of_products(&ids).await)
-            } else {
-                None
-            }
-        },
-        async {
-            if want_images {
-                Some(store.images_of_products(&ids).await)
-            } else {
-                None
-            }
-        },
-        async {
-            if want_ranges {
-                Some(store.price_ranges_of_products(&ids).await)
-            } else {
-                None
-            }
-        },
-        async {
-            if want_brands {
-                Some(store.brands_by_ids(&brand_ids).await)
-            } else {
-                None
-            }
-        },
-    );
-    let mut translated: Vec<Uuid> = if req.translating() { ids.clone() } else { vec![] };
-    if let Some(rows) = options {
-        let rows = rows.gql()?;
-        translated.extend(rows.iter().map(|o| o.id));
-        feed_groups(&loaders.options_of_product, &ids, rows, |o| o.product_id).await;
+    if !(wants("brand") || wants("vendor")) {
+        return Ok(());
     }
-    if let Some(rows) = images {
-        feed_groups(&loaders.images_of_product, &ids, rows.gql()?, |i| i.product_id).await;
-    }
-    if let Some(rows) = ranges {
-        feed_groups(&loaders.price_ranges_of_product, &ids, rows.gql()?, |r| r.product_id).await;
-    }
-    if let Some(rows) = brands {
-        loaders.brand.feed_many(rows.gql()?.into_iter().map(|b| (b.id, b))).await;
-    }
-    if let Some(rows) = variants {
-        let rows = rows.gql()?;
-        let variant_ids: Vec<Uuid> = rows.iter().map(|v| v.id).collect();
-        let image_ids: Vec<Uuid> = rows.iter().filter_map(|v| v.image_id).collect();
-        let (prices, variant_images) = tokio::join!(
-            async {
-                if want_all_prices {
-                    Some(store.prices_of_variants(&variant_ids).await)
-                } else if want_prices {
-                    // Storefront fields only ever show these two currencies.
-                    let currencies =
-                        [req.currency.to_string(), req.channel.default_currency.to_string()];
-                    Some(store.prices_of_variants_in(&variant_ids, &currencies).await)
-                } else {
-                    None
-                }
-            },
-            async {
-                if want_variant_images && !image_ids.is_empty() {
-                    Some(store.images_by_ids(&image_ids).await)
-                } else {
-                    None
-                }
-            },
-        );
-        if let Some(prices) = prices {
-            feed_groups(&loaders.prices_of_variant, &variant_ids, prices.gql()?, |p| p.variant_id)
-                .await;
-        }
-        if let Some(found) = variant_images {
-            loaders.image.feed_many(found.gql()?.into_iter().map(|i| (i.id, i))).await;
-        }
-        feed_groups(&loaders.variants_of_product, &ids, rows, |v| v.product_id).await;
-    }
-    if !translated.is_empty() {
-        let texts = store.translations(&translated, &req.language).await.gql()?;
-        let mut by_id: std::collections::HashMap<Uuid, std::collections::HashMap<String, String>> =
-            translated.iter().map(|id| (*id, Default::default())).collect();
-        for ((id, field), text) in texts {
-            by_id.entry(id).or_default().insert(field, text);
-        }
-        loaders.translations.feed_many(by_id).await;
-    }
+    let mut ids: Vec<Uuid> = items.iter().filter_map(|(v, _)| v.product.brand_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let brands = ctx.app().store.brands_by_ids(&ids).await.gql()?;
+    ctx.req().loaders.brand.feed_many(brands.into_iter().map(|b| (b.id, b))).await;
     Ok(())
-}
-
-/// Feeds rows grouped by owner into a loader, with an empty list for owners that have none,
-/// so that no later lookup misses the cache.
-async fn feed_groups<L, T>(
-    loader: &crate::loaders::Cached<L>,
-    owners: &[Uuid],
-    rows: Vec<T>,
-    owner: impl Fn(&T) -> Uuid,
-) where
-    L: async_graphql::dataloader::Loader<Uuid, Value = Vec<T>>,
-    T: Clone + Send + Sync + 'static,
-{
-    let mut groups: std::collections::HashMap<Uuid, Vec<T>> =
-        owners.iter().map(|id| (*id, Vec::new())).collect();
-    for row in rows {
-        groups.entry(owner(&row)).or_default().push(row);
-    }
-    loader.feed_many(groups).await;
 }

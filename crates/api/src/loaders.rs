@@ -6,10 +6,10 @@ use std::sync::{Arc, RwLock};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use uuid::Uuid;
+use vitrine_app::product_views::ProductViews;
 use vitrine_app::{Store, StoreError};
-use vitrine_domain::catalog::{
-    Brand, Collection, Image, PriceRange, Product, ProductOption, Variant, VariantPrice,
-};
+use vitrine_domain::catalog::{Brand, Collection, Image, Variant};
+use vitrine_domain::product_view::ProductView;
 
 macro_rules! loader {
     ($name:ident, $value:ty, |$store:ident, $keys:ident| $body:expr) => {
@@ -42,10 +42,6 @@ fn by_id<T>(rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, T> {
     rows.into_iter().map(|r| (key(&r), r)).collect()
 }
 
-loader!(ProductLoader, Product, |store, keys| store
-    .products_by_ids(keys)
-    .await
-    .map(|rows| by_id(rows, |p| p.id)));
 loader!(VariantLoader, Variant, |store, keys| store
     .variants_by_ids(keys)
     .await
@@ -62,26 +58,6 @@ loader!(ImageLoader, Image, |store, keys| store
     .images_by_ids(keys)
     .await
     .map(|rows| by_id(rows, |i| i.id)));
-loader!(VariantsOfProduct, Vec<Variant>, |store, keys| store
-    .variants_of_products(keys)
-    .await
-    .map(|rows| group(rows, |v| v.product_id)));
-loader!(OptionsOfProduct, Vec<ProductOption>, |store, keys| store
-    .options_of_products(keys)
-    .await
-    .map(|rows| group(rows, |o| o.product_id)));
-loader!(ImagesOfProduct, Vec<Image>, |store, keys| store
-    .images_of_products(keys)
-    .await
-    .map(|rows| group(rows, |i| i.product_id)));
-loader!(PricesOfVariant, Vec<VariantPrice>, |store, keys| store
-    .prices_of_variants(keys)
-    .await
-    .map(|rows| group(rows, |p| p.variant_id)));
-loader!(PriceRangesOfProduct, Vec<PriceRange>, |store, keys| store
-    .price_ranges_of_products(keys)
-    .await
-    .map(|rows| group(rows, |r| r.product_id)));
 loader!(ChildrenOfCollection, Vec<Collection>, |store, keys| store
     .collections_by_parents(keys)
     .await
@@ -96,6 +72,21 @@ loader!(CollectionsOfProduct, Vec<Uuid>, |store, keys| store
         }
         map
     }));
+
+/// Whole products from the process-wide read cache (one light query for their revisions).
+pub struct ProductLoader {
+    views: Arc<ProductViews>,
+}
+
+impl Loader<Uuid> for ProductLoader {
+    type Value = Arc<ProductView>;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let views = self.views.by_ids(keys).await.map_err(Arc::new)?;
+        Ok(views.into_iter().map(|v| (v.product.id, v)).collect())
+    }
+}
 
 /// Translated fields of objects in the request's language: id -> field -> text.
 pub struct TranslationLoader {
@@ -118,9 +109,8 @@ impl Loader<Uuid> for TranslationLoader {
 }
 
 /// A request-scoped loader: a DataLoader that batches misses, in front of which sits a plain
-/// map of what this request already has. A listing prefetches a whole page's relations into
-/// that map (see `listing::prefetch`), so the many field resolvers of a page find their data
-/// with one map lookup instead of going through the DataLoader's batching machinery.
+/// map of what this request already has, so that repeated lookups of the same object skip
+/// the DataLoader's batching machinery.
 pub struct Cached<L: Loader<Uuid>> {
     loader: DataLoader<L>,
     known: RwLock<HashMap<Uuid, L::Value>>,
@@ -189,11 +179,6 @@ pub struct Loaders {
     pub brand: Cached<BrandLoader>,
     pub collection: Cached<CollectionLoader>,
     pub image: Cached<ImageLoader>,
-    pub variants_of_product: Cached<VariantsOfProduct>,
-    pub options_of_product: Cached<OptionsOfProduct>,
-    pub images_of_product: Cached<ImagesOfProduct>,
-    pub prices_of_variant: Cached<PricesOfVariant>,
-    pub price_ranges_of_product: Cached<PriceRangesOfProduct>,
     pub collections_of_product: Cached<CollectionsOfProduct>,
     pub children_of_collection: Cached<ChildrenOfCollection>,
     pub translations: Cached<TranslationLoader>,
@@ -204,19 +189,14 @@ fn new_loader<T: Loader<Uuid>>(loader: T) -> Cached<T> {
 }
 
 impl Loaders {
-    pub fn new(store: Store, language: String) -> Self {
+    pub fn new(store: Store, views: Arc<ProductViews>, language: String) -> Self {
         let s = || store.clone();
         Self {
-            product: new_loader(ProductLoader { store: s() }),
+            product: new_loader(ProductLoader { views }),
             variant: new_loader(VariantLoader { store: s() }),
             brand: new_loader(BrandLoader { store: s() }),
             collection: new_loader(CollectionLoader { store: s() }),
             image: new_loader(ImageLoader { store: s() }),
-            variants_of_product: new_loader(VariantsOfProduct { store: s() }),
-            options_of_product: new_loader(OptionsOfProduct { store: s() }),
-            images_of_product: new_loader(ImagesOfProduct { store: s() }),
-            prices_of_variant: new_loader(PricesOfVariant { store: s() }),
-            price_ranges_of_product: new_loader(PriceRangesOfProduct { store: s() }),
             collections_of_product: new_loader(CollectionsOfProduct { store: s() }),
             children_of_collection: new_loader(ChildrenOfCollection { store: s() }),
             translations: new_loader(TranslationLoader { store: s(), language }),

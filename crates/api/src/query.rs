@@ -131,14 +131,14 @@ impl Query {
         id: Option<ID>,
     ) -> async_graphql::Result<Option<Product>> {
         let found = match (handle, id) {
-            (Some(h), None) => ctx.app().store.product_by_handle(&h).await.gql()?,
+            (Some(h), None) => ctx.app().catalog.product_view_by_handle(&h).await.gql()?,
             (None, Some(id)) => {
                 let id = parse_id(&id, NodeKind::Product)?;
                 ctx.req().loaders.product.load_one(id).await.map_err(|e| internal(&e))?
             }
             _ => return Err(bad_input("pass exactly one of `handle` and `id`")),
         };
-        Ok(found.filter(|p| product_visible(ctx, p)).map(Product))
+        Ok(found.filter(|p| product_visible(ctx, &p.product)).map(Product))
     }
 
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
@@ -195,7 +195,7 @@ async fn load_node(ctx: &Context<'_>, gid: GlobalId) -> async_graphql::Result<Op
             .load_one(gid.id)
             .await
             .map_err(err)?
-            .filter(|p| product_visible(ctx, p))
+            .filter(|p| product_visible(ctx, &p.product))
             .map(|p| Node::Product(Product(p))),
         NodeKind::ProductVariant => {
             let Some(variant) = loaders.variant.load_one(gid.id).await.map_err(err)? else {
@@ -203,8 +203,9 @@ async fn load_node(ctx: &Context<'_>, gid: GlobalId) -> async_graphql::Result<Op
             };
             let product = loaders.product.load_one(variant.product_id).await.map_err(err)?;
             product
-                .filter(|p| product_visible(ctx, p))
-                .map(|_| Node::ProductVariant(ProductVariant(variant)))
+                .filter(|p| product_visible(ctx, &p.product))
+                .and_then(|p| ProductVariant::of(p, variant.id))
+                .map(Node::ProductVariant)
         }
         NodeKind::Brand => {
             loaders.brand.load_one(gid.id).await.map_err(err)?.map(|b| Node::Brand(Brand(b)))

@@ -1,6 +1,7 @@
 //! Catalog use cases: channels, brands, collections, products, variants, images, translations.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::Utc;
 use uuid::Uuid;
@@ -12,9 +13,13 @@ use vitrine_domain::catalog::{
 use vitrine_domain::id::{new_id, NodeKind};
 use vitrine_domain::locale::is_language_tag;
 use vitrine_domain::money::{Currency, Money};
-use vitrine_store::{Page, ProductDraft, ProductListing, Store, StoreError, VariantDraft};
+use vitrine_domain::product_view::ProductView;
+use vitrine_store::{
+    Page, ProductDraft, ProductListing, ProductRevision, Store, StoreError, VariantDraft,
+};
 
 use crate::error::{AppError, AppResult, ErrorCode, UserError};
+use crate::product_views::ProductViews;
 
 /// Fields of `productCreate` / `productUpdate`; `None` leaves a field unchanged on update.
 #[derive(Clone, Debug, Default)]
@@ -93,6 +98,7 @@ pub struct CollectionInput {
 #[derive(Clone)]
 pub struct CatalogService {
     store: Store,
+    views: Arc<ProductViews>,
 }
 
 fn user(field: &[&str], code: ErrorCode, message: impl Into<String>) -> AppError {
@@ -131,8 +137,8 @@ fn parse_prices(variant_id: Uuid, prices: &[PriceInput]) -> Result<Vec<VariantPr
 }
 
 impl CatalogService {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, views: Arc<ProductViews>) -> Self {
+        Self { store, views }
     }
 
     // ---- reads ----------------------------------------------------------------------------
@@ -141,8 +147,43 @@ impl CatalogService {
         Ok(self.store.channels().await?)
     }
 
-    pub async fn list_products(&self, listing: &ProductListing) -> AppResult<Page<Product>> {
-        Ok(self.store.list_products(listing).await?)
+    /// A page of products, whole, from the read cache where it is current.
+    pub async fn list_products(
+        &self,
+        listing: &ProductListing,
+    ) -> AppResult<Page<Arc<ProductView>>> {
+        let page = self.store.list_products(listing).await?;
+        let listed: Vec<ProductRevision> = page.items.iter().map(|(p, _)| *p).collect();
+        let mut views: HashMap<Uuid, Arc<ProductView>> =
+            self.views.current(&listed).await?.into_iter().map(|v| (v.product.id, v)).collect();
+        let items = page
+            .items
+            .into_iter()
+            .filter_map(|(p, sort)| Some((views.remove(&p.id)?, sort)))
+            .collect();
+        Ok(Page { items, has_more: page.has_more })
+    }
+
+    /// The read cache of whole products, for batched loads.
+    pub fn views(&self) -> &Arc<ProductViews> {
+        &self.views
+    }
+
+    /// Whole products by id, in the given order; unknown ids are left out.
+    pub async fn product_views(&self, ids: &[Uuid]) -> AppResult<Vec<Arc<ProductView>>> {
+        Ok(self.views.by_ids(ids).await?)
+    }
+
+    pub async fn product_view_by_handle(
+        &self,
+        handle: &str,
+    ) -> AppResult<Option<Arc<ProductView>>> {
+        Ok(self.views.by_handle(handle).await?)
+    }
+
+    /// The whole product, as a mutation returns it after its change.
+    pub async fn product_view(&self, id: Uuid) -> AppResult<Arc<ProductView>> {
+        self.views.by_ids(&[id]).await?.into_iter().next().ok_or_else(|| not_found("id", "product"))
     }
 
     // ---- channels -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ pub mod error;
 pub mod identity;
 pub mod limits;
 pub mod placeholder;
+pub mod product_views;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,7 +22,9 @@ pub mod identity_records {
 
 /// Listing parameters, re-exported so the API can build them without naming the store.
 pub mod store_listing {
-    pub use vitrine_store::{Page, PageDirection, ProductListing, ProductSort, SortValue};
+    pub use vitrine_store::{
+        Page, PageDirection, ProductListing, ProductRevision, ProductSort, SortValue,
+    };
 }
 
 /// Settings the services need, resolved once at start-up.
@@ -34,6 +37,8 @@ pub struct Settings {
     /// Sign-in attempts allowed per email within `sign_in_window`.
     pub sign_in_attempts: u32,
     pub sign_in_window: Duration,
+    /// How many products the read cache keeps (see `product_views`).
+    pub product_cache_size: usize,
 }
 
 impl Settings {
@@ -44,6 +49,7 @@ impl Settings {
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             sign_in_attempts: 10,
             sign_in_window: Duration::from_secs(300),
+            product_cache_size: 5_000,
         }
     }
 }
@@ -69,9 +75,11 @@ impl App {
         settings: Settings,
         attempts: Arc<dyn limits::AttemptCounter>,
     ) -> Self {
+        let views =
+            Arc::new(product_views::ProductViews::new(store.clone(), settings.product_cache_size));
         let settings = Arc::new(settings);
         Self {
-            catalog: catalog::CatalogService::new(store.clone()),
+            catalog: catalog::CatalogService::new(store.clone(), views),
             identity: identity::IdentityService::new(store.clone(), settings, attempts),
             store,
         }

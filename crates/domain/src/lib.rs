@@ -9,3 +9,4 @@ pub mod catalog;
 pub mod id;
 pub mod locale;
 pub mod money;
+pub mod product_view;

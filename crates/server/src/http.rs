@@ -13,14 +13,14 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use vitrine_api::{Limits, PublicUrl, VitrineSchema};
+use vitrine_api::{Gateway, Limits, PublicUrl, WebSocketGateway};
 use vitrine_app::App;
 
 use crate::config::Config;
 
 #[derive(Clone)]
 struct AppState {
-    schema: VitrineSchema,
+    gateway: Gateway,
     app: App,
     max_body_bytes: usize,
 }
@@ -31,11 +31,11 @@ pub fn router(app: App, config: &Config, public_url: String) -> Router {
         max_depth: config.max_depth,
         max_cost: config.max_cost,
     };
-    let schema = vitrine_api::build_schema(app.clone(), limits, PublicUrl(public_url));
-    let state = AppState { schema: schema.clone(), app, max_body_bytes: config.max_body_bytes };
+    let gateway = vitrine_api::build_schema(app.clone(), limits, PublicUrl(public_url));
+    let state = AppState { gateway: gateway.clone(), app, max_body_bytes: config.max_body_bytes };
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
-        .route_service("/graphql/ws", GraphQLSubscription::new(schema))
+        .route_service("/graphql/ws", GraphQLSubscription::new(WebSocketGateway(gateway)))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/placeholder/{name}", get(placeholder))
@@ -158,7 +158,7 @@ async fn execute(
 ) -> axum::response::Response {
     let modern = wants_graphql_response(headers);
     let mut request = match vitrine_api::prepare_request(
-        &state.schema,
+        &state.gateway,
         request,
         bearer(headers),
         storefront_key(headers),
@@ -176,7 +176,7 @@ async fn execute(
             "mutations must be sent with POST",
         );
     }
-    let response = state.schema.execute(request).await;
+    let response = state.gateway.execute(request).await;
     let status = if modern && response.data == async_graphql::Value::Null && response.is_err() {
         StatusCode::BAD_REQUEST
     } else {

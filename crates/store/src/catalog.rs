@@ -5,18 +5,18 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 use vitrine_domain::catalog::{
-    price_range, Brand, Channel, Collection, Image, PriceRange, Product, ProductOption, Variant,
-    VariantPrice,
+    price_range, Brand, Channel, Collection, Image, Product, ProductOption, Variant, VariantPrice,
 };
 use vitrine_domain::money::Money;
 
 use crate::entity::*;
 use crate::mapping::{self, join_list};
+use crate::views::{bump_revisions, bump_revisions_of_owners};
 use crate::{Store, StoreError, INSERT_CHUNK};
 
 /// A product with everything created along with it.
@@ -400,14 +400,17 @@ impl Store {
 
     /// Saves a product's own fields (not its variants).
     pub async fn update_product(&self, p: &Product) -> Result<(), StoreError> {
-        let row = mapping::product_row(p);
-        let result =
-            products::Entity::update(row.into_active_model().reset_all()).exec(&self.db).await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(sea_orm::DbErr::RecordNotUpdated) => Err(StoreError::NotFound),
-            Err(e) => Err(StoreError::from_write(e)),
+        let mut row = mapping::product_row(p).into_active_model().reset_all();
+        row.revision = ActiveValue::NotSet;
+        let txn = self.db.begin().await?;
+        match products::Entity::update(row).exec(&txn).await {
+            Ok(_) => {}
+            Err(sea_orm::DbErr::RecordNotUpdated) => return Err(StoreError::NotFound),
+            Err(e) => return Err(StoreError::from_write(e)),
         }
+        bump_revisions(&txn, &[p.id]).await?;
+        txn.commit().await?;
+        Ok(())
     }
 
     /// Replaces the collections a product belongs to.
@@ -532,40 +535,6 @@ impl Store {
         rows.into_iter().map(mapping::variant_price).collect()
     }
 
-    /// Base prices of the given variants in the given currencies only.
-    pub async fn prices_of_variants_in(
-        &self,
-        variant_ids: &[Uuid],
-        currencies: &[String],
-    ) -> Result<Vec<VariantPrice>, StoreError> {
-        let rows = variant_prices::Entity::find()
-            .filter(variant_prices::Column::VariantId.is_in(variant_ids.to_vec()))
-            .filter(variant_prices::Column::Currency.is_in(currencies.to_vec()))
-            .all(&self.db)
-            .await?;
-        rows.into_iter().map(mapping::variant_price).collect()
-    }
-
-    pub async fn price_ranges_of_products(
-        &self,
-        product_ids: &[Uuid],
-    ) -> Result<Vec<PriceRange>, StoreError> {
-        let rows = product_prices::Entity::find()
-            .filter(product_prices::Column::ProductId.is_in(product_ids.to_vec()))
-            .all(&self.db)
-            .await?;
-        rows.into_iter()
-            .map(|r| {
-                let c = mapping::currency(&r.currency)?;
-                Ok(PriceRange {
-                    product_id: r.product_id,
-                    min: Money::new(r.min_amount, c),
-                    max: Money::new(r.max_amount, c),
-                })
-            })
-            .collect()
-    }
-
     /// Writes a product's options and a set of its variants (new or changed) with their prices,
     /// then refreshes the product's price ranges and availability, all in one transaction.
     pub async fn save_variants(
@@ -651,19 +620,26 @@ impl Store {
     }
 
     pub async fn insert_images(&self, images: &[Image]) -> Result<(), StoreError> {
+        let txn = self.db.begin().await?;
         insert_chunked::<product_images::Entity, _>(
-            &self.db,
+            &txn,
             images.iter().map(mapping::image_row).collect(),
         )
-        .await
+        .await?;
+        let mut owners: Vec<Uuid> = images.iter().map(|i| i.product_id).collect();
+        owners.dedup();
+        bump_revisions(&txn, &owners).await?;
+        txn.commit().await?;
+        Ok(())
     }
 
     pub async fn delete_image(&self, id: Uuid) -> Result<(), StoreError> {
         let txn = self.db.begin().await?;
-        let deleted = product_images::Entity::delete_by_id(id).exec(&txn).await?;
-        if deleted.rows_affected == 0 {
+        let Some(image) = product_images::Entity::find_by_id(id).one(&txn).await? else {
             return Err(StoreError::NotFound);
-        }
+        };
+        product_images::Entity::delete_by_id(id).exec(&txn).await?;
+        bump_revisions(&txn, &[image.product_id]).await?;
         product_variants::Entity::update_many()
             .col_expr(product_variants::Column::ImageId, Expr::value(Option::<Uuid>::None))
             .filter(product_variants::Column::ImageId.eq(id))
@@ -717,6 +693,7 @@ impl Store {
                 .exec_without_returning(&txn)
                 .await?;
         }
+        bump_revisions_of_owners(&txn, &[resource_id]).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -725,6 +702,9 @@ impl Store {
         &self,
         rows: Vec<(Uuid, String, String, String)>,
     ) -> Result<(), StoreError> {
+        let mut owners: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
+        owners.sort_unstable();
+        owners.dedup();
         let rows = rows
             .into_iter()
             .map(|(resource_id, language, field, content)| translations::Model {
@@ -734,7 +714,13 @@ impl Store {
                 content,
             })
             .collect();
-        insert_chunked::<translations::Entity, _>(&self.db, rows).await
+        let txn = self.db.begin().await?;
+        insert_chunked::<translations::Entity, _>(&txn, rows).await?;
+        for chunk in owners.chunks(INSERT_CHUNK) {
+            bump_revisions_of_owners(&txn, chunk).await?;
+        }
+        txn.commit().await?;
+        Ok(())
     }
 
     pub async fn remove_translations(
@@ -743,12 +729,15 @@ impl Store {
         languages: &[String],
         fields: &[String],
     ) -> Result<u64, StoreError> {
+        let txn = self.db.begin().await?;
         let result = translations::Entity::delete_many()
             .filter(translations::Column::ResourceId.eq(resource_id))
             .filter(translations::Column::Language.is_in(languages.to_vec()))
             .filter(translations::Column::Field.is_in(fields.to_vec()))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
+        bump_revisions_of_owners(&txn, &[resource_id]).await?;
+        txn.commit().await?;
         Ok(result.rows_affected)
     }
 }
@@ -819,6 +808,7 @@ async fn refresh_product_summary<C: ConnectionTrait>(
     products::Entity::update_many()
         .col_expr(products::Column::AvailableForSale, Expr::value(available))
         .col_expr(products::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(products::Column::Revision, Expr::col(products::Column::Revision).add(1))
         .filter(products::Column::Id.eq(product_id))
         .exec(db)
         .await?;

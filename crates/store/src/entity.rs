@@ -115,6 +115,8 @@ pub mod products {
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub published_at: Option<DateTimeUtc>,
+        /// Bumped by every write that changes what the product shows; see `ProductView`.
+        pub revision: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ mod identity;
 mod listing;
 mod mapping;
 pub mod testing;
+mod views;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -24,7 +25,7 @@ pub use error::StoreError;
 pub use identity::{
     ApiTokenRecord, CustomerRecord, RefreshOutcome, SessionRecord, StaffRecord, SubjectKind,
 };
-pub use listing::{Page, PageDirection, ProductListing, ProductSort, SortValue};
+pub use listing::{Page, PageDirection, ProductListing, ProductRevision, ProductSort, SortValue};
 
 /// A handle on the database. Cheap to clone; clones share the connection pool.
 #[derive(Clone)]

@@ -4,10 +4,9 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult, Statement, Value};
 use uuid::Uuid;
-use vitrine_domain::catalog::{Product, ProductStatus};
+use vitrine_domain::catalog::ProductStatus;
 use vitrine_domain::money::Currency;
 
-use crate::entity::products;
 use crate::mapping;
 use crate::{Store, StoreError};
 
@@ -73,15 +72,31 @@ pub struct Page<T> {
 
 const NO_PRICE: i64 = i64::MAX;
 
+/// A product and the revision of it that a read saw. Listings return these, and callers take
+/// the products themselves from the read cache, so that a listing reads only what it sorts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProductRevision {
+    pub id: Uuid,
+    pub revision: i64,
+}
+
 struct Row {
-    product: products::Model,
+    id: Uuid,
+    revision: i64,
+    title: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
     sort_int: Option<i64>,
 }
 
 impl FromQueryResult for Row {
     fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
         Ok(Row {
-            product: products::Model::from_query_result(res, pre)?,
+            id: res.try_get(pre, "id")?,
+            revision: res.try_get(pre, "revision")?,
+            title: res.try_get(pre, "title")?,
+            created_at: res.try_get(pre, "created_at")?,
+            updated_at: res.try_get(pre, "updated_at")?,
             sort_int: res.try_get(pre, "sort_int").ok(),
         })
     }
@@ -141,7 +156,7 @@ impl Store {
     pub async fn list_products(
         &self,
         listing: &ProductListing,
-    ) -> Result<Page<Product>, StoreError> {
+    ) -> Result<Page<ProductRevision>, StoreError> {
         let backend = self.db.get_database_backend();
         let by_position =
             listing.sort == ProductSort::CollectionPosition && listing.collection_id.is_some();
@@ -170,7 +185,7 @@ impl Store {
         };
 
         let mut sql = Sql::default();
-        sql.push("SELECT p.*", []);
+        sql.push("SELECT p.id, p.revision, p.title, p.created_at, p.updated_at", []);
         if matches!(listing.sort, ProductSort::Price | ProductSort::CollectionPosition) {
             sql.push(&format!(", CAST({sort_column} AS BIGINT) AS sort_int"), sort_values());
         }
@@ -276,17 +291,16 @@ impl Store {
         let has_more = rows.len() as u64 > listing.limit;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows.into_iter().take(listing.limit as usize) {
-            let product = mapping::product(row.product)?;
             let value = match listing.sort {
                 ProductSort::Id => SortValue::None,
-                ProductSort::Title => SortValue::Text(product.title.clone()),
-                ProductSort::CreatedAt => SortValue::Time(product.created_at),
-                ProductSort::UpdatedAt => SortValue::Time(product.updated_at),
+                ProductSort::Title => SortValue::Text(row.title),
+                ProductSort::CreatedAt => SortValue::Time(row.created_at),
+                ProductSort::UpdatedAt => SortValue::Time(row.updated_at),
                 ProductSort::Price | ProductSort::CollectionPosition => {
                     SortValue::Int(row.sort_int.unwrap_or(NO_PRICE))
                 }
             };
-            items.push((product, value));
+            items.push((ProductRevision { id: row.id, revision: row.revision }, value));
         }
         if listing.direction == PageDirection::Backward {
             items.reverse();

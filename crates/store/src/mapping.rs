@@ -110,6 +110,7 @@ pub(crate) fn product_row(p: &Product) -> products::Model {
         created_at: p.created_at,
         updated_at: p.updated_at,
         published_at: p.published_at,
+        revision: 0,
     }
 }
 

@@ -9,8 +9,8 @@ use vitrine_domain::catalog::{
 use vitrine_domain::money::{Currency, Money};
 use vitrine_store::testing::TestDatabase;
 use vitrine_store::{
-    PageDirection, ProductDraft, ProductListing, ProductSort, RefreshOutcome, Store, StoreError,
-    SubjectKind, VariantDraft,
+    PageDirection, ProductDraft, ProductListing, ProductSort, RefreshOutcome, SortValue, Store,
+    StoreError, SubjectKind, VariantDraft,
 };
 
 fn eur() -> Currency {
@@ -180,7 +180,10 @@ async fn keyset_pagination_visits_every_product_once_in_sort_order() {
             .expect("list")
             .items
             .into_iter()
-            .map(|(p, _)| p.title)
+            .map(|(_, sort)| match sort {
+                SortValue::Text(title) => title,
+                other => panic!("a title sort carries titles, not {other:?}"),
+            })
             .collect();
         let mut sorted = titles.clone();
         sorted.sort();
@@ -256,5 +259,87 @@ async fn refresh_tokens_rotate_once_and_replay_revokes_the_session() {
             store.rotate_refresh_token("second", "fourth", expires).await.ok(),
             Some(RefreshOutcome::Unknown)
         );
+    }
+}
+
+async fn revision_of(store: &Store, id: Uuid) -> i64 {
+    store.product_revisions(&[id]).await.expect("revisions")[0].revision
+}
+
+#[tokio::test]
+async fn product_views_hold_options_variants_prices_and_translations() {
+    for db in TestDatabase::all().await.expect("test databases") {
+        let store = migrated(&db).await;
+        let brand = Uuid::now_v7();
+        let first = draft(1, brand, "Coat", 100);
+        let second = draft(2, brand, "Anorak", 200);
+        let (coat, option) = (first.product.id, first.options[0].id);
+        store.insert_products(vec![first, second]).await.expect("insert");
+        store
+            .insert_translations(vec![
+                (coat, "fr".into(), "title".into(), "Manteau".into()),
+                (option, "fr".into(), "name".into(), "Taille".into()),
+            ])
+            .await
+            .expect("translations");
+
+        let views = store.product_views(&[coat, Uuid::now_v7()]).await.expect("views");
+        assert_eq!(views.len(), 1, "unknown ids are left out");
+        let view = &views[0];
+        assert_eq!(view.product.title, "Coat");
+        assert_eq!(view.options.len(), 1);
+        let skus: Vec<&str> = view.variants.iter().map(|v| v.sku.as_str()).collect();
+        assert_eq!(skus, ["P1-S", "P1-M"]);
+        let amounts: Vec<i64> = view.variant_prices.iter().map(|p| p[0].price.minor).collect();
+        assert_eq!(amounts, [100, 101], "prices sit at their variant's index");
+        assert_eq!((view.price_ranges[0].min.minor, view.price_ranges[0].max.minor), (100, 101));
+        assert_eq!(view.translation("fr", coat, "title"), Some("Manteau"));
+        assert_eq!(view.translation("fr", option, "name"), Some("Taille"));
+        assert_eq!(view.revision, revision_of(&store, coat).await);
+    }
+}
+
+#[tokio::test]
+async fn every_write_to_what_a_product_shows_bumps_its_revision() {
+    for db in TestDatabase::all().await.expect("test databases") {
+        let store = migrated(&db).await;
+        let draft = draft(1, Uuid::now_v7(), "Coat", 100);
+        let (id, option) = (draft.product.id, draft.options[0].id);
+        let mut product = draft.product.clone();
+        let variants = draft.variants.clone();
+        let options = draft.options.clone();
+        store.insert_products(vec![draft]).await.expect("insert");
+        let mut seen = revision_of(&store, id).await;
+        let mut expect_bump = |now: i64, what: &str| {
+            assert!(now > seen, "{what} must bump the revision ({now} after {seen})");
+            seen = now;
+        };
+
+        product.title = "Wool coat".into();
+        store.update_product(&product).await.expect("update");
+        expect_bump(revision_of(&store, id).await, "updating the product");
+
+        store.save_variants(id, &options, &variants).await.expect("variants");
+        expect_bump(revision_of(&store, id).await, "saving variants");
+
+        let image = vitrine_domain::catalog::Image {
+            id: Uuid::now_v7(),
+            product_id: id,
+            url: "/placeholder/x.svg".into(),
+            alt_text: None,
+            width: None,
+            height: None,
+            position: 1,
+        };
+        store.insert_images(std::slice::from_ref(&image)).await.expect("image");
+        expect_bump(revision_of(&store, id).await, "adding an image");
+        store.delete_image(image.id).await.expect("delete image");
+        expect_bump(revision_of(&store, id).await, "deleting an image");
+
+        let entries = [("fr".to_owned(), "name".to_owned(), "Taille".to_owned())];
+        store.save_translations(option, &entries).await.expect("translate option");
+        expect_bump(revision_of(&store, id).await, "translating an option");
+        store.remove_translations(option, &["fr".into()], &["name".into()]).await.expect("rm");
+        expect_bump(revision_of(&store, id).await, "removing a translation");
     }
 }

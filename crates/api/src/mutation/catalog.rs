@@ -283,12 +283,14 @@ async fn variants_bulk(
             Bulk::Create => catalog.variants_bulk_create(id, rows).await?,
             Bulk::Update => catalog.variants_bulk_update(id, rows).await?,
         };
-        Ok((catalog.product(id).await?, changed))
+        Ok((catalog.product_view(id).await?, changed))
     }
     .await;
     let (done, user_errors) = into_payload(result)?;
-    let (product, variants) = done.map_or((None, None), |(p, v)| {
-        (Some(Product(p)), Some(v.into_iter().map(ProductVariant).collect()))
+    let (product, variants) = done.map_or((None, None), |(view, changed)| {
+        let variants =
+            changed.iter().filter_map(|v| ProductVariant::of(view.clone(), v.id)).collect();
+        (Some(Product(view)), Some(variants))
     });
     Ok((product, variants, user_errors))
 }
@@ -327,7 +329,9 @@ impl CatalogMutation {
                 .map(|o| (o.name, o.values))
                 .collect();
             let variants = variant_inputs(input.variants.unwrap_or_default())?;
-            ctx.app().catalog.product_create(product, variants).await
+            let catalog = &ctx.app().catalog;
+            let created = catalog.product_create(product, variants).await?;
+            catalog.product_view(created.id).await
         }
         .await;
         let (product, user_errors) = into_payload(result)?;
@@ -357,7 +361,9 @@ impl CatalogMutation {
                 seo: input.seo,
                 collection_ids: input.collection_ids,
             })?;
-            ctx.app().catalog.product_update(id, product).await
+            let catalog = &ctx.app().catalog;
+            catalog.product_update(id, product).await?;
+            catalog.product_view(id).await
         }
         .await;
         let (product, user_errors) = into_payload(result)?;

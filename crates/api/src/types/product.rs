@@ -1,14 +1,18 @@
 //! `Product`, `ProductVariant`, `ProductOption`, `Image`, `MoneyV2` and price ranges.
 
+use std::sync::Arc;
+
 use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 use vitrine_domain::access::Permission;
 use vitrine_domain::catalog::{
     self, ProductStatus as DomainStatus, SelectedOption as DomainSelected,
 };
 use vitrine_domain::id::NodeKind;
 use vitrine_domain::money::Money;
+use vitrine_domain::product_view::ProductView;
 
 use super::catalog::{Brand, Collection};
 use super::scalars::{text_to_html, Decimal, Html, Url};
@@ -143,102 +147,137 @@ fn pick_price(
 }
 
 /// A product: what a shopper browses; its variants are what they buy.
+///
+/// Wraps the whole product from the read cache, so that its options, variants, prices and
+/// images resolve without a query.
 #[derive(Clone)]
-pub struct Product(pub catalog::Product);
+pub struct Product(pub Arc<ProductView>);
+
+/// The text of `field` of object `id` (the product or one of its options) in the request's
+/// language, or `original` when nobody translated it.
+fn text_in_language<'a>(
+    ctx: &Context<'_>,
+    view: &'a ProductView,
+    id: Uuid,
+    field: &str,
+    original: &'a str,
+) -> &'a str {
+    let req = ctx.req();
+    if !req.translating() {
+        return original;
+    }
+    view.translation(&req.language, id, field).unwrap_or(original)
+}
+
+impl Product {
+    fn record(&self) -> &catalog::Product {
+        &self.0.product
+    }
+
+    fn text<'a>(&'a self, ctx: &Context<'_>, field: &str, original: &'a str) -> &'a str {
+        text_in_language(ctx, &self.0, self.0.product.id, field, original)
+    }
+
+    fn variant_list(&self) -> Vec<ProductVariant> {
+        (0..self.0.variants.len())
+            .map(|index| ProductVariant { view: self.0.clone(), index })
+            .collect()
+    }
+}
 
 #[Object]
 impl Product {
     pub(crate) async fn id(&self) -> ID {
-        gid(NodeKind::Product, self.0.id)
+        gid(NodeKind::Product, self.record().id)
     }
 
     async fn handle(&self) -> &str {
-        &self.0.handle
+        &self.record().handle
     }
 
-    async fn title(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        translated(ctx, self.0.id, "title", &self.0.title).await
+    async fn title(&self, ctx: &Context<'_>) -> &str {
+        self.text(ctx, "title", &self.record().title)
     }
 
     /// Plain-text description.
-    async fn description(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        translated(ctx, self.0.id, "description", &self.0.description).await
+    async fn description(&self, ctx: &Context<'_>) -> &str {
+        self.text(ctx, "description", &self.record().description)
     }
 
-    async fn description_html(&self, ctx: &Context<'_>) -> async_graphql::Result<Html> {
-        Ok(text_to_html(&translated(ctx, self.0.id, "description", &self.0.description).await?))
+    async fn description_html(&self, ctx: &Context<'_>) -> Html {
+        text_to_html(self.text(ctx, "description", &self.record().description))
     }
 
     async fn available_for_sale(&self) -> bool {
-        self.0.available_for_sale
+        self.record().available_for_sale
     }
 
     async fn brand(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Brand>> {
-        let Some(id) = self.0.brand_id else { return Ok(None) };
+        let Some(id) = self.record().brand_id else { return Ok(None) };
         Ok(ctx.req().loaders.brand.load_one(id).await.map_err(|e| internal(&e))?.map(Brand))
     }
 
     /// The brand's name, as Shopify's `vendor`.
     async fn vendor(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        let Some(id) = self.0.brand_id else { return Ok(String::new()) };
+        let Some(id) = self.record().brand_id else { return Ok(String::new()) };
         let brand = ctx.req().loaders.brand.load_one(id).await.map_err(|e| internal(&e))?;
         Ok(brand.map(|b| b.name).unwrap_or_default())
     }
 
     async fn product_type(&self) -> &str {
-        &self.0.product_type
+        &self.record().product_type
     }
 
     async fn tags(&self) -> &[String] {
-        &self.0.tags
+        &self.record().tags
     }
 
     async fn specs(&self) -> Vec<Spec> {
-        self.0.specs.iter().map(|s| Spec { name: s.name.clone(), value: s.value.clone() }).collect()
+        let specs = &self.record().specs;
+        specs.iter().map(|s| Spec { name: s.name.clone(), value: s.value.clone() }).collect()
     }
 
     async fn size_chart(&self) -> Option<SizeChart> {
-        self.0
+        self.record()
             .size_chart
             .as_ref()
             .map(|c| SizeChart { headers: c.headers.clone(), rows: c.rows.clone() })
     }
 
-    async fn seo(&self, ctx: &Context<'_>) -> async_graphql::Result<Seo> {
-        Seo::translated(ctx, self.0.id, &self.0.seo).await
+    async fn seo(&self, ctx: &Context<'_>) -> Seo {
+        let seo = &self.record().seo;
+        Seo {
+            title: seo.title.as_deref().map(|t| self.text(ctx, "seo_title", t).to_owned()),
+            description: seo
+                .description
+                .as_deref()
+                .map(|d| self.text(ctx, "seo_description", d).to_owned()),
+        }
     }
 
     /// Publication status; storefronts only ever see ACTIVE products.
     async fn status(&self) -> ProductStatus {
-        self.0.status.into()
+        self.record().status.into()
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.record().created_at
     }
 
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.record().updated_at
     }
 
     async fn published_at(&self) -> Option<DateTime<Utc>> {
-        self.0.published_at
+        self.record().published_at
     }
 
-    async fn options(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-    ) -> async_graphql::Result<Vec<ProductOption>> {
-        let options = ctx
-            .req()
-            .loaders
-            .options_of_product
-            .load_one(self.0.id)
-            .await
-            .map_err(|e| internal(&e))?;
+    async fn options(&self, first: Option<i32>) -> Vec<ProductOption> {
         let take = first.map_or(usize::MAX, |n| n.max(0) as usize);
-        Ok(options.unwrap_or_default().into_iter().take(take).map(ProductOption).collect())
+        (0..self.0.options.len())
+            .take(take)
+            .map(|index| ProductOption { view: self.0.clone(), index })
+            .collect()
     }
 
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
@@ -250,8 +289,7 @@ impl Product {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Connection<OffsetCursor, ProductVariant>> {
-        let variants = self.variant_list(ctx).await?;
-        slice_connection(ctx, variants, after, before, first, last)
+        slice_connection(ctx, self.variant_list(), after, before, first, last)
     }
 
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
@@ -263,26 +301,12 @@ impl Product {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Connection<OffsetCursor, Image>> {
-        let images = ctx
-            .req()
-            .loaders
-            .images_of_product
-            .load_one(self.0.id)
-            .await
-            .map_err(|e| internal(&e))?;
-        let images = images.unwrap_or_default().into_iter().map(Image).collect();
+        let images = self.0.images.iter().cloned().map(Image).collect();
         slice_connection(ctx, images, after, before, first, last)
     }
 
-    async fn featured_image(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Image>> {
-        let images = ctx
-            .req()
-            .loaders
-            .images_of_product
-            .load_one(self.0.id)
-            .await
-            .map_err(|e| internal(&e))?;
-        Ok(images.and_then(|i| i.into_iter().next()).map(Image))
+    async fn featured_image(&self) -> Option<Image> {
+        self.0.images.first().cloned().map(Image)
     }
 
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
@@ -297,7 +321,7 @@ impl Product {
         let loaders = &ctx.req().loaders;
         let ids = loaders
             .collections_of_product
-            .load_one(self.0.id)
+            .load_one(self.record().id)
             .await
             .map_err(|e| internal(&e))?
             .unwrap_or_default();
@@ -309,78 +333,60 @@ impl Product {
     }
 
     /// Cheapest and dearest variant in the request's currency.
-    async fn price_range(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<ProductPriceRange>> {
-        let ranges = ctx
-            .req()
-            .loaders
-            .price_ranges_of_product
-            .load_one(self.0.id)
-            .await
-            .map_err(|e| internal(&e))?;
-        let ranges = ranges.unwrap_or_default();
+    async fn price_range(&self, ctx: &Context<'_>) -> Option<ProductPriceRange> {
         let req = ctx.req();
         let pick = catalog::in_shown_currency(
-            &ranges,
+            &self.0.price_ranges,
             |r| r.min.currency,
             req.currency,
             req.channel.default_currency,
         );
-        Ok(pick.map(|r| ProductPriceRange {
+        pick.map(|r| ProductPriceRange {
             min_variant_price: r.min.into(),
             max_variant_price: r.max.into(),
-        }))
+        })
     }
 
     /// Range of compare-at prices of the variants that have one.
-    async fn compare_at_price_range(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<ProductPriceRange>> {
-        let variants = self.variant_list(ctx).await?;
-        let ids: Vec<_> = variants.iter().map(|v| v.0.id).collect();
-        let prices =
-            ctx.req().loaders.prices_of_variant.load_many(ids).await.map_err(|e| internal(&e))?;
-        let picked: Vec<Money> = prices
-            .values()
+    async fn compare_at_price_range(&self, ctx: &Context<'_>) -> Option<ProductPriceRange> {
+        let picked: Vec<Money> = self
+            .0
+            .variant_prices
+            .iter()
             .filter_map(|p| pick_price(ctx, p))
             .filter_map(|p| p.compare_at)
             .collect();
-        Ok(catalog::price_range(self.0.id, &picked).map(|r| ProductPriceRange {
+        catalog::price_range(self.record().id, &picked).map(|r| ProductPriceRange {
             min_variant_price: r.min.into(),
             max_variant_price: r.max.into(),
-        }))
+        })
     }
 
     /// The variant with exactly these options, if any.
     async fn variant_by_selected_options(
         &self,
-        ctx: &Context<'_>,
         selected_options: Vec<SelectedOption>,
-    ) -> async_graphql::Result<Option<ProductVariant>> {
-        let variants = self.variant_list(ctx).await?;
-        Ok(variants.into_iter().find(|v| matches_all(&v.0.selected_options, &selected_options)))
+    ) -> Option<ProductVariant> {
+        self.variant_list()
+            .into_iter()
+            .find(|v| matches_all(&v.variant().selected_options, &selected_options))
     }
 
     /// The variant matching the given options, else the first available, else the first.
     async fn selected_or_first_available_variant(
         &self,
-        ctx: &Context<'_>,
         #[graphql(default)] selected_options: Vec<SelectedOption>,
-    ) -> async_graphql::Result<Option<ProductVariant>> {
-        let variants = self.variant_list(ctx).await?;
+    ) -> Option<ProductVariant> {
+        let variants = &self.0.variants;
         let matching = (!selected_options.is_empty())
             .then(|| {
-                variants.iter().find(|v| matches_all(&v.0.selected_options, &selected_options))
+                variants.iter().position(|v| matches_all(&v.selected_options, &selected_options))
             })
             .flatten();
-        let chosen = matching
-            .or_else(|| variants.iter().find(|v| v.0.available_for_sale()))
-            .or_else(|| variants.first())
-            .cloned();
-        Ok(chosen)
+        let index = matching
+            .or_else(|| variants.iter().position(|v| v.available_for_sale()))
+            .or_else(|| (!variants.is_empty()).then_some(0))?;
+        Some(ProductVariant { view: self.0.clone(), index })
     }
 }
 
@@ -390,21 +396,12 @@ fn matches_all(options: &[DomainSelected], wanted: &[SelectedOption]) -> bool {
         .all(|w| options.iter().any(|o| o.name.eq_ignore_ascii_case(&w.name) && o.value == w.value))
 }
 
-impl Product {
-    async fn variant_list(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProductVariant>> {
-        let variants = ctx
-            .req()
-            .loaders
-            .variants_of_product
-            .load_one(self.0.id)
-            .await
-            .map_err(|e| internal(&e))?;
-        Ok(variants.unwrap_or_default().into_iter().map(ProductVariant).collect())
-    }
-}
-
+/// An option of a product (Size, Color), with its values.
 #[derive(Clone)]
-pub struct ProductOption(pub catalog::ProductOption);
+pub struct ProductOption {
+    view: Arc<ProductView>,
+    index: usize,
+}
 
 /// One value of a product option.
 #[derive(SimpleObject, Clone)]
@@ -412,100 +409,104 @@ pub struct ProductOptionValue {
     pub name: String,
 }
 
+impl ProductOption {
+    fn record(&self) -> &catalog::ProductOption {
+        &self.view.options[self.index]
+    }
+}
+
 #[Object]
 impl ProductOption {
     pub(crate) async fn id(&self) -> ID {
-        gid(NodeKind::ProductOption, self.0.id)
+        gid(NodeKind::ProductOption, self.record().id)
     }
 
-    async fn name(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        translated(ctx, self.0.id, "name", &self.0.name).await
+    async fn name(&self, ctx: &Context<'_>) -> &str {
+        let option = self.record();
+        text_in_language(ctx, &self.view, option.id, "name", &option.name)
     }
 
     async fn values(&self) -> &[String] {
-        &self.0.values
+        &self.record().values
     }
 
     async fn option_values(&self) -> Vec<ProductOptionValue> {
-        self.0.values.iter().map(|v| ProductOptionValue { name: v.clone() }).collect()
+        self.record().values.iter().map(|v| ProductOptionValue { name: v.clone() }).collect()
     }
 }
 
 /// A purchasable version of a product (a size in a colour).
 #[derive(Clone)]
-pub struct ProductVariant(pub catalog::Variant);
+pub struct ProductVariant {
+    view: Arc<ProductView>,
+    index: usize,
+}
+
+impl ProductVariant {
+    /// Variant `id` of a whole product, if it has it.
+    pub fn of(view: Arc<ProductView>, id: Uuid) -> Option<Self> {
+        let index = view.variant_index(id)?;
+        Some(Self { view, index })
+    }
+
+    fn variant(&self) -> &catalog::Variant {
+        &self.view.variants[self.index]
+    }
+
+    fn shown_price(&self, ctx: &Context<'_>) -> Option<catalog::VariantPrice> {
+        pick_price(ctx, &self.view.variant_prices[self.index])
+    }
+}
 
 #[Object]
 impl ProductVariant {
     pub(crate) async fn id(&self) -> ID {
-        gid(NodeKind::ProductVariant, self.0.id)
+        gid(NodeKind::ProductVariant, self.variant().id)
     }
 
     async fn title(&self) -> &str {
-        &self.0.title
+        &self.variant().title
     }
 
     async fn sku(&self) -> &str {
-        &self.0.sku
+        &self.variant().sku
     }
 
     async fn barcode(&self) -> Option<&str> {
-        self.0.barcode.as_deref()
+        self.variant().barcode.as_deref()
     }
 
     async fn weight_grams(&self) -> Option<i32> {
-        self.0.weight_grams
+        self.variant().weight_grams
     }
 
     async fn available_for_sale(&self) -> bool {
-        self.0.available_for_sale()
+        self.variant().available_for_sale()
     }
 
     /// Units in stock; only staff and integrators with `catalog:read` see raw counts.
     async fn quantity_available(&self, ctx: &Context<'_>) -> Option<i32> {
-        ctx.req().actor.has(Permission::CatalogRead).then_some(self.0.inventory_quantity)
+        ctx.req().actor.has(Permission::CatalogRead).then_some(self.variant().inventory_quantity)
     }
 
     async fn selected_options(&self) -> Vec<SelectedOption> {
-        self.0.selected_options.iter().cloned().map(Into::into).collect()
+        self.variant().selected_options.iter().cloned().map(Into::into).collect()
     }
 
     /// Price in the request's currency.
-    async fn price(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MoneyV2>> {
-        let prices = ctx
-            .req()
-            .loaders
-            .prices_of_variant
-            .load_one(self.0.id)
-            .await
-            .map_err(|e| internal(&e))?;
-        Ok(pick_price(ctx, &prices.unwrap_or_default()).map(|p| p.price.into()))
+    async fn price(&self, ctx: &Context<'_>) -> Option<MoneyV2> {
+        self.shown_price(ctx).map(|p| p.price.into())
     }
 
-    async fn compare_at_price(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MoneyV2>> {
-        let prices = ctx
-            .req()
-            .loaders
-            .prices_of_variant
-            .load_one(self.0.id)
-            .await
-            .map_err(|e| internal(&e))?;
-        Ok(pick_price(ctx, &prices.unwrap_or_default()).and_then(|p| p.compare_at).map(Into::into))
+    async fn compare_at_price(&self, ctx: &Context<'_>) -> Option<MoneyV2> {
+        self.shown_price(ctx).and_then(|p| p.compare_at).map(Into::into)
     }
 
     /// Base prices in every currency. Needs `catalog:read`.
     async fn prices(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<VariantPrice>> {
         ctx.require(Permission::CatalogRead)?;
-        let prices = ctx
-            .req()
-            .loaders
-            .prices_of_variant
-            .load_one(self.0.id)
-            .await
-            .map_err(|e| internal(&e))?;
-        Ok(prices
-            .unwrap_or_default()
-            .into_iter()
+        Ok(self.view.variant_prices[self.index]
+            .iter()
             .map(|p| VariantPrice {
                 price: p.price.into(),
                 compare_at_price: p.compare_at.map(Into::into),
@@ -513,28 +514,21 @@ impl ProductVariant {
             .collect())
     }
 
-    async fn image(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Image>> {
-        let Some(id) = self.0.image_id else { return Ok(None) };
-        Ok(ctx.req().loaders.image.load_one(id).await.map_err(|e| internal(&e))?.map(Image))
+    async fn image(&self) -> Option<Image> {
+        let id = self.variant().image_id?;
+        self.view.image(id).cloned().map(Image)
     }
 
-    async fn product(&self, ctx: &Context<'_>) -> async_graphql::Result<Product> {
-        let product = ctx
-            .req()
-            .loaders
-            .product
-            .load_one(self.0.product_id)
-            .await
-            .map_err(|e| internal(&e))?;
-        product.map(Product).ok_or_else(|| internal(&"variant without product"))
+    async fn product(&self) -> Product {
+        Product(self.view.clone())
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.variant().created_at
     }
 
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.variant().updated_at
     }
 }
 

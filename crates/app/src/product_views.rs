@@ -1,0 +1,84 @@
+//! The storefront's read cache: whole products (`ProductView`) shared by every request, so
+//! that a page of fifty products costs a listing query and fifty map lookups instead of six
+//! statements and thousands of decoded rows.
+//!
+//! Entries are keyed by product id and carry the revision they were read at. Callers always
+//! learn a product's current revision from the database first (a listing row, or one light
+//! query), and a cached view is used only when its revision matches; so a write through any
+//! gateway replica is seen by every other replica on its next read, with no invalidation
+//! messages. This is a data cache, not a response cache: every request is still executed.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use quick_cache::sync::Cache;
+use uuid::Uuid;
+use vitrine_domain::product_view::ProductView;
+use vitrine_store::{ProductRevision, Store, StoreError};
+
+pub struct ProductViews {
+    store: Store,
+    cache: Cache<Uuid, Arc<ProductView>>,
+}
+
+impl ProductViews {
+    /// A cache holding up to about `capacity` products; the least useful go first (S3-FIFO).
+    pub fn new(store: Store, capacity: usize) -> Self {
+        Self { store, cache: Cache::new(capacity.max(1)) }
+    }
+
+    /// Views of the given products, at least as new as the given revisions, in the given
+    /// order. Products deleted meanwhile are left out.
+    pub async fn current(
+        &self,
+        wanted: &[ProductRevision],
+    ) -> Result<Vec<Arc<ProductView>>, StoreError> {
+        let mut found: Vec<Option<Arc<ProductView>>> = Vec::with_capacity(wanted.len());
+        let mut missing: Vec<Uuid> = Vec::new();
+        for w in wanted {
+            let hit = self.cache.get(&w.id).filter(|v| v.revision >= w.revision);
+            if hit.is_none() {
+                missing.push(w.id);
+            }
+            found.push(hit);
+        }
+        if !missing.is_empty() {
+            let mut loaded: HashMap<Uuid, Arc<ProductView>> = HashMap::new();
+            for view in self.store.product_views(&missing).await? {
+                let view = Arc::new(view);
+                self.remember(&view);
+                loaded.insert(view.product.id, view);
+            }
+            for (slot, w) in found.iter_mut().zip(wanted) {
+                if slot.is_none() {
+                    *slot = loaded.get(&w.id).cloned();
+                }
+            }
+        }
+        Ok(found.into_iter().flatten().collect())
+    }
+
+    /// Current views of the given products, in the given order; unknown ids are left out.
+    pub async fn by_ids(&self, ids: &[Uuid]) -> Result<Vec<Arc<ProductView>>, StoreError> {
+        let mut revisions = self.store.product_revisions(ids).await?;
+        let order: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        revisions.sort_by_key(|r| order.get(&r.id).copied().unwrap_or(usize::MAX));
+        self.current(&revisions).await
+    }
+
+    pub async fn by_handle(&self, handle: &str) -> Result<Option<Arc<ProductView>>, StoreError> {
+        let Some(revision) = self.store.product_revision_by_handle(handle).await? else {
+            return Ok(None);
+        };
+        Ok(self.current(&[revision]).await?.into_iter().next())
+    }
+
+    /// Keeps a view unless a newer one of the same product got there first (two requests can
+    /// read the same product concurrently, around a write).
+    fn remember(&self, view: &Arc<ProductView>) {
+        match self.cache.get(&view.product.id) {
+            Some(cached) if cached.revision > view.revision => {}
+            _ => self.cache.insert(view.product.id, view.clone()),
+        }
+    }
+}
