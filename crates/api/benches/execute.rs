@@ -1,0 +1,75 @@
+//! CPU cost of executing the two benchmark pages in process, without HTTP or a load
+//! generator: `cargo bench -p vitrine-api`. Prints microseconds per request (median of
+//! rounds); bench/load.sh measures the whole gateway under concurrent load.
+
+use std::time::Instant;
+
+use async_graphql::Request;
+use vitrine_app::identity::Secret;
+use vitrine_app::{App, Settings, Store};
+use vitrine_store::testing::TestDatabase;
+
+/// The gateway binary's allocator, so that figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const ROUNDS: usize = 7;
+const PER_ROUND: usize = 100;
+
+fn query_of(file: &str) -> String {
+    let path = format!("{}/../../bench/queries/{file}", env!("CARGO_MANIFEST_DIR"));
+    let body: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("bench query file"))
+            .expect("bench query JSON");
+    body["query"].as_str().expect("query text").to_owned()
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let db = TestDatabase::sqlite();
+        let store = Store::connect(&db.url).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        vitrine_app::demo::load_demo(&store).await.expect("demo");
+        let app = App::new(store, Settings::new(Secret::new(vec![7; 32])));
+        let gateway = vitrine_api::build_schema(
+            app,
+            vitrine_api::Limits::default(),
+            vitrine_api::PublicUrl("http://127.0.0.1:8080".into()),
+        );
+        for file in ["listing.json", "collection-page.json"] {
+            let query = query_of(file);
+            let mut rounds = Vec::with_capacity(ROUNDS);
+            let mut bytes = 0;
+            for round in 0..=ROUNDS {
+                let started = Instant::now();
+                for _ in 0..PER_ROUND {
+                    let request = vitrine_api::prepare_request(
+                        &gateway,
+                        Request::new(query.clone()),
+                        None,
+                        None,
+                    )
+                    .await
+                    .expect("prepare");
+                    let response = gateway.execute(request).await;
+                    assert!(response.errors.is_empty(), "{:?}", response.errors);
+                    bytes = serde_json::to_vec(&response).expect("serialise").len();
+                }
+                // Round 0 warms the read cache.
+                if round > 0 {
+                    rounds.push(started.elapsed().as_secs_f64() * 1e6 / PER_ROUND as f64);
+                }
+            }
+            rounds.sort_by(f64::total_cmp);
+            println!(
+                "{file:<22} {:>8.0} µs per request (median of {ROUNDS} rounds of {PER_ROUND}), response {bytes} bytes",
+                rounds[ROUNDS / 2]
+            );
+        }
+    });
+}
