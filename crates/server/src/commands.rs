@@ -65,14 +65,15 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
 async fn open_app(config: &Config) -> anyhow::Result<App> {
     let store = open_store(config).await?;
     store.migrate().await.context("migrating the database")?;
-    let secret = jwt_secret(config)?;
+    let mut settings = Settings::new(jwt_secret(config)?);
+    settings.product_cache_size = config.product_cache_size;
     if config.redis_url.is_empty() {
-        return Ok(App::new(store, Settings::new(secret)));
+        return Ok(App::new(store, settings));
     }
     let counter = RedisCounter::connect(&config.redis_url, "vitrine:signin:")
         .await
         .context("connecting to VITRINE_REDIS_URL")?;
-    Ok(App::with_counter(store, Settings::new(secret), Arc::new(counter)))
+    Ok(App::with_counter(store, settings, Arc::new(counter)))
 }
 
 /// The signing key: from the configuration, else from `<data_dir>/jwt-secret`, created with

@@ -31,6 +31,8 @@ pub struct Config {
     pub max_cost: usize,
     /// Cap on `first`/`last` of every connection.
     pub max_page_size: usize,
+    /// How many whole products the storefront read cache keeps in memory.
+    pub product_cache_size: usize,
     /// Access-token signing key; generated into the data directory when empty.
     pub jwt_secret: SecretString,
 }
@@ -59,6 +61,7 @@ impl Default for Config {
             max_depth: 15,
             max_cost: 50_000,
             max_page_size: 250,
+            product_cache_size: 5_000,
             jwt_secret: SecretString::default(),
         }
     }
@@ -134,6 +137,9 @@ impl Config {
         }
         if let Some(v) = var("VITRINE_MAX_PAGE_SIZE") {
             self.max_page_size = number("VITRINE_MAX_PAGE_SIZE", &v)?;
+        }
+        if let Some(v) = var("VITRINE_PRODUCT_CACHE_SIZE") {
+            self.product_cache_size = number("VITRINE_PRODUCT_CACHE_SIZE", &v)?;
         }
         if let Some(v) = var("VITRINE_JWT_SECRET") {
             self.jwt_secret = SecretString(v);
