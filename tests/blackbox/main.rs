@@ -7,3 +7,4 @@ mod http;
 mod identity;
 mod storefront;
 mod support;
+mod websocket;

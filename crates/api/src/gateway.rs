@@ -59,14 +59,65 @@ impl Gateway {
     }
 }
 
-/// The gateway for `/graphql/ws`. Operations on a WebSocket run as an anonymous caller on the
-/// default channel (connection parameters are not read yet).
+/// Who a WebSocket connection speaks as: the `connectionParams` of its `connection_init`
+/// message, named like the HTTP headers (`Authorization: Bearer …`, `X-Vitrine-Storefront`),
+/// else the headers of the upgrade request.
+#[derive(Clone, Debug, Default)]
+pub struct ConnectionParams {
+    pub bearer: Option<String>,
+    pub storefront_key: Option<String>,
+}
+
+impl ConnectionParams {
+    /// Reads the parameters of a `connection_init` payload; keys are case-insensitive and
+    /// anything missing keeps the value in `self`.
+    pub fn with_init_payload(mut self, payload: &serde_json::Value) -> Self {
+        let Some(entries) = payload.as_object() else { return self };
+        for (key, value) in entries {
+            let Some(text) = value.as_str().map(str::trim).filter(|t| !t.is_empty()) else {
+                continue;
+            };
+            match key.to_ascii_lowercase().as_str() {
+                "authorization" => {
+                    self.bearer = Some(text.strip_prefix("Bearer ").unwrap_or(text).trim().into())
+                }
+                "x-vitrine-storefront" => self.storefront_key = Some(text.to_owned()),
+                _ => {}
+            }
+        }
+        self
+    }
+}
+
+/// The gateway for `/graphql/ws`: each operation is prepared like an HTTP request, with the
+/// connection's `ConnectionParams` (kept in the session data) as its credentials.
 #[derive(Clone)]
 pub struct WebSocketGateway(pub Gateway);
 
+impl WebSocketGateway {
+    async fn prepare(
+        &self,
+        request: Request,
+        session: Option<&Data>,
+    ) -> Result<Request, async_graphql::ServerError> {
+        let params = session
+            .and_then(|data| data.get(&std::any::TypeId::of::<ConnectionParams>()))
+            .and_then(|value| value.downcast_ref::<ConnectionParams>())
+            .cloned()
+            .unwrap_or_default();
+        crate::prepare_request(
+            &self.0,
+            request,
+            params.bearer.as_deref(),
+            params.storefront_key.as_deref(),
+        )
+        .await
+    }
+}
+
 impl Executor for WebSocketGateway {
     async fn execute(&self, request: Request) -> Response {
-        match crate::prepare_request(&self.0, request, None, None).await {
+        match self.prepare(request, None).await {
             Ok(request) => self.0.execute(request).await,
             Err(error) => Response::from_errors(vec![error]),
         }
@@ -77,16 +128,27 @@ impl Executor for WebSocketGateway {
         request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        let gateway = self.0.clone();
+        let this = self.clone();
         stream::once(async move {
-            let mut request = match crate::prepare_request(&gateway, request, None, None).await {
+            let gateway = &this.0;
+            let prepared = this.prepare(request, session_data.as_deref()).await;
+            let mut request = match prepared {
                 Ok(request) => request,
                 Err(error) => return stream::iter([Response::from_errors(vec![error])]).boxed(),
             };
-            if let Err(refused) = gateway.check(&mut request).await {
-                return stream::iter([refused]).boxed();
-            }
-            gateway.run.execute_stream_with_session_data(request, session_data.unwrap_or_default())
+            let cost = match gateway.check(&mut request).await {
+                Ok(checked) => checked.extensions,
+                Err(refused) => return stream::iter([refused]).boxed(),
+            };
+            let session = session_data.unwrap_or_default();
+            gateway
+                .run
+                .execute_stream_with_session_data(request, session)
+                .map(move |mut response| {
+                    response.extensions.extend(cost.clone());
+                    response
+                })
+                .boxed()
         })
         .flatten()
         .boxed()

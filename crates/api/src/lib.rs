@@ -27,7 +27,7 @@ use vitrine_domain::catalog::Channel;
 
 pub use connection::Limits;
 pub use context::{read_in_context, InContext, RequestContext};
-pub use gateway::{Gateway, WebSocketGateway};
+pub use gateway::{ConnectionParams, Gateway, WebSocketGateway};
 pub use types::product::PublicUrl;
 
 pub type VitrineSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;

@@ -5,15 +5,16 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use async_graphql::{Request, Response, ServerError};
-use async_graphql_axum::GraphQLSubscription;
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::{Body, Bytes};
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use vitrine_api::{Gateway, Limits, PublicUrl, WebSocketGateway};
+use vitrine_api::{ConnectionParams, Gateway, Limits, PublicUrl, WebSocketGateway};
 use vitrine_app::App;
 
 use crate::config::Config;
@@ -32,10 +33,10 @@ pub fn router(app: App, config: &Config, public_url: String) -> Router {
         max_cost: config.max_cost,
     };
     let gateway = vitrine_api::build_schema(app.clone(), limits, PublicUrl(public_url));
-    let state = AppState { gateway: gateway.clone(), app, max_body_bytes: config.max_body_bytes };
+    let state = AppState { gateway, app, max_body_bytes: config.max_body_bytes };
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
-        .route_service("/graphql/ws", GraphQLSubscription::new(WebSocketGateway(gateway)))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/placeholder/{name}", get(placeholder))
@@ -148,6 +149,34 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 fn storefront_key(headers: &HeaderMap) -> Option<&str> {
     headers.get("x-vitrine-storefront")?.to_str().ok().map(str::trim).filter(|k| !k.is_empty())
+}
+
+/// `graphql-transport-ws` (and the older `graphql-ws`). Credentials come from the
+/// `connection_init` payload, as browsers cannot set headers on a WebSocket, else from the
+/// upgrade request's headers.
+async fn graphql_ws(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> axum::response::Response {
+    let from_headers = ConnectionParams {
+        bearer: bearer(&headers).map(str::to_owned),
+        storefront_key: storefront_key(&headers).map(str::to_owned),
+    };
+    let executor = WebSocketGateway(state.gateway.clone());
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, executor, protocol)
+                .on_connection_init(move |payload| async move {
+                    let mut data = async_graphql::Data::default();
+                    data.insert(from_headers.with_init_payload(&payload));
+                    Ok(data)
+                })
+                .serve()
+        })
+        .into_response()
 }
 
 async fn execute(
