@@ -1,6 +1,9 @@
 //! CPU cost of executing the two benchmark pages in process, without HTTP or a load
 //! generator: `cargo bench -p vitrine-api`. Prints microseconds per request (median of
 //! rounds); bench/load.sh measures the whole gateway under concurrent load.
+//!
+//! Other request bodies can be measured the same way:
+//! `cargo bench -p vitrine-api -- path/to/body.json ...` (paths relative to `crates/api`).
 
 use std::time::Instant;
 
@@ -16,10 +19,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const ROUNDS: usize = 7;
 const PER_ROUND: usize = 100;
 
-fn query_of(file: &str) -> String {
-    let path = format!("{}/../../bench/queries/{file}", env!("CARGO_MANIFEST_DIR"));
+fn query_of(path: &str) -> String {
     let body: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("bench query file"))
+        serde_json::from_str(&std::fs::read_to_string(path).expect("bench query file"))
             .expect("bench query JSON");
     body["query"].as_str().expect("query text").to_owned()
 }
@@ -41,8 +43,18 @@ fn main() {
             vitrine_api::Limits::default(),
             vitrine_api::PublicUrl("http://127.0.0.1:8080".into()),
         );
-        for file in ["listing.json", "collection-page.json"] {
-            let query = query_of(file);
+        let mut files: Vec<String> =
+            std::env::args().skip(1).filter(|a| a.ends_with(".json")).collect();
+        if files.is_empty() {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/queries");
+            files = ["listing.json", "collection-page.json"]
+                .iter()
+                .map(|f| format!("{dir}/{f}"))
+                .collect();
+        }
+        for path in &files {
+            let query = query_of(path);
+            let file = path.rsplit('/').next().unwrap_or(path);
             let mut rounds = Vec::with_capacity(ROUNDS);
             let mut bytes = 0;
             for round in 0..=ROUNDS {
