@@ -108,6 +108,70 @@ async fn in_context_language_translates_and_falls_back_to_the_default() {
 }
 
 #[tokio::test]
+async fn in_context_language_translates_option_values_and_selects_by_them() {
+    let server = TestServer::demo().await;
+    let q = |lang: &str| {
+        format!("query @inContext(language: {lang}) {{ products(first: 1) {{ nodes {{ id options {{ id name values }}
+            variants(first: 50) {{ nodes {{ id title selectedOptions {{ name value }} }} }} }} }} }}")
+    };
+    let en = server.gql(&q("EN"), json!({})).await;
+    let fr = server.gql(&q("FR"), json!({})).await;
+    let (en, fr) = (&en["data"]["products"]["nodes"][0], &fr["data"]["products"]["nodes"][0]);
+    assert_eq!(fr["options"][1]["name"], "Couleur", "{fr}");
+    let en_colors = en["options"][1]["values"].as_array().expect("values").clone();
+    let fr_colors = fr["options"][1]["values"].as_array().expect("values").clone();
+    assert_eq!(en_colors.len(), fr_colors.len());
+    assert!(en_colors.iter().zip(&fr_colors).any(|(e, f)| e != f), "colours are translated");
+
+    let (en_variant, fr_variant) = (&en["variants"]["nodes"][0], &fr["variants"]["nodes"][0]);
+    assert_eq!(en_variant["id"], fr_variant["id"]);
+    assert_eq!(
+        fr_variant["selectedOptions"][1],
+        json!({ "name": "Couleur", "value": fr_colors[0] })
+    );
+    let size = fr_variant["selectedOptions"][0]["value"].as_str().expect("size");
+    let french_color = fr_colors[0].as_str().expect("colour");
+    assert_eq!(fr_variant["title"], format!("{size} / {french_color}"));
+
+    // A French storefront may select by what it shows, an English one by the stored values.
+    let pick = |lang: &str, color: &str| {
+        format!("query($id: ID!) @inContext(language: {lang}) {{ product(id: $id) {{
+            variantBySelectedOptions(selectedOptions: [{{ name: \"Size\", value: \"{size}\" }}, {{ name: \"Color\", value: \"{color}\" }}]) {{ id }} }} }}")
+    };
+    let id = json!({ "id": en["id"] });
+    let by_french = server.gql(&pick("FR", french_color), id.clone()).await;
+    let english_color = en_colors[0].as_str().expect("colour");
+    let by_english = server.gql(&pick("EN", english_color), id).await;
+    assert_eq!(
+        by_french["data"]["product"]["variantBySelectedOptions"]["id"], en_variant["id"],
+        "{by_french}"
+    );
+    assert_eq!(by_english["data"]["product"]["variantBySelectedOptions"]["id"], en_variant["id"]);
+
+    let token = server.staff_token("cm@example.com", "catalog_manager").await;
+    let register = "mutation($id: ID!, $t: [TranslationInput!]!) { translationsRegister(resourceId: $id, translations: $t) { userErrors { code field } } }";
+    let option = &en["options"][1]["id"];
+    let unknown = server
+        .request()
+        .bearer(&token)
+        .send(register, json!({ "id": option, "t": [{ "key": "value:Mauve", "locale": "fr", "value": "Mauve" }] }))
+        .await;
+    assert_eq!(
+        unknown["data"]["translationsRegister"]["userErrors"][0]["code"], "NOT_FOUND",
+        "{unknown}"
+    );
+    let key = format!("value:{english_color}");
+    let renamed = server
+        .request()
+        .bearer(&token)
+        .send(register, json!({ "id": option, "t": [{ "key": key, "locale": "fr", "value": "Teinte maison" }] }))
+        .await;
+    assert_eq!(renamed["data"]["translationsRegister"]["userErrors"], json!([]), "{renamed}");
+    let after = server.gql(&q("FR"), json!({})).await;
+    assert_eq!(after["data"]["products"]["nodes"][0]["options"][1]["values"][0], "Teinte maison");
+}
+
+#[tokio::test]
 async fn in_context_country_selects_the_currency_the_channel_sells_in() {
     let server = TestServer::demo().await;
     let q = |country: &str| {

@@ -767,6 +767,12 @@ impl CatalogService {
             ));
         }
         self.require_resource(kind, resource_id).await?;
+        let option_values = match kind {
+            NodeKind::ProductOption => {
+                self.store.option_by_id(resource_id).await?.map(|o| o.values).unwrap_or_default()
+            }
+            _ => vec![],
+        };
         let mut clean = Vec::with_capacity(entries.len());
         for (i, (language, field, text)) in entries.into_iter().enumerate() {
             let row = vec!["translations".to_owned(), i.to_string()];
@@ -781,16 +787,27 @@ impl CatalogService {
                     .at(&row),
                 ));
             }
-            let field = to_snake(&field);
-            if !fields.contains(&field.as_str()) {
+            let field = stored_key(&field);
+            if !catalog::is_translatable_key(kind, &field) {
+                let mut keys = fields.join(", ");
+                if kind == NodeKind::ProductOption {
+                    keys.push_str(", value:<an option value>");
+                }
                 return Err(AppError::user(
                     UserError::new(
                         &["key"],
                         ErrorCode::Invalid,
-                        format!("translatable keys are: {}", fields.join(", ")),
+                        format!("translatable keys are: {keys}"),
                     )
                     .at(&row),
                 ));
+            }
+            if let Some(value) = field.strip_prefix(catalog::OPTION_VALUE_KEY) {
+                if !option_values.iter().any(|v| v == value) {
+                    return Err(AppError::user(
+                        UserError::not_found("key", "value of this option").at(&row),
+                    ));
+                }
             }
             clean.push((language, field, text));
         }
@@ -807,7 +824,7 @@ impl CatalogService {
         self.require_resource(kind, resource_id).await?;
         let languages: Vec<String> =
             languages.iter().map(|l| l.to_lowercase().replace('_', "-")).collect();
-        let keys: Vec<String> = keys.iter().map(|k| to_snake(k)).collect();
+        let keys: Vec<String> = keys.iter().map(|k| stored_key(k)).collect();
         Ok(self.store.remove_translations(resource_id, &languages, &keys).await?)
     }
 
@@ -816,7 +833,7 @@ impl CatalogService {
             NodeKind::Product => !self.store.products_by_ids(&[id]).await?.is_empty(),
             NodeKind::Collection => !self.store.collections_by_ids(&[id]).await?.is_empty(),
             NodeKind::Brand => !self.store.brands_by_ids(&[id]).await?.is_empty(),
-            NodeKind::ProductOption => self.store.option_exists(id).await?,
+            NodeKind::ProductOption => self.store.option_by_id(id).await?.is_some(),
             _ => false,
         };
         if found {
@@ -827,7 +844,16 @@ impl CatalogService {
     }
 }
 
-/// Storefront field names are camelCase (`seoTitle`); stored keys are snake_case.
+/// The stored form of a translation key: field names arrive camelCase (`seoTitle`) and are
+/// stored snake_case; option-value keys (`value:Sky Blue`) are kept as written.
+fn stored_key(key: &str) -> String {
+    if key.starts_with(catalog::OPTION_VALUE_KEY) {
+        key.to_owned()
+    } else {
+        to_snake(key)
+    }
+}
+
 fn to_snake(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + 4);
     for ch in key.chars() {

@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 use vitrine_domain::catalog::{
-    slugify, variant_title, Brand, Channel, Collection, Image, Product, ProductOption,
-    ProductStatus, SelectedOption, Seo, SizeChart, Spec, Variant, VariantPrice,
+    option_value_key, slugify, variant_title, Brand, Channel, Collection, Image, Product,
+    ProductOption, ProductStatus, SelectedOption, Seo, SizeChart, Spec, Variant, VariantPrice,
 };
 use vitrine_domain::money::{Currency, Money};
 use vitrine_store::{ProductDraft, Store, StoreError, VariantDraft};
@@ -658,20 +658,20 @@ const NAMES: [&str; 24] = [
     "Edith", "Dario", "Marin",
 ];
 
-/// Colour names and their SKU codes.
-const COLORS: [(&str, &str); 12] = [
-    ("Navy", "NAVY"),
-    ("Black", "BLACK"),
-    ("Ivory", "IVORY"),
-    ("Camel", "CAMEL"),
-    ("Sage", "SAGE"),
-    ("Rust", "RUST"),
-    ("Charcoal", "CHAR"),
-    ("Ecru", "ECRU"),
-    ("Burgundy", "BURG"),
-    ("Olive", "OLIVE"),
-    ("Sky Blue", "SKY"),
-    ("Chocolate", "CHOC"),
+/// Colour names, their SKU codes, and their French and Italian names.
+const COLORS: [(&str, &str, [&str; 2]); 12] = [
+    ("Navy", "NAVY", ["Marine", "Blu navy"]),
+    ("Black", "BLACK", ["Noir", "Nero"]),
+    ("Ivory", "IVORY", ["Ivoire", "Avorio"]),
+    ("Camel", "CAMEL", ["Camel", "Cammello"]),
+    ("Sage", "SAGE", ["Sauge", "Salvia"]),
+    ("Rust", "RUST", ["Rouille", "Ruggine"]),
+    ("Charcoal", "CHAR", ["Anthracite", "Antracite"]),
+    ("Ecru", "ECRU", ["Écru", "Écru"]),
+    ("Burgundy", "BURG", ["Bordeaux", "Bordeaux"]),
+    ("Olive", "OLIVE", ["Olive", "Oliva"]),
+    ("Sky Blue", "SKY", ["Bleu ciel", "Azzurro"]),
+    ("Chocolate", "CHOC", ["Chocolat", "Cioccolato"]),
 ];
 
 const FITS: [[&str; 3]; 4] = [
@@ -989,7 +989,7 @@ fn generate_product(frame: &Frame, index: u64) -> Result<Generated, StoreError> 
     let origin = *rng.pick(&ORIGINS);
     let season = *rng.pick(&SEASONS);
     let color_count = 2 + rng.below(2);
-    let colors: Vec<(&str, &str)> =
+    let colors: Vec<(&str, &str, [&str; 2])> =
         rng.distinct(COLORS.len(), color_count).into_iter().map(|c| COLORS[c]).collect();
     let image_count = 2 + rng.below(3);
     let (lo, hi) = category.price_eur;
@@ -1041,7 +1041,7 @@ fn generate_product(frame: &Frame, index: u64) -> Result<Generated, StoreError> 
     let sku_prefix = brand.map_or("VT", |b| b.sku_prefix.as_str());
     let mut variants = Vec::with_capacity(sizes.len() * colors.len());
     for (step, size) in sizes.iter().enumerate() {
-        for (c, (color, color_code)) in colors.iter().enumerate() {
+        for (c, (color, color_code, _)) in colors.iter().enumerate() {
             let counter = index * 64 + variants.len() as u64;
             let id = demo_id(Kind::Variant, created_at, counter);
             let selected = vec![
@@ -1132,6 +1132,9 @@ fn generate_product(frame: &Frame, index: u64) -> Result<Generated, StoreError> 
     for (option, names) in options.iter().zip([SIZE_OPTION, COLOR_OPTION]) {
         push_translations(&mut translations, option.id, "name", [names[1], names[2]]);
     }
+    for (color, _, [fr, it]) in &colors {
+        push_translations(&mut translations, options[1].id, &option_value_key(color), [fr, it]);
+    }
 
     Ok(Generated {
         draft: ProductDraft { product, options, variants, images, collection_ids },
@@ -1143,7 +1146,7 @@ fn generate_product(frame: &Frame, index: u64) -> Result<Generated, StoreError> 
 mod tests {
     use super::*;
     use vitrine_domain::catalog::{
-        translatable_fields, validate_handle, validate_options, validate_selected_options,
+        is_translatable_key, validate_handle, validate_options, validate_selected_options,
         validate_sku,
     };
     use vitrine_domain::id::NodeKind;
@@ -1287,7 +1290,7 @@ mod tests {
         let mut keys = HashSet::new();
         for (id, language, field, content) in &rows {
             let kind = kinds.get(id).expect("translated object exists");
-            assert!(translatable_fields(*kind).contains(&field.as_str()), "{kind:?}.{field}");
+            assert!(is_translatable_key(*kind, field), "{kind:?}.{field}");
             assert!(["fr", "it"].contains(&language.as_str()));
             assert!(!content.trim().is_empty());
             assert!(keys.insert((*id, language.clone(), field.clone())), "duplicate row");

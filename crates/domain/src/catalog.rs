@@ -196,6 +196,23 @@ pub fn translatable_fields(kind: crate::id::NodeKind) -> &'static [&'static str]
     }
 }
 
+/// Translation keys of option values start with this, followed by the value as written in
+/// the default language: `value:Navy`.
+pub const OPTION_VALUE_KEY: &str = "value:";
+
+/// The translation key of one value of a product option.
+pub fn option_value_key(value: &str) -> String {
+    format!("{OPTION_VALUE_KEY}{value}")
+}
+
+/// Whether objects of `kind` accept translations under `key`: the fields
+/// `translatable_fields` lists, and, on product options, each of their values.
+pub fn is_translatable_key(kind: crate::id::NodeKind, key: &str) -> bool {
+    translatable_fields(kind).contains(&key)
+        || (kind == crate::id::NodeKind::ProductOption
+            && key.strip_prefix(OPTION_VALUE_KEY).is_some_and(|v| !v.is_empty()))
+}
+
 /// A catalog rule that an input broke. `field` names the offending input field.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
@@ -501,6 +518,16 @@ mod tests {
         assert_eq!(pick("GBP"), Some(100));
         assert_eq!(pick("USD"), Some(200));
         assert_eq!(in_shown_currency(&prices[2..], |m| m.currency, c("USD"), c("EUR")), None);
+    }
+
+    #[test]
+    fn option_values_are_translatable_on_options_only() {
+        use crate::id::NodeKind;
+        assert!(is_translatable_key(NodeKind::ProductOption, &option_value_key("Navy")));
+        assert!(is_translatable_key(NodeKind::ProductOption, "name"));
+        assert!(!is_translatable_key(NodeKind::ProductOption, "value:"));
+        assert!(!is_translatable_key(NodeKind::Product, &option_value_key("Navy")));
+        assert!(is_translatable_key(NodeKind::Product, "title"));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use uuid::Uuid;
 
 use crate::catalog::{
-    Image, PriceRange, Product, ProductOption, Translation, Variant, VariantPrice,
+    option_value_key, Image, PriceRange, Product, ProductOption, SelectedOption, Translation,
+    Variant, VariantPrice,
 };
 
 /// A product, its options, variants with their prices, images, price ranges and the
@@ -38,6 +39,26 @@ impl ProductView {
             .iter()
             .find(|t| t.resource_id == id && t.field == field && t.language == language)
             .map(|t| t.value.as_str())
+    }
+
+    /// A variant's option, named and valued in `language` where translations exist.
+    pub fn selected_option_in(&self, language: &str, selected: &SelectedOption) -> SelectedOption {
+        let option = self.options.iter().find(|o| o.name.eq_ignore_ascii_case(&selected.name));
+        let Some(option) = option else { return selected.clone() };
+        SelectedOption {
+            name: self.translation(language, option.id, "name").unwrap_or(&option.name).to_owned(),
+            value: self.option_value_in(language, option, &selected.value).to_owned(),
+        }
+    }
+
+    /// One value of one of this product's options, in `language` where translated.
+    pub fn option_value_in<'a>(
+        &'a self,
+        language: &str,
+        option: &ProductOption,
+        value: &'a str,
+    ) -> &'a str {
+        self.translation(language, option.id, &option_value_key(value)).unwrap_or(value)
     }
 
     /// The index of a variant in `variants`.
@@ -90,6 +111,33 @@ mod tests {
                 value: "Manteau".into(),
             }],
         }
+    }
+
+    #[test]
+    fn selected_options_translate_through_their_option() {
+        let mut v = view();
+        let option = ProductOption {
+            id: Uuid::from_u128(7),
+            product_id: v.product.id,
+            name: "Color".into(),
+            position: 1,
+            values: vec!["Navy".into(), "Black".into()],
+        };
+        v.options.push(option.clone());
+        let text = |field: &str, value: &str| Translation {
+            resource_id: option.id,
+            language: "fr".into(),
+            field: field.into(),
+            value: value.into(),
+        };
+        v.translations.push(text("name", "Couleur"));
+        v.translations.push(text(&option_value_key("Navy"), "Marine"));
+        let navy = SelectedOption { name: "color".into(), value: "Navy".into() };
+        let french = v.selected_option_in("fr", &navy);
+        assert_eq!((french.name.as_str(), french.value.as_str()), ("Couleur", "Marine"));
+        let black = SelectedOption { name: "Color".into(), value: "Black".into() };
+        assert_eq!(v.selected_option_in("fr", &black).value, "Black", "untranslated stays");
+        assert_eq!(v.selected_option_in("it", &navy).value, "Navy");
     }
 
     #[test]

@@ -816,7 +816,8 @@ async fn refresh_product_summary<C: ConnectionTrait>(
 }
 
 impl Store {
-    pub async fn option_exists(&self, id: Uuid) -> Result<bool, StoreError> {
-        Ok(product_options::Entity::find_by_id(id).one(&self.db).await?.is_some())
+    pub async fn option_by_id(&self, id: Uuid) -> Result<Option<ProductOption>, StoreError> {
+        let row = product_options::Entity::find_by_id(id).one(&self.db).await?;
+        row.map(mapping::option).transpose()
     }
 }

@@ -599,8 +599,9 @@ impl CatalogMutation {
         Ok(CollectionPayload { collection: collection.map(Collection), user_errors })
     }
 
-    /// Registers translated texts of a product, collection, brand or product option.
-    /// Needs `catalog:write`.
+    /// Registers translated texts of a product, collection, brand or product option. Keys
+    /// are field names (`title`, `seoTitle`, ...); an option's values use `value:<value>`
+    /// (`value:Navy`). Needs `catalog:write`.
     async fn translations_register(
         &self,
         ctx: &Context<'_>,

@@ -362,26 +362,26 @@ impl Product {
         })
     }
 
-    /// The variant with exactly these options, if any.
+    /// The variant with exactly these options, if any. Values may be given in the channel's
+    /// default language or in the request's.
     async fn variant_by_selected_options(
         &self,
+        ctx: &Context<'_>,
         selected_options: Vec<SelectedOption>,
     ) -> Option<ProductVariant> {
-        self.variant_list()
-            .into_iter()
-            .find(|v| matches_all(&v.variant().selected_options, &selected_options))
+        let index = self.position_matching(ctx, &selected_options)?;
+        Some(ProductVariant { view: self.0.clone(), index })
     }
 
     /// The variant matching the given options, else the first available, else the first.
     async fn selected_or_first_available_variant(
         &self,
+        ctx: &Context<'_>,
         #[graphql(default)] selected_options: Vec<SelectedOption>,
     ) -> Option<ProductVariant> {
         let variants = &self.0.variants;
         let matching = (!selected_options.is_empty())
-            .then(|| {
-                variants.iter().position(|v| matches_all(&v.selected_options, &selected_options))
-            })
+            .then(|| self.position_matching(ctx, &selected_options))
             .flatten();
         let index = matching
             .or_else(|| variants.iter().position(|v| v.available_for_sale()))
@@ -394,6 +394,27 @@ fn matches_all(options: &[DomainSelected], wanted: &[SelectedOption]) -> bool {
     wanted
         .iter()
         .all(|w| options.iter().any(|o| o.name.eq_ignore_ascii_case(&w.name) && o.value == w.value))
+}
+
+impl Product {
+    /// The first variant whose options include all of `wanted`. When the request is
+    /// translated, names and values may be given as stored or as shown.
+    fn position_matching(&self, ctx: &Context<'_>, wanted: &[SelectedOption]) -> Option<usize> {
+        let req = ctx.req();
+        if !req.translating() {
+            return self.0.variants.iter().position(|v| matches_all(&v.selected_options, wanted));
+        }
+        let same_name = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+        self.0.variants.iter().position(|v| {
+            wanted.iter().all(|w| {
+                v.selected_options.iter().any(|stored| {
+                    let shown = self.0.selected_option_in(&req.language, stored);
+                    (same_name(&stored.name, &w.name) || same_name(&shown.name, &w.name))
+                        && (stored.value == w.value || shown.value == w.value)
+                })
+            })
+        })
+    }
 }
 
 /// An option of a product (Size, Color), with its values.
@@ -413,6 +434,16 @@ impl ProductOption {
     fn record(&self) -> &catalog::ProductOption {
         &self.view.options[self.index]
     }
+
+    fn values_in_language<'a>(&'a self, ctx: &Context<'_>) -> impl Iterator<Item = &'a str> {
+        let req = ctx.req();
+        let language = req.translating().then(|| req.language.clone());
+        let option = self.record();
+        option.values.iter().map(move |v| match &language {
+            Some(language) => self.view.option_value_in(language, option, v),
+            None => v.as_str(),
+        })
+    }
 }
 
 #[Object]
@@ -426,12 +457,13 @@ impl ProductOption {
         text_in_language(ctx, &self.view, option.id, "name", &option.name)
     }
 
-    async fn values(&self) -> &[String] {
-        &self.record().values
+    /// In the request's language, where translated.
+    async fn values(&self, ctx: &Context<'_>) -> Vec<String> {
+        self.values_in_language(ctx).map(str::to_owned).collect()
     }
 
-    async fn option_values(&self) -> Vec<ProductOptionValue> {
-        self.record().values.iter().map(|v| ProductOptionValue { name: v.clone() }).collect()
+    async fn option_values(&self, ctx: &Context<'_>) -> Vec<ProductOptionValue> {
+        self.values_in_language(ctx).map(|v| ProductOptionValue { name: v.to_owned() }).collect()
     }
 }
 
@@ -453,6 +485,11 @@ impl ProductVariant {
         &self.view.variants[self.index]
     }
 
+    fn selected_in(&self, language: &str) -> Vec<DomainSelected> {
+        let selected = &self.variant().selected_options;
+        selected.iter().map(|s| self.view.selected_option_in(language, s)).collect()
+    }
+
     fn shown_price(&self, ctx: &Context<'_>) -> Option<catalog::VariantPrice> {
         pick_price(ctx, &self.view.variant_prices[self.index])
     }
@@ -464,8 +501,15 @@ impl ProductVariant {
         gid(NodeKind::ProductVariant, self.variant().id)
     }
 
-    async fn title(&self) -> &str {
-        &self.variant().title
+    /// "M / Navy", with option values in the request's language.
+    async fn title(&self, ctx: &Context<'_>) -> String {
+        let variant = self.variant();
+        let req = ctx.req();
+        let generated = variant.title == catalog::variant_title(&variant.selected_options);
+        if !req.translating() || !generated {
+            return variant.title.clone();
+        }
+        catalog::variant_title(&self.selected_in(&req.language))
     }
 
     async fn sku(&self) -> &str {
@@ -489,8 +533,13 @@ impl ProductVariant {
         ctx.req().actor.has(Permission::CatalogRead).then_some(self.variant().inventory_quantity)
     }
 
-    async fn selected_options(&self) -> Vec<SelectedOption> {
-        self.variant().selected_options.iter().cloned().map(Into::into).collect()
+    /// Option names and values, in the request's language where translated.
+    async fn selected_options(&self, ctx: &Context<'_>) -> Vec<SelectedOption> {
+        let req = ctx.req();
+        if !req.translating() {
+            return self.variant().selected_options.iter().cloned().map(Into::into).collect();
+        }
+        self.selected_in(&req.language).into_iter().map(Into::into).collect()
     }
 
     /// Price in the request's currency.
