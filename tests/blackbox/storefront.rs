@@ -172,6 +172,41 @@ async fn in_context_language_translates_option_values_and_selects_by_them() {
 }
 
 #[tokio::test]
+async fn in_context_language_translates_specs_and_size_chart_headers() {
+    let server = TestServer::demo().await;
+    let q = |lang: &str| {
+        format!(
+            "query @inContext(language: {lang}) {{ products(first: 20) {{ nodes {{ id
+            specs {{ name value }} sizeChart {{ headers rows }} }} }} }}"
+        )
+    };
+    let (en, fr) = (server.gql(&q("EN"), json!({})).await, server.gql(&q("FR"), json!({})).await);
+    let (en, fr) = (&en["data"]["products"]["nodes"], &fr["data"]["products"]["nodes"]);
+    let charted = (0..20).find(|i| !fr[i]["sizeChart"].is_null()).expect("a product with a chart");
+    let (en, fr) = (&en[charted], &fr[charted]);
+    assert_eq!(en["specs"][0]["name"], "Material");
+    assert_eq!(fr["specs"][0]["name"], "Matière", "{fr}");
+    assert_eq!(fr["specs"][2]["name"], "Origine");
+    assert!(fr["specs"][2]["value"].as_str().is_some_and(|v| v.starts_with("Fabriqué")), "{fr}");
+    assert_eq!(fr["sizeChart"]["headers"][0], "Taille");
+    assert_eq!(
+        fr["sizeChart"]["rows"], en["sizeChart"]["rows"],
+        "sizes and measures stay as entered"
+    );
+
+    let token = server.staff_token("cm@example.com", "catalog_manager").await;
+    let register = "mutation($id: ID!, $t: [TranslationInput!]!) { translationsRegister(resourceId: $id, translations: $t) { userErrors { code field } } }";
+    let care = json!({ "id": en["id"], "t": [{ "key": "spec_value:Care", "locale": "fr", "value": "Nettoyage à sec" }] });
+    let r = server.request().bearer(&token).send(register, care).await;
+    assert_eq!(r["data"]["translationsRegister"]["userErrors"], json!([]), "{r}");
+    let unknown = json!({ "id": en["id"], "t": [{ "key": "spec_value:Lining", "locale": "fr", "value": "Doublure" }] });
+    let r = server.request().bearer(&token).send(register, unknown).await;
+    assert_eq!(r["data"]["translationsRegister"]["userErrors"][0]["code"], "NOT_FOUND", "{r}");
+    let after = server.gql(&q("FR"), json!({})).await;
+    assert_eq!(after["data"]["products"]["nodes"][charted]["specs"][1]["value"], "Nettoyage à sec");
+}
+
+#[tokio::test]
 async fn in_context_country_selects_the_currency_the_channel_sells_in() {
     let server = TestServer::demo().await;
     let q = |country: &str| {

@@ -767,11 +767,19 @@ impl CatalogService {
             ));
         }
         self.require_resource(kind, resource_id).await?;
-        let option_values = match kind {
+        // What keyed translations may name: an option's values; a product's spec names and
+        // size-chart headers.
+        let (option_values, spec_names, headers) = match kind {
             NodeKind::ProductOption => {
-                self.store.option_by_id(resource_id).await?.map(|o| o.values).unwrap_or_default()
+                let values = self.store.option_by_id(resource_id).await?.map(|o| o.values);
+                (values.unwrap_or_default(), vec![], vec![])
             }
-            _ => vec![],
+            NodeKind::Product => {
+                let product = self.product(resource_id).await?;
+                let names = product.specs.into_iter().map(|s| s.name).collect();
+                (vec![], names, product.size_chart.map(|c| c.headers).unwrap_or_default())
+            }
+            _ => (vec![], vec![], vec![]),
         };
         let mut clean = Vec::with_capacity(entries.len());
         for (i, (language, field, text)) in entries.into_iter().enumerate() {
@@ -790,8 +798,12 @@ impl CatalogService {
             let field = stored_key(&field);
             if !catalog::is_translatable_key(kind, &field) {
                 let mut keys = fields.join(", ");
-                if kind == NodeKind::ProductOption {
-                    keys.push_str(", value:<an option value>");
+                match kind {
+                    NodeKind::ProductOption => keys.push_str(", value:<an option value>"),
+                    NodeKind::Product => keys.push_str(
+                        ", spec_name:<spec>, spec_value:<spec>, size_chart_header:<header>",
+                    ),
+                    _ => {}
                 }
                 return Err(AppError::user(
                     UserError::new(
@@ -802,11 +814,17 @@ impl CatalogService {
                     .at(&row),
                 ));
             }
-            if let Some(value) = field.strip_prefix(catalog::OPTION_VALUE_KEY) {
-                if !option_values.iter().any(|v| v == value) {
-                    return Err(AppError::user(
-                        UserError::not_found("key", "value of this option").at(&row),
-                    ));
+            let named = [
+                (catalog::OPTION_VALUE_KEY, &option_values, "value of this option"),
+                (catalog::SPEC_NAME_KEY, &spec_names, "spec of this product"),
+                (catalog::SPEC_VALUE_KEY, &spec_names, "spec of this product"),
+                (catalog::SIZE_CHART_HEADER_KEY, &headers, "size-chart header of this product"),
+            ];
+            for (prefix, known, what) in named {
+                if let Some(name) = field.strip_prefix(prefix) {
+                    if !known.iter().any(|k| k == name) {
+                        return Err(AppError::user(UserError::not_found("key", what).at(&row)));
+                    }
                 }
             }
             clean.push((language, field, text));
@@ -845,9 +863,9 @@ impl CatalogService {
 }
 
 /// The stored form of a translation key: field names arrive camelCase (`seoTitle`) and are
-/// stored snake_case; option-value keys (`value:Sky Blue`) are kept as written.
+/// stored snake_case; keyed ones (`value:Sky Blue`, `spec_name:Material`) are kept as written.
 fn stored_key(key: &str) -> String {
-    if key.starts_with(catalog::OPTION_VALUE_KEY) {
+    if key.contains(':') {
         key.to_owned()
     } else {
         to_snake(key)

@@ -9,8 +9,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 use vitrine_domain::catalog::{
-    option_value_key, slugify, variant_title, Brand, Channel, Collection, Image, Product,
-    ProductOption, ProductStatus, SelectedOption, Seo, SizeChart, Spec, Variant, VariantPrice,
+    option_value_key, size_chart_header_key, slugify, spec_name_key, spec_value_key, variant_title,
+    Brand, Channel, Collection, Image, Product, ProductOption, ProductStatus, SelectedOption, Seo,
+    SizeChart, Spec, Variant, VariantPrice,
 };
 use vitrine_domain::money::{Currency, Money};
 use vitrine_store::{ProductDraft, Store, StoreError, VariantDraft};
@@ -717,6 +718,28 @@ const DETAILS: [[&str; 3]; 4] = [
 ];
 
 const ORIGINS: [&str; 6] = ["Italy", "France", "Portugal", "Scotland", "Spain", "Romania"];
+/// "Made in …" for each of `ORIGINS`, in French and Italian.
+const MADE_IN: [[&str; 2]; 6] = [
+    ["Fabriqué en Italie", "Prodotto in Italia"],
+    ["Fabriqué en France", "Prodotto in Francia"],
+    ["Fabriqué au Portugal", "Prodotto in Portogallo"],
+    ["Fabriqué en Écosse", "Prodotto in Scozia"],
+    ["Fabriqué en Espagne", "Prodotto in Spagna"],
+    ["Fabriqué en Roumanie", "Prodotto in Romania"],
+];
+/// Spec names and size-chart headers in French and Italian.
+const SPEC_NAMES: [(&str, [&str; 2]); 3] = [
+    ("Material", ["Matière", "Materiale"]),
+    ("Care", ["Entretien", "Manutenzione"]),
+    ("Origin", ["Origine", "Origine"]),
+];
+const CHART_HEADERS: [(&str, [&str; 2]); 5] = [
+    ("Size", ["Taille", "Taglia"]),
+    ("Bust (cm)", ["Poitrine (cm)", "Busto (cm)"]),
+    ("Waist (cm)", ["Tour de taille (cm)", "Vita (cm)"]),
+    ("Hips (cm)", ["Hanches (cm)", "Fianchi (cm)"]),
+    ("Chest (cm)", ["Tour de poitrine (cm)", "Torace (cm)"]),
+];
 const VIEWS: [&str; 4] = ["front view", "back view", "detail", "worn"];
 const SEASONS: [&str; 2] = ["ss26", "fw26"];
 /// Option names and their French and Italian translations.
@@ -1134,6 +1157,26 @@ fn generate_product(frame: &Frame, index: u64) -> Result<Generated, StoreError> 
     }
     for (color, _, [fr, it]) in &colors {
         push_translations(&mut translations, options[1].id, &option_value_key(color), [fr, it]);
+    }
+    for (name, [fr, it]) in SPEC_NAMES {
+        push_translations(&mut translations, product_id, &spec_name_key(name), [fr, it]);
+    }
+    let material_key = spec_value_key("Material");
+    push_translations(
+        &mut translations,
+        product_id,
+        &material_key,
+        [&capitalize(text_fr), &capitalize(text_it)],
+    );
+    if let Some(at) = ORIGINS.iter().position(|o| *o == origin) {
+        push_translations(&mut translations, product_id, &spec_value_key("Origin"), MADE_IN[at]);
+    }
+    let headers = product.size_chart.as_ref().map(|c| c.headers.clone()).unwrap_or_default();
+    for (header, texts) in CHART_HEADERS {
+        if headers.iter().any(|h| h == header) {
+            let key = size_chart_header_key(header);
+            push_translations(&mut translations, product_id, &key, texts);
+        }
     }
 
     Ok(Generated {

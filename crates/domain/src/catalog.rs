@@ -205,12 +205,39 @@ pub fn option_value_key(value: &str) -> String {
     format!("{OPTION_VALUE_KEY}{value}")
 }
 
+/// Translation keys of a product's specs and size chart, followed by the spec name or the
+/// header as written in the default language: `spec_name:Material`, `spec_value:Material`,
+/// `size_chart_header:Waist (cm)`.
+pub const SPEC_NAME_KEY: &str = "spec_name:";
+pub const SPEC_VALUE_KEY: &str = "spec_value:";
+pub const SIZE_CHART_HEADER_KEY: &str = "size_chart_header:";
+
+pub fn spec_name_key(name: &str) -> String {
+    format!("{SPEC_NAME_KEY}{name}")
+}
+
+pub fn spec_value_key(name: &str) -> String {
+    format!("{SPEC_VALUE_KEY}{name}")
+}
+
+pub fn size_chart_header_key(header: &str) -> String {
+    format!("{SIZE_CHART_HEADER_KEY}{header}")
+}
+
 /// Whether objects of `kind` accept translations under `key`: the fields
-/// `translatable_fields` lists, and, on product options, each of their values.
+/// `translatable_fields` lists; on product options, each of their values; on products, each
+/// spec's name and value and each size-chart header.
 pub fn is_translatable_key(kind: crate::id::NodeKind, key: &str) -> bool {
+    use crate::id::NodeKind;
+    let keyed = |prefixes: &[&str]| {
+        prefixes.iter().any(|p| key.strip_prefix(p).is_some_and(|rest| !rest.is_empty()))
+    };
     translatable_fields(kind).contains(&key)
-        || (kind == crate::id::NodeKind::ProductOption
-            && key.strip_prefix(OPTION_VALUE_KEY).is_some_and(|v| !v.is_empty()))
+        || match kind {
+            NodeKind::ProductOption => keyed(&[OPTION_VALUE_KEY]),
+            NodeKind::Product => keyed(&[SPEC_NAME_KEY, SPEC_VALUE_KEY, SIZE_CHART_HEADER_KEY]),
+            _ => false,
+        }
 }
 
 /// A catalog rule that an input broke. `field` names the offending input field.
@@ -521,13 +548,17 @@ mod tests {
     }
 
     #[test]
-    fn option_values_are_translatable_on_options_only() {
+    fn keyed_translations_belong_to_options_and_products_only() {
         use crate::id::NodeKind;
         assert!(is_translatable_key(NodeKind::ProductOption, &option_value_key("Navy")));
         assert!(is_translatable_key(NodeKind::ProductOption, "name"));
         assert!(!is_translatable_key(NodeKind::ProductOption, "value:"));
         assert!(!is_translatable_key(NodeKind::Product, &option_value_key("Navy")));
         assert!(is_translatable_key(NodeKind::Product, "title"));
+        assert!(is_translatable_key(NodeKind::Product, "spec_value:Material"));
+        assert!(is_translatable_key(NodeKind::Product, "size_chart_header:Waist (cm)"));
+        assert!(!is_translatable_key(NodeKind::Product, "spec_name:"));
+        assert!(!is_translatable_key(NodeKind::Collection, "spec_name:Material"));
     }
 
     #[test]

@@ -600,8 +600,9 @@ impl CatalogMutation {
     }
 
     /// Registers translated texts of a product, collection, brand or product option. Keys
-    /// are field names (`title`, `seoTitle`, ...); an option's values use `value:<value>`
-    /// (`value:Navy`). Needs `catalog:write`.
+    /// are field names (`title`, `seoTitle`, ...), or name what they translate: an option's
+    /// values `value:Navy`; a product's specs `spec_name:Material`, `spec_value:Material` and
+    /// size-chart headers `size_chart_header:Waist (cm)`. Needs `catalog:write`.
     async fn translations_register(
         &self,
         ctx: &Context<'_>,

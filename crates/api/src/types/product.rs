@@ -178,6 +178,22 @@ impl Product {
         text_in_language(ctx, &self.0, self.0.product.id, field, original)
     }
 
+    /// The translation under `key(name)` (`spec_value:Material`), else `original`.
+    fn keyed_text(
+        &self,
+        ctx: &Context<'_>,
+        key: fn(&str) -> String,
+        name: &str,
+        original: &str,
+    ) -> String {
+        let req = ctx.req();
+        if !req.translating() {
+            return original.to_owned();
+        }
+        let text = self.0.translation(&req.language, self.record().id, &key(name));
+        text.unwrap_or(original).to_owned()
+    }
+
     fn variant_list(&self) -> Vec<ProductVariant> {
         (0..self.0.variants.len())
             .map(|index| ProductVariant { view: self.0.clone(), index })
@@ -232,16 +248,29 @@ impl Product {
         &self.record().tags
     }
 
-    async fn specs(&self) -> Vec<Spec> {
+    /// Attributes such as "Material: wool", in the request's language where translated.
+    async fn specs(&self, ctx: &Context<'_>) -> Vec<Spec> {
         let specs = &self.record().specs;
-        specs.iter().map(|s| Spec { name: s.name.clone(), value: s.value.clone() }).collect()
+        specs
+            .iter()
+            .map(|s| Spec {
+                name: self.keyed_text(ctx, catalog::spec_name_key, &s.name, &s.name),
+                value: self.keyed_text(ctx, catalog::spec_value_key, &s.name, &s.value),
+            })
+            .collect()
     }
 
-    async fn size_chart(&self) -> Option<SizeChart> {
-        self.record()
-            .size_chart
-            .as_ref()
-            .map(|c| SizeChart { headers: c.headers.clone(), rows: c.rows.clone() })
+    /// Headers in the request's language where translated; the rows (sizes and measures)
+    /// as entered.
+    async fn size_chart(&self, ctx: &Context<'_>) -> Option<SizeChart> {
+        self.record().size_chart.as_ref().map(|c| SizeChart {
+            headers: c
+                .headers
+                .iter()
+                .map(|h| self.keyed_text(ctx, catalog::size_chart_header_key, h, h))
+                .collect(),
+            rows: c.rows.clone(),
+        })
     }
 
     async fn seo(&self, ctx: &Context<'_>) -> Seo {
