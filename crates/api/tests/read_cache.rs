@@ -15,12 +15,18 @@ const PAGE: &str = "{ collection(handle: \"women\") { products(first: 50) { node
 
 /// One gateway replica over the shared database.
 async fn replica(db: &TestDatabase) -> (App, Gateway) {
+    replica_with_cache(db, Settings::new(Secret::new(vec![7; 32])).product_cache_bytes).await
+}
+
+async fn replica_with_cache(db: &TestDatabase, cache_bytes: u64) -> (App, Gateway) {
     let store = Store::connect(&db.url).await.expect("connect");
     store.migrate().await.expect("migrate");
     if store.product_count().await.expect("count") == 0 {
         vitrine_app::demo::load_demo(&store).await.expect("demo");
     }
-    let app = App::new(store, Settings::new(Secret::new(vec![7; 32])));
+    let mut settings = Settings::new(Secret::new(vec![7; 32]));
+    settings.product_cache_bytes = cache_bytes;
+    let app = App::new(store, settings);
     let schema = vitrine_api::build_schema(
         app.clone(),
         vitrine_api::Limits::default(),
@@ -93,4 +99,30 @@ async fn a_write_through_another_replica_is_seen_on_the_next_read() {
         assert_eq!(product["variants"]["nodes"][0]["price"]["amount"], "12.34");
         assert_eq!(run(&reader, &by_handle).await["product"]["title"], "Renamed coat");
     }
+}
+
+#[tokio::test]
+async fn the_cache_stays_within_its_memory_budget_and_pages_stay_whole() {
+    let db = TestDatabase::sqlite();
+    let budget = 200_000;
+    let (app, schema) = replica_with_cache(&db, budget).await;
+    let mut after = String::new();
+    let mut seen = 0;
+    loop {
+        let query = format!(
+            "{{ products(first: 50{after}) {{ pageInfo {{ hasNextPage endCursor }}
+                nodes {{ variants(first: 1) {{ nodes {{ sku }} }} }} }} }}"
+        );
+        let page = run(&schema, &query).await;
+        let nodes = page["products"]["nodes"].as_array().expect("nodes").clone();
+        assert!(nodes.iter().all(|n| n["variants"]["nodes"][0]["sku"].is_string()));
+        seen += nodes.len();
+        assert!(app.catalog.views().cached_bytes() <= budget);
+        let info = &page["products"]["pageInfo"];
+        if info["hasNextPage"] != true {
+            break;
+        }
+        after = format!(", after: \"{}\"", info["endCursor"].as_str().expect("cursor"));
+    }
+    assert!(seen > 300, "walked the whole demo catalog ({seen})");
 }

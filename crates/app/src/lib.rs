@@ -37,8 +37,8 @@ pub struct Settings {
     /// Sign-in attempts allowed per email within `sign_in_window`.
     pub sign_in_attempts: u32,
     pub sign_in_window: Duration,
-    /// How many products the read cache keeps (see `product_views`).
-    pub product_cache_size: usize,
+    /// Memory budget of the product read cache, in bytes (see `product_views`).
+    pub product_cache_bytes: u64,
 }
 
 impl Settings {
@@ -49,7 +49,7 @@ impl Settings {
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             sign_in_attempts: 10,
             sign_in_window: Duration::from_secs(300),
-            product_cache_size: 5_000,
+            product_cache_bytes: 32 * 1024 * 1024,
         }
     }
 }
@@ -76,7 +76,7 @@ impl App {
         attempts: Arc<dyn limits::AttemptCounter>,
     ) -> Self {
         let views =
-            Arc::new(product_views::ProductViews::new(store.clone(), settings.product_cache_size));
+            Arc::new(product_views::ProductViews::new(store.clone(), settings.product_cache_bytes));
         let settings = Arc::new(settings);
         Self {
             catalog: catalog::CatalogService::new(store.clone(), views),

@@ -12,19 +12,43 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use quick_cache::sync::Cache;
+use quick_cache::Weighter;
 use uuid::Uuid;
 use vitrine_domain::product_view::ProductView;
 use vitrine_store::{ProductRevision, Store, StoreError};
 
 pub struct ProductViews {
     store: Store,
-    cache: Cache<Uuid, Arc<ProductView>>,
+    cache: Cache<Uuid, Arc<ProductView>, BySize>,
 }
 
+/// Weighs a cached product by its approximate size in bytes, so that the cache's budget is
+/// memory, whatever the products look like.
+#[derive(Clone)]
+struct BySize;
+
+impl Weighter<Uuid, Arc<ProductView>> for BySize {
+    fn weight(&self, _id: &Uuid, view: &Arc<ProductView>) -> u64 {
+        // A zero weight would never be evicted.
+        view.approximate_size().max(1) as u64
+    }
+}
+
+/// A demo product (a dozen variants, three currencies, two translations) weighs ~12 KB.
+const TYPICAL_PRODUCT_BYTES: u64 = 12_000;
+
 impl ProductViews {
-    /// A cache holding up to about `capacity` products; the least useful go first (S3-FIFO).
-    pub fn new(store: Store, capacity: usize) -> Self {
-        Self { store, cache: Cache::new(capacity.max(1)) }
+    /// A cache holding products up to about `budget_bytes` (their approximate size); the
+    /// least useful go first (S3-FIFO).
+    pub fn new(store: Store, budget_bytes: u64) -> Self {
+        let budget = budget_bytes.max(TYPICAL_PRODUCT_BYTES);
+        let items = usize::try_from(budget / TYPICAL_PRODUCT_BYTES).unwrap_or(usize::MAX);
+        Self { store, cache: Cache::with_weighter(items, budget, BySize) }
+    }
+
+    /// The approximate bytes the cached products take, never above the budget.
+    pub fn cached_bytes(&self) -> u64 {
+        self.cache.weight()
     }
 
     /// Views of the given products, at least as new as the given revisions, in the given

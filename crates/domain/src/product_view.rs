@@ -61,6 +61,63 @@ impl ProductView {
         self.translation(language, option.id, &option_value_key(value)).unwrap_or(value)
     }
 
+    /// Roughly how many bytes the view occupies in memory, for caches that budget by size.
+    /// Counts the records and the text they own; allocator overhead is not included.
+    pub fn approximate_size(&self) -> usize {
+        use std::mem::size_of;
+        let product = &self.product;
+        let texts = |items: &[String]| items.iter().map(String::len).sum::<usize>();
+        let mut bytes = size_of::<Self>()
+            + product.handle.len()
+            + product.title.len()
+            + product.description.len()
+            + product.product_type.len()
+            + texts(&product.tags)
+            + product.specs.iter().map(|s| s.name.len() + s.value.len() + 48).sum::<usize>()
+            + product.seo.title.as_ref().map_or(0, String::len)
+            + product.seo.description.as_ref().map_or(0, String::len);
+        if let Some(chart) = &product.size_chart {
+            bytes +=
+                texts(&chart.headers) + chart.rows.iter().map(|r| texts(r) + 24).sum::<usize>();
+        }
+        bytes += self
+            .options
+            .iter()
+            .map(|o| size_of::<ProductOption>() + o.name.len() + texts(&o.values))
+            .sum::<usize>();
+        bytes += self
+            .variants
+            .iter()
+            .map(|v| {
+                size_of::<Variant>()
+                    + v.sku.len()
+                    + v.title.len()
+                    + v.barcode.as_ref().map_or(0, String::len)
+                    + v.selected_options
+                        .iter()
+                        .map(|s| size_of::<SelectedOption>() + s.name.len() + s.value.len())
+                        .sum::<usize>()
+            })
+            .sum::<usize>();
+        bytes += self
+            .variant_prices
+            .iter()
+            .map(|p| 24 + p.len() * size_of::<VariantPrice>())
+            .sum::<usize>();
+        bytes += self
+            .images
+            .iter()
+            .map(|i| size_of::<Image>() + i.url.len() + i.alt_text.as_ref().map_or(0, String::len))
+            .sum::<usize>();
+        bytes += self.price_ranges.len() * size_of::<PriceRange>();
+        bytes += self
+            .translations
+            .iter()
+            .map(|t| size_of::<Translation>() + t.language.len() + t.field.len() + t.value.len())
+            .sum::<usize>();
+        bytes
+    }
+
     /// The index of a variant in `variants`.
     pub fn variant_index(&self, id: Uuid) -> Option<usize> {
         self.variants.iter().position(|v| v.id == id)
@@ -138,6 +195,15 @@ mod tests {
         let black = SelectedOption { name: "Color".into(), value: "Black".into() };
         assert_eq!(v.selected_option_in("fr", &black).value, "Black", "untranslated stays");
         assert_eq!(v.selected_option_in("it", &navy).value, "Navy");
+    }
+
+    #[test]
+    fn approximate_size_grows_with_content() {
+        let small = view();
+        let mut large = view();
+        large.product.description = "x".repeat(10_000);
+        assert!(small.approximate_size() > std::mem::size_of::<ProductView>());
+        assert!(large.approximate_size() >= small.approximate_size() + 10_000);
     }
 
     #[test]

@@ -66,7 +66,7 @@ async fn open_app(config: &Config) -> anyhow::Result<App> {
     let store = open_store(config).await?;
     store.migrate().await.context("migrating the database")?;
     let mut settings = Settings::new(jwt_secret(config)?);
-    settings.product_cache_size = config.product_cache_size;
+    settings.product_cache_bytes = (config.product_cache_mb as u64).saturating_mul(1024 * 1024);
     if config.redis_url.is_empty() {
         return Ok(App::new(store, settings));
     }

@@ -31,8 +31,8 @@ pub struct Config {
     pub max_cost: usize,
     /// Cap on `first`/`last` of every connection.
     pub max_page_size: usize,
-    /// How many whole products the storefront read cache keeps in memory.
-    pub product_cache_size: usize,
+    /// Memory the storefront read cache of whole products may use, in megabytes.
+    pub product_cache_mb: usize,
     /// Access-token signing key; generated into the data directory when empty.
     pub jwt_secret: SecretString,
 }
@@ -61,7 +61,7 @@ impl Default for Config {
             max_depth: 15,
             max_cost: 50_000,
             max_page_size: 250,
-            product_cache_size: 5_000,
+            product_cache_mb: 32,
             jwt_secret: SecretString::default(),
         }
     }
@@ -138,8 +138,8 @@ impl Config {
         if let Some(v) = var("VITRINE_MAX_PAGE_SIZE") {
             self.max_page_size = number("VITRINE_MAX_PAGE_SIZE", &v)?;
         }
-        if let Some(v) = var("VITRINE_PRODUCT_CACHE_SIZE") {
-            self.product_cache_size = number("VITRINE_PRODUCT_CACHE_SIZE", &v)?;
+        if let Some(v) = var("VITRINE_PRODUCT_CACHE_MB") {
+            self.product_cache_mb = number("VITRINE_PRODUCT_CACHE_MB", &v)?;
         }
         if let Some(v) = var("VITRINE_JWT_SECRET") {
             self.jwt_secret = SecretString(v);
