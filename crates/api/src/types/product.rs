@@ -499,8 +499,8 @@ impl ProductOption {
 /// A purchasable version of a product (a size in a colour).
 #[derive(Clone)]
 pub struct ProductVariant {
-    view: Arc<ProductView>,
-    index: usize,
+    pub(crate) view: Arc<ProductView>,
+    pub(crate) index: usize,
 }
 
 impl ProductVariant {
@@ -510,8 +510,17 @@ impl ProductVariant {
         Some(Self { view, index })
     }
 
-    fn variant(&self) -> &catalog::Variant {
+    pub(crate) fn variant(&self) -> &catalog::Variant {
         &self.view.variants[self.index]
+    }
+
+    /// The `Node` interface's field, in the form its derived resolver calls.
+    pub(crate) async fn id(&self, _ctx: &Context<'_>) -> async_graphql::Result<ID> {
+        Ok(gid(NodeKind::ProductVariant, self.variant().id))
+    }
+
+    pub(crate) fn prices(&self) -> &[catalog::VariantPrice] {
+        &self.view.variant_prices[self.index]
     }
 
     fn selected_in(&self, language: &str) -> Vec<DomainSelected> {
@@ -524,66 +533,71 @@ impl ProductVariant {
     }
 }
 
-#[Object]
-impl ProductVariant {
-    pub(crate) async fn id(&self) -> ID {
-        gid(NodeKind::ProductVariant, self.variant().id)
+/// `ProductVariant` as the schema declares it, with every field's resolver. `ProductVariant`
+/// delegates to it, except for plain selections, which `variant_fast` resolves directly.
+#[derive(Clone)]
+pub(crate) struct VariantFields(pub(crate) ProductVariant);
+
+#[Object(name = "ProductVariant")]
+impl VariantFields {
+    async fn id(&self) -> ID {
+        gid(NodeKind::ProductVariant, self.0.variant().id)
     }
 
     /// "M / Navy", with option values in the request's language.
     async fn title(&self, ctx: &Context<'_>) -> String {
-        let variant = self.variant();
+        let variant = self.0.variant();
         let req = ctx.req();
         let generated = variant.title == catalog::variant_title(&variant.selected_options);
         if !req.translating() || !generated {
             return variant.title.clone();
         }
-        catalog::variant_title(&self.selected_in(&req.language))
+        catalog::variant_title(&self.0.selected_in(&req.language))
     }
 
     async fn sku(&self) -> &str {
-        &self.variant().sku
+        &self.0.variant().sku
     }
 
     async fn barcode(&self) -> Option<&str> {
-        self.variant().barcode.as_deref()
+        self.0.variant().barcode.as_deref()
     }
 
     async fn weight_grams(&self) -> Option<i32> {
-        self.variant().weight_grams
+        self.0.variant().weight_grams
     }
 
     async fn available_for_sale(&self) -> bool {
-        self.variant().available_for_sale()
+        self.0.variant().available_for_sale()
     }
 
     /// Units in stock; only staff and integrators with `catalog:read` see raw counts.
     async fn quantity_available(&self, ctx: &Context<'_>) -> Option<i32> {
-        ctx.req().actor.has(Permission::CatalogRead).then_some(self.variant().inventory_quantity)
+        ctx.req().actor.has(Permission::CatalogRead).then_some(self.0.variant().inventory_quantity)
     }
 
     /// Option names and values, in the request's language where translated.
     async fn selected_options(&self, ctx: &Context<'_>) -> Vec<SelectedOption> {
         let req = ctx.req();
         if !req.translating() {
-            return self.variant().selected_options.iter().cloned().map(Into::into).collect();
+            return self.0.variant().selected_options.iter().cloned().map(Into::into).collect();
         }
-        self.selected_in(&req.language).into_iter().map(Into::into).collect()
+        self.0.selected_in(&req.language).into_iter().map(Into::into).collect()
     }
 
     /// Price in the request's currency.
     async fn price(&self, ctx: &Context<'_>) -> Option<MoneyV2> {
-        self.shown_price(ctx).map(|p| p.price.into())
+        self.0.shown_price(ctx).map(|p| p.price.into())
     }
 
     async fn compare_at_price(&self, ctx: &Context<'_>) -> Option<MoneyV2> {
-        self.shown_price(ctx).and_then(|p| p.compare_at).map(Into::into)
+        self.0.shown_price(ctx).and_then(|p| p.compare_at).map(Into::into)
     }
 
     /// Base prices in every currency. Needs `catalog:read`.
     async fn prices(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<VariantPrice>> {
         ctx.require(Permission::CatalogRead)?;
-        Ok(self.view.variant_prices[self.index]
+        Ok(self.0.view.variant_prices[self.0.index]
             .iter()
             .map(|p| VariantPrice {
                 price: p.price.into(),
@@ -593,20 +607,20 @@ impl ProductVariant {
     }
 
     async fn image(&self) -> Option<Image> {
-        let id = self.variant().image_id?;
-        self.view.image(id).cloned().map(Image)
+        let id = self.0.variant().image_id?;
+        self.0.view.image(id).cloned().map(Image)
     }
 
     async fn product(&self) -> Product {
-        Product(self.view.clone())
+        Product(self.0.view.clone())
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
-        self.variant().created_at
+        self.0.variant().created_at
     }
 
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.variant().updated_at
+        self.0.variant().updated_at
     }
 }
 
