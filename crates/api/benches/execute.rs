@@ -8,9 +8,10 @@
 use std::time::Instant;
 
 use async_graphql::Request;
-use vitrine_app::identity::Secret;
-use vitrine_app::{App, Settings, Store};
 use vitrine_store::testing::TestDatabase;
+
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 /// The gateway binary's allocator, so that figures match it.
 #[global_allocator]
@@ -34,15 +35,7 @@ fn main() {
         .expect("runtime");
     runtime.block_on(async {
         let db = TestDatabase::sqlite();
-        let store = Store::connect(&db.url).await.expect("connect");
-        store.migrate().await.expect("migrate");
-        vitrine_app::demo::load_demo(&store).await.expect("demo");
-        let app = App::new(store, Settings::new(Secret::new(vec![7; 32])));
-        let gateway = vitrine_api::build_schema(
-            app,
-            vitrine_api::Limits::default(),
-            vitrine_api::PublicUrl("http://127.0.0.1:8080".into()),
-        );
+        let (_, gateway) = support::demo_gateway(&db, None).await;
         let mut files: Vec<String> =
             std::env::args().skip(1).filter(|a| a.ends_with(".json")).collect();
         if files.is_empty() {

@@ -29,6 +29,7 @@ pub use connection::Limits;
 pub use context::{read_in_context, InContext, RequestContext};
 pub use gateway::{ConnectionParams, Gateway, WebSocketGateway};
 pub use types::product::PublicUrl;
+pub use types::variant_fast::plain_variant_selections;
 
 pub type VitrineSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
 

@@ -1,9 +1,9 @@
 //! DataLoaders keep the SQL of a page constant: a page of 50 products with their options,
 //! images, variants and prices costs as many statements as a page of 5.
 
+mod support;
+
 use async_graphql::Request;
-use vitrine_app::identity::Secret;
-use vitrine_app::{App, Settings, Store};
 use vitrine_store::testing::TestDatabase;
 
 const PAGE: &str =
@@ -14,17 +14,8 @@ const PAGE: &str =
     price { amount currencyCode } compareAtPrice { amount } image { url } } } } } } }";
 
 async fn statements_for_page(db: &TestDatabase, size: i32) -> u64 {
-    let store = Store::connect(&db.url).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    if store.product_count().await.expect("count") == 0 {
-        vitrine_app::demo::load_demo(&store).await.expect("demo");
-    }
-    let app = App::new(store.clone(), Settings::new(Secret::new(vec![7; 32])));
-    let schema = vitrine_api::build_schema(
-        app,
-        vitrine_api::Limits::default(),
-        vitrine_api::PublicUrl(String::new()),
-    );
+    let (app, schema) = support::demo_gateway(db, None).await;
+    let store = &app.store;
     let request = Request::new(PAGE)
         .variables(async_graphql::Variables::from_json(serde_json::json!({ "n": size })));
     // Channels are cached after the first request; warm the cache so it does not count.

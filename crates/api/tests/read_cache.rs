@@ -1,53 +1,20 @@
 //! The product read cache: repeated pages skip the database, and a write through any replica
 //! is visible on the next read of every other.
 
-use async_graphql::Request;
-use serde_json::Value;
-use vitrine_api::Gateway;
+mod support;
+
+use support::{demo_gateway, run};
 use vitrine_app::catalog::{PriceInput, ProductInput, VariantInput};
-use vitrine_app::identity::Secret;
-use vitrine_app::{App, Settings, Store};
 use vitrine_store::testing::TestDatabase;
 
 const PAGE: &str = "{ collection(handle: \"women\") { products(first: 50) { nodes {
   id title vendor options { name values } images(first: 5) { nodes { url } }
   variants(first: 30) { nodes { id sku availableForSale price { amount } } } } } } }";
 
-/// One gateway replica over the shared database.
-async fn replica(db: &TestDatabase) -> (App, Gateway) {
-    replica_with_cache(db, Settings::new(Secret::new(vec![7; 32])).product_cache_bytes).await
-}
-
-async fn replica_with_cache(db: &TestDatabase, cache_bytes: u64) -> (App, Gateway) {
-    let store = Store::connect(&db.url).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    if store.product_count().await.expect("count") == 0 {
-        vitrine_app::demo::load_demo(&store).await.expect("demo");
-    }
-    let mut settings = Settings::new(Secret::new(vec![7; 32]));
-    settings.product_cache_bytes = cache_bytes;
-    let app = App::new(store, settings);
-    let schema = vitrine_api::build_schema(
-        app.clone(),
-        vitrine_api::Limits::default(),
-        vitrine_api::PublicUrl(String::new()),
-    );
-    (app, schema)
-}
-
-async fn run(schema: &Gateway, query: &str) -> Value {
-    let request = vitrine_api::prepare_request(schema, Request::new(query), None, None)
-        .await
-        .expect("prepare");
-    let response = schema.execute(request).await;
-    assert!(response.errors.is_empty(), "{:?}", response.errors);
-    response.data.into_json().expect("json")
-}
-
 #[tokio::test]
 async fn a_repeated_page_reads_only_its_listing_from_the_database() {
     for db in TestDatabase::all().await.expect("test databases") {
-        let (app, schema) = replica(&db).await;
+        let (app, schema) = demo_gateway(&db, None).await;
         let first = run(&schema, PAGE).await;
         let before = app.store.query_count();
         let again = run(&schema, PAGE).await;
@@ -61,8 +28,8 @@ async fn a_repeated_page_reads_only_its_listing_from_the_database() {
 #[tokio::test]
 async fn a_write_through_another_replica_is_seen_on_the_next_read() {
     for db in TestDatabase::all().await.expect("test databases") {
-        let (_, reader) = replica(&db).await;
-        let (writer, _) = replica(&db).await;
+        let (_, reader) = demo_gateway(&db, None).await;
+        let (writer, _) = demo_gateway(&db, None).await;
         let query = "{ products(first: 1) { nodes { id handle title
             variants(first: 1) { nodes { id sku price { amount currencyCode } } } } } }";
         let before = run(&reader, query).await;
@@ -105,7 +72,7 @@ async fn a_write_through_another_replica_is_seen_on_the_next_read() {
 async fn the_cache_stays_within_its_memory_budget_and_pages_stay_whole() {
     let db = TestDatabase::sqlite();
     let budget = 200_000;
-    let (app, schema) = replica_with_cache(&db, budget).await;
+    let (app, schema) = demo_gateway(&db, Some(budget)).await;
     let mut after = String::new();
     let mut seen = 0;
     loop {

@@ -4,8 +4,8 @@
 use uuid::Uuid;
 
 use crate::catalog::{
-    option_value_key, Image, PriceRange, Product, ProductOption, SelectedOption, Translation,
-    Variant, VariantPrice,
+    option_value_key, variant_title, Image, PriceRange, Product, ProductOption, SelectedOption,
+    Translation, Variant, VariantPrice,
 };
 
 /// A product, its options, variants with their prices, images, price ranges and the
@@ -49,6 +49,61 @@ impl ProductView {
             name: self.translation(language, option.id, "name").unwrap_or(&option.name).to_owned(),
             value: self.option_value_in(language, option, &selected.value).to_owned(),
         }
+    }
+
+    /// The options of `variants[index]` in `language`.
+    pub fn selected_options_in(&self, language: &str, index: usize) -> Vec<SelectedOption> {
+        let selected = &self.variants[index].selected_options;
+        selected.iter().map(|s| self.selected_option_in(language, s)).collect()
+    }
+
+    /// The title of `variants[index]` in `language`: a generated title ("M / Navy") is rebuilt
+    /// from the translated values; a title staff typed stays as typed.
+    pub fn variant_title_in(&self, language: &str, index: usize) -> String {
+        let variant = &self.variants[index];
+        if variant.title != variant_title(&variant.selected_options) {
+            return variant.title.clone();
+        }
+        variant_title(&self.selected_options_in(language, index))
+    }
+
+    /// The first variant having every one of `wanted` (names compared case-insensitively).
+    /// With a `language`, a name or value may also be given as shown in that language.
+    pub fn variant_matching(
+        &self,
+        language: Option<&str>,
+        wanted: &[SelectedOption],
+    ) -> Option<usize> {
+        self.variants.iter().position(|v| {
+            wanted.iter().all(|w| {
+                v.selected_options.iter().any(|stored| {
+                    let matches = |s: &SelectedOption| {
+                        s.name.eq_ignore_ascii_case(&w.name) && s.value == w.value
+                    };
+                    matches(stored)
+                        || language.is_some_and(|l| {
+                            let shown = self.selected_option_in(l, stored);
+                            (stored.name.eq_ignore_ascii_case(&w.name)
+                                || shown.name.eq_ignore_ascii_case(&w.name))
+                                && (stored.value == w.value || shown.value == w.value)
+                        })
+                })
+            })
+        })
+    }
+
+    /// The variant a product page opens on: the one matching `wanted` if any was asked for,
+    /// else the first available for sale, else the first.
+    pub fn selected_or_first_available(
+        &self,
+        language: Option<&str>,
+        wanted: &[SelectedOption],
+    ) -> Option<usize> {
+        let matching = (!wanted.is_empty()).then(|| self.variant_matching(language, wanted));
+        matching
+            .flatten()
+            .or_else(|| self.variants.iter().position(Variant::available_for_sale))
+            .or_else(|| (!self.variants.is_empty()).then_some(0))
     }
 
     /// One value of one of this product's options, in `language` where translated.
@@ -195,6 +250,82 @@ mod tests {
         let black = SelectedOption { name: "Color".into(), value: "Black".into() };
         assert_eq!(v.selected_option_in("fr", &black).value, "Black", "untranslated stays");
         assert_eq!(v.selected_option_in("it", &navy).value, "Navy");
+    }
+
+    /// A view with a Color option translated into French and two variants, Navy (sold out)
+    /// and Black.
+    fn with_colours() -> ProductView {
+        let mut v = view();
+        let option = ProductOption {
+            id: Uuid::from_u128(7),
+            product_id: v.product.id,
+            name: "Color".into(),
+            position: 1,
+            values: vec!["Navy".into(), "Black".into()],
+        };
+        for (field, text) in [("name", "Couleur"), ("value:Navy", "Marine")] {
+            v.translations.push(Translation {
+                resource_id: option.id,
+                language: "fr".into(),
+                field: field.into(),
+                value: text.into(),
+            });
+        }
+        v.options.push(option);
+        for (n, colour, stock) in [(10, "Navy", 0), (11, "Black", 5)] {
+            let selected = vec![SelectedOption { name: "Color".into(), value: colour.into() }];
+            v.variants.push(Variant {
+                id: Uuid::from_u128(n),
+                product_id: v.product.id,
+                sku: format!("SKU-{colour}"),
+                title: variant_title(&selected),
+                barcode: None,
+                weight_grams: None,
+                selected_options: selected,
+                position: 0,
+                image_id: None,
+                inventory_tracked: true,
+                inventory_quantity: stock,
+                created_at: v.product.created_at,
+                updated_at: v.product.created_at,
+            });
+            v.variant_prices.push(vec![]);
+        }
+        v
+    }
+
+    fn wanted(name: &str, value: &str) -> Vec<SelectedOption> {
+        vec![SelectedOption { name: name.into(), value: value.into() }]
+    }
+
+    #[test]
+    fn variants_match_stored_options_and_shown_ones_only_when_translating() {
+        let v = with_colours();
+        assert_eq!(v.variant_matching(None, &wanted("color", "Black")), Some(1));
+        assert_eq!(v.variant_matching(None, &wanted("Couleur", "Marine")), None);
+        assert_eq!(v.variant_matching(Some("fr"), &wanted("Couleur", "Marine")), Some(0));
+        assert_eq!(v.variant_matching(Some("fr"), &wanted("Color", "Navy")), Some(0));
+        assert_eq!(v.variant_matching(Some("fr"), &wanted("Color", "Mauve")), None);
+    }
+
+    #[test]
+    fn a_page_opens_on_the_match_else_the_first_available_else_the_first() {
+        let mut v = with_colours();
+        assert_eq!(v.selected_or_first_available(None, &wanted("Color", "Navy")), Some(0));
+        assert_eq!(v.selected_or_first_available(None, &[]), Some(1), "Navy is sold out");
+        v.variants[1].inventory_quantity = 0;
+        assert_eq!(v.selected_or_first_available(None, &wanted("Color", "Mauve")), Some(0));
+        v.variants.clear();
+        assert_eq!(v.selected_or_first_available(None, &[]), None);
+    }
+
+    #[test]
+    fn generated_variant_titles_follow_the_language_and_typed_ones_stay() {
+        let mut v = with_colours();
+        assert_eq!(v.variant_title_in("fr", 0), "Marine");
+        assert_eq!(v.variant_title_in("fr", 1), "Black");
+        v.variants[0].title = "Navy, limited edition".into();
+        assert_eq!(v.variant_title_in("fr", 0), "Navy, limited edition");
     }
 
     #[test]

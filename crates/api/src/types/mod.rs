@@ -5,7 +5,7 @@ pub mod catalog;
 pub mod identity;
 pub mod product;
 pub mod scalars;
-mod variant_fast;
+pub mod variant_fast;
 
 pub use catalog::{Brand, Channel, Collection};
 pub use identity::{ApiToken, Customer};

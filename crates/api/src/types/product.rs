@@ -162,11 +162,10 @@ fn text_in_language<'a>(
     field: &str,
     original: &'a str,
 ) -> &'a str {
-    let req = ctx.req();
-    if !req.translating() {
-        return original;
+    match shown_language(ctx) {
+        Some(language) => view.translation(language, id, field).unwrap_or(original),
+        None => original,
     }
-    view.translation(&req.language, id, field).unwrap_or(original)
 }
 
 impl Product {
@@ -186,11 +185,8 @@ impl Product {
         name: &str,
         original: &str,
     ) -> String {
-        let req = ctx.req();
-        if !req.translating() {
-            return original.to_owned();
-        }
-        let text = self.0.translation(&req.language, self.record().id, &key(name));
+        let text = shown_language(ctx)
+            .and_then(|language| self.0.translation(language, self.record().id, &key(name)));
         text.unwrap_or(original).to_owned()
     }
 
@@ -398,7 +394,8 @@ impl Product {
         ctx: &Context<'_>,
         selected_options: Vec<SelectedOption>,
     ) -> Option<ProductVariant> {
-        let index = self.position_matching(ctx, &selected_options)?;
+        let wanted: Vec<DomainSelected> = selected_options.into_iter().map(Into::into).collect();
+        let index = self.0.variant_matching(shown_language(ctx), &wanted)?;
         Some(ProductVariant { view: self.0.clone(), index })
     }
 
@@ -408,42 +405,16 @@ impl Product {
         ctx: &Context<'_>,
         #[graphql(default)] selected_options: Vec<SelectedOption>,
     ) -> Option<ProductVariant> {
-        let variants = &self.0.variants;
-        let matching = (!selected_options.is_empty())
-            .then(|| self.position_matching(ctx, &selected_options))
-            .flatten();
-        let index = matching
-            .or_else(|| variants.iter().position(|v| v.available_for_sale()))
-            .or_else(|| (!variants.is_empty()).then_some(0))?;
+        let wanted: Vec<DomainSelected> = selected_options.into_iter().map(Into::into).collect();
+        let index = self.0.selected_or_first_available(shown_language(ctx), &wanted)?;
         Some(ProductVariant { view: self.0.clone(), index })
     }
 }
 
-fn matches_all(options: &[DomainSelected], wanted: &[SelectedOption]) -> bool {
-    wanted
-        .iter()
-        .all(|w| options.iter().any(|o| o.name.eq_ignore_ascii_case(&w.name) && o.value == w.value))
-}
-
-impl Product {
-    /// The first variant whose options include all of `wanted`. When the request is
-    /// translated, names and values may be given as stored or as shown.
-    fn position_matching(&self, ctx: &Context<'_>, wanted: &[SelectedOption]) -> Option<usize> {
-        let req = ctx.req();
-        if !req.translating() {
-            return self.0.variants.iter().position(|v| matches_all(&v.selected_options, wanted));
-        }
-        let same_name = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
-        self.0.variants.iter().position(|v| {
-            wanted.iter().all(|w| {
-                v.selected_options.iter().any(|stored| {
-                    let shown = self.0.selected_option_in(&req.language, stored);
-                    (same_name(&stored.name, &w.name) || same_name(&shown.name, &w.name))
-                        && (stored.value == w.value || shown.value == w.value)
-                })
-            })
-        })
-    }
+/// The request's language when texts are translated, `None` when they are shown as stored.
+fn shown_language<'a>(ctx: &'a Context<'_>) -> Option<&'a str> {
+    let req = ctx.req();
+    req.translating().then_some(req.language.as_str())
 }
 
 /// An option of a product (Size, Color), with its values.
@@ -464,11 +435,10 @@ impl ProductOption {
         &self.view.options[self.index]
     }
 
-    fn values_in_language<'a>(&'a self, ctx: &Context<'_>) -> impl Iterator<Item = &'a str> {
-        let req = ctx.req();
-        let language = req.translating().then(|| req.language.clone());
+    fn values_in_language<'a>(&'a self, ctx: &'a Context<'_>) -> impl Iterator<Item = &'a str> {
+        let language = shown_language(ctx);
         let option = self.record();
-        option.values.iter().map(move |v| match &language {
+        option.values.iter().map(move |v| match language {
             Some(language) => self.view.option_value_in(language, option, v),
             None => v.as_str(),
         })
@@ -523,11 +493,6 @@ impl ProductVariant {
         &self.view.variant_prices[self.index]
     }
 
-    fn selected_in(&self, language: &str) -> Vec<DomainSelected> {
-        let selected = &self.variant().selected_options;
-        selected.iter().map(|s| self.view.selected_option_in(language, s)).collect()
-    }
-
     fn shown_price(&self, ctx: &Context<'_>) -> Option<catalog::VariantPrice> {
         pick_price(ctx, &self.view.variant_prices[self.index])
     }
@@ -546,13 +511,10 @@ impl VariantFields {
 
     /// "M / Navy", with option values in the request's language.
     async fn title(&self, ctx: &Context<'_>) -> String {
-        let variant = self.0.variant();
-        let req = ctx.req();
-        let generated = variant.title == catalog::variant_title(&variant.selected_options);
-        if !req.translating() || !generated {
-            return variant.title.clone();
+        match shown_language(ctx) {
+            Some(language) => self.0.view.variant_title_in(language, self.0.index),
+            None => self.0.variant().title.clone(),
         }
-        catalog::variant_title(&self.0.selected_in(&req.language))
     }
 
     async fn sku(&self) -> &str {
@@ -578,11 +540,11 @@ impl VariantFields {
 
     /// Option names and values, in the request's language where translated.
     async fn selected_options(&self, ctx: &Context<'_>) -> Vec<SelectedOption> {
-        let req = ctx.req();
-        if !req.translating() {
-            return self.0.variant().selected_options.iter().cloned().map(Into::into).collect();
-        }
-        self.0.selected_in(&req.language).into_iter().map(Into::into).collect()
+        let selected = match shown_language(ctx) {
+            Some(language) => self.0.view.selected_options_in(language, self.0.index),
+            None => self.0.variant().selected_options.clone(),
+        };
+        selected.into_iter().map(Into::into).collect()
     }
 
     /// Price in the request's currency.

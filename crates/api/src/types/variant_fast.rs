@@ -8,6 +8,7 @@
 //! resolver, which the schema is registered from; a test holds both to the same answers.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
@@ -24,6 +25,14 @@ use super::product::{ProductVariant, VariantFields};
 use crate::codes::CurrencyCode;
 use crate::context::RequestContext;
 
+/// How many variants this process resolved on the fast path; tests use it to prove the path
+/// is taken.
+static PLAIN_SELECTIONS: AtomicU64 = AtomicU64::new(0);
+
+pub fn plain_variant_selections() -> u64 {
+    PLAIN_SELECTIONS.load(Ordering::Relaxed)
+}
+
 impl OutputType for ProductVariant {
     fn type_name() -> Cow<'static, str> {
         VariantFields::type_name()
@@ -39,6 +48,7 @@ impl OutputType for ProductVariant {
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
         if let Some(value) = plain_variant(self, ctx) {
+            PLAIN_SELECTIONS.fetch_add(1, Ordering::Relaxed);
             return Ok(value);
         }
         OutputType::resolve(&VariantFields(self.clone()), ctx, field).await

@@ -1,0 +1,42 @@
+//! A gateway over the demo catalog, executed in process, for the API's tests and benches.
+
+// Each test binary compiles its own copy and uses only part of it.
+#![allow(dead_code)]
+
+use async_graphql::Request;
+use serde_json::Value;
+use vitrine_api::Gateway;
+use vitrine_app::identity::Secret;
+use vitrine_app::{App, Settings, Store};
+use vitrine_store::testing::TestDatabase;
+
+/// One gateway over `db`, loading the demo catalog if the database is empty (several gateways
+/// on one database stand for several replicas). `cache_bytes` overrides the read cache budget.
+pub async fn demo_gateway(db: &TestDatabase, cache_bytes: Option<u64>) -> (App, Gateway) {
+    let store = Store::connect(&db.url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    if store.product_count().await.expect("count") == 0 {
+        vitrine_app::demo::load_demo(&store).await.expect("demo");
+    }
+    let mut settings = Settings::new(Secret::new(vec![7; 32]));
+    if let Some(bytes) = cache_bytes {
+        settings.product_cache_bytes = bytes;
+    }
+    let app = App::new(store, settings);
+    let gateway = vitrine_api::build_schema(
+        app.clone(),
+        vitrine_api::Limits::default(),
+        vitrine_api::PublicUrl("http://127.0.0.1:8080".into()),
+    );
+    (app, gateway)
+}
+
+/// Runs an anonymous request on the default channel; it must succeed.
+pub async fn run(gateway: &Gateway, query: &str) -> Value {
+    let request = vitrine_api::prepare_request(gateway, Request::new(query), None, None)
+        .await
+        .expect("prepare");
+    let response = gateway.execute(request).await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    response.data.into_json().expect("json")
+}
