@@ -24,7 +24,8 @@ async fn browsers_get_graphiql_and_clients_get_json() {
         .await
         .expect("request");
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.expect("html").contains("GraphiQL"));
+    let html = page.text().await.expect("html");
+    assert!(html.contains("GraphiQL"));
     let get = server
         .http()
         .get(format!("{}/graphql", server.base))
@@ -34,6 +35,41 @@ async fn browsers_get_graphiql_and_clients_get_json() {
         .expect("request");
     let body: serde_json::Value = get.json().await.expect("json");
     assert_eq!(body["data"]["channel"]["handle"], "marketplace");
+}
+
+/// The playground must work without internet access: everything the page loads comes from the
+/// gateway.
+#[tokio::test]
+async fn graphiql_page_loads_only_assets_served_by_the_gateway() {
+    let server = TestServer::demo().await;
+    let html = server
+        .http()
+        .get(format!("{}/graphql", server.base))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("html");
+    assert!(!html.contains("https://"), "the page must not load anything from elsewhere");
+    let assets: Vec<&str> =
+        html.split(['"', '\'']).filter(|part| part.starts_with("/graphql/assets/")).collect();
+    assert_eq!(assets.len(), 4, "GraphiQL's script and style and React's two scripts: {assets:?}");
+    for asset in assets {
+        let r = server.http().get(format!("{}{asset}", server.base)).send().await.expect("asset");
+        assert_eq!(r.status(), 200, "{asset}");
+        let expected = if asset.ends_with(".css") { "text/css" } else { "text/javascript" };
+        assert_eq!(r.headers()["content-type"], expected, "{asset}");
+        assert!(r.bytes().await.expect("body").len() > 5_000, "{asset} looks empty");
+    }
+    let missing = server
+        .http()
+        .get(format!("{}/graphql/assets/nope.js", server.base))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(missing.status(), 404);
 }
 
 #[tokio::test]
