@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_catalog_and_identity;
 mod m0002_listing_indexes;
 mod m0003_product_revision;
+mod m0004_inventory;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_catalog_and_identity::Migration),
             Box::new(m0002_listing_indexes::Migration),
             Box::new(m0003_product_revision::Migration),
+            Box::new(m0004_inventory::Migration),
         ]
     }
 }

@@ -11,44 +11,44 @@ impl MigrationName for Migration {
     }
 }
 
-fn id(name: &str) -> ColumnDef {
+pub(crate) fn id(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).uuid().not_null().primary_key().to_owned()
 }
-fn uuid(name: &str) -> ColumnDef {
+pub(crate) fn uuid(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).uuid().not_null().to_owned()
 }
-fn uuid_null(name: &str) -> ColumnDef {
+pub(crate) fn uuid_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).uuid().null().to_owned()
 }
-fn text(name: &str) -> ColumnDef {
+pub(crate) fn text(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).text().not_null().to_owned()
 }
-fn text_null(name: &str) -> ColumnDef {
+pub(crate) fn text_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).text().null().to_owned()
 }
-fn int(name: &str) -> ColumnDef {
+pub(crate) fn int(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).integer().not_null().to_owned()
 }
-fn int_null(name: &str) -> ColumnDef {
+pub(crate) fn int_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).integer().null().to_owned()
 }
-fn bigint(name: &str) -> ColumnDef {
+pub(crate) fn bigint(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).big_integer().not_null().to_owned()
 }
-fn bigint_null(name: &str) -> ColumnDef {
+pub(crate) fn bigint_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).big_integer().null().to_owned()
 }
-fn boolean(name: &str) -> ColumnDef {
+pub(crate) fn boolean(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).boolean().not_null().to_owned()
 }
-fn time(name: &str) -> ColumnDef {
+pub(crate) fn time(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).timestamp_with_time_zone().not_null().to_owned()
 }
-fn time_null(name: &str) -> ColumnDef {
+pub(crate) fn time_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).timestamp_with_time_zone().null().to_owned()
 }
 
-fn table(name: &str, columns: Vec<ColumnDef>) -> TableCreateStatement {
+pub(crate) fn table(name: &str, columns: Vec<ColumnDef>) -> TableCreateStatement {
     let mut t = Table::create();
     t.table(Alias::new(name));
     for mut c in columns {
@@ -57,7 +57,7 @@ fn table(name: &str, columns: Vec<ColumnDef>) -> TableCreateStatement {
     t.to_owned()
 }
 
-fn with_key(mut t: TableCreateStatement, key: &[&str]) -> TableCreateStatement {
+pub(crate) fn with_key(mut t: TableCreateStatement, key: &[&str]) -> TableCreateStatement {
     let mut pk = Index::create();
     for c in key {
         pk.col(Alias::new(*c));
@@ -66,7 +66,7 @@ fn with_key(mut t: TableCreateStatement, key: &[&str]) -> TableCreateStatement {
     t
 }
 
-fn index(table: &str, name: &str, columns: &[&str], unique: bool) -> IndexCreateStatement {
+pub(crate) fn index(table: &str, name: &str, columns: &[&str], unique: bool) -> IndexCreateStatement {
     let mut i = Index::create();
     i.name(name).table(Alias::new(table));
     for c in columns {

@@ -102,8 +102,8 @@ async fn variants_bulk_create_and_update_change_prices_and_availability() {
                 product { availableForSale options { name values } priceRange { minVariantPrice { amount } maxVariantPrice { amount } } }
                 productVariants { id sku title } userErrors { field code } } }",
             json!({ "id": id, "v": [
-                { "sku": "TR-S", "optionValues": [{ "name": "Size", "value": "S" }], "inventoryQuantity": 0, "prices": [{ "amount": "300", "currencyCode": "EUR" }] },
-                { "sku": "TR-M", "optionValues": [{ "name": "Size", "value": "M" }], "inventoryQuantity": 4, "prices": [{ "amount": "320.50", "currencyCode": "EUR", "compareAtAmount": "400" }] }
+                { "sku": "TR-S", "optionValues": [{ "name": "Size", "value": "S" }], "prices": [{ "amount": "300", "currencyCode": "EUR" }] },
+                { "sku": "TR-M", "optionValues": [{ "name": "Size", "value": "M" }], "prices": [{ "amount": "320.50", "currencyCode": "EUR", "compareAtAmount": "400" }] }
             ]}),
         )
         .await;
@@ -114,10 +114,46 @@ async fn variants_bulk_create_and_update_change_prices_and_availability() {
         json!(["S", "M"]),
         "new values extend the option"
     );
-    assert_eq!(payload["product"]["availableForSale"], true);
+    assert_eq!(payload["product"]["availableForSale"], false, "new variants have no stock yet");
     assert_eq!(payload["product"]["priceRange"]["minVariantPrice"]["amount"], "300.00");
     assert_eq!(payload["product"]["priceRange"]["maxVariantPrice"]["amount"], "320.50");
     let m_id = payload["productVariants"][1]["id"].as_str().expect("variant id").to_owned();
+
+    // Availability online counts only locations that ship online orders.
+    let locations = server
+        .request()
+        .bearer(&token)
+        .send("{ locations(first: 10) { nodes { id fulfillsOnlineOrders } } }", json!({}))
+        .await;
+    let location = locations["data"]["locations"]["nodes"]
+        .as_array()
+        .and_then(|all| all.iter().find(|l| l["fulfillsOnlineOrders"] == true))
+        .and_then(|l| l["id"].as_str())
+        .expect("a demo location that ships")
+        .to_owned();
+    let set_stock = |quantity: i64| {
+        let (token, location) = (token.clone(), location.clone());
+        let server = &server;
+        async move {
+            let r = server
+                .request()
+                .bearer(&token)
+                .send(
+                    "mutation($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) { userErrors { field code message } } }",
+                    json!({ "input": { "reason": "stock take", "quantities": [{ "sku": "TR-M", "locationId": location, "quantity": quantity }] } }),
+                )
+                .await;
+            assert_eq!(r["data"]["inventorySetQuantities"]["userErrors"], json!([]), "{r}");
+        }
+    };
+    set_stock(4).await;
+    let product = server
+        .request()
+        .bearer(&token)
+        .send("query($id: ID!) { product(id: $id) { availableForSale } }", json!({ "id": id }))
+        .await;
+    assert_eq!(product["data"]["product"]["availableForSale"], true, "stock arrived through the ledger");
+    set_stock(0).await;
 
     let update = server
         .request()
@@ -125,7 +161,7 @@ async fn variants_bulk_create_and_update_change_prices_and_availability() {
         .send(
             "mutation($id: ID!, $v: [ProductVariantsBulkInput!]!) { productVariantsBulkUpdate(productId: $id, variants: $v) {
                 product { availableForSale priceRange { maxVariantPrice { amount } } } userErrors { field code } } }",
-            json!({ "id": id, "v": [{ "id": m_id, "inventoryQuantity": 0, "prices": [{ "amount": "250", "currencyCode": "EUR" }] }] }),
+            json!({ "id": id, "v": [{ "id": m_id, "prices": [{ "amount": "250", "currencyCode": "EUR" }] }] }),
         )
         .await;
     let payload = &update["data"]["productVariantsBulkUpdate"];

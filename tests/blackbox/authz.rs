@@ -14,6 +14,7 @@ const COLLECTION: &str = "gid://vitrine/Collection/0190a0a0-0000-7000-8000-00000
 const CHANNEL: &str = "gid://vitrine/Channel/0190a0a0-0000-7000-8000-000000000004";
 const IMAGE: &str = "gid://vitrine/Image/0190a0a0-0000-7000-8000-000000000005";
 const TOKEN: &str = "gid://vitrine/ApiToken/0190a0a0-0000-7000-8000-000000000006";
+const LOCATION: &str = "gid://vitrine/Location/0190a0a0-0000-7000-8000-000000000007";
 
 /// What each guarded operation needs, as a scope name (staff roles map onto the same).
 fn guarded() -> Vec<(&'static str, &'static str, String)> {
@@ -41,6 +42,14 @@ fn guarded() -> Vec<(&'static str, &'static str, String)> {
         ("apiTokenRevoke", "tokens", format!("mutation {{ apiTokenRevoke(id: \"{TOKEN}\") {{ userErrors {{ code }} }} }}")),
         ("channels", "channels:write", "{ channels { id } }".to_owned()),
         ("apiTokens", "tokens", "{ apiTokens { id } }".to_owned()),
+        ("inventoryAdjustQuantities", "inventory:write", "mutation { inventoryAdjustQuantities(input: {reason: \"x\", changes: []}) { userErrors { code } } }".to_owned()),
+        ("inventorySetQuantities", "inventory:write", "mutation { inventorySetQuantities(input: {reason: \"x\", quantities: []}) { userErrors { code } } }".to_owned()),
+        ("locationAdd", "locations:write", "mutation { locationAdd(input: {}) { userErrors { code } } }".to_owned()),
+        ("locationEdit", "locations:write", format!("mutation {{ locationEdit(id: \"{LOCATION}\", input: {{}}) {{ userErrors {{ code }} }} }}")),
+        ("locations", "inventory:read", "{ locations(first: 1) { nodes { id } } }".to_owned()),
+        ("inventoryLevel", "inventory:read", format!("{{ inventoryLevel(sku: \"x\", locationId: \"{LOCATION}\") {{ onHand }} }}")),
+        ("inventoryLevels", "inventory:read", "{ inventoryLevels(first: 1) { nodes { onHand } } }".to_owned()),
+        ("inventoryChanges", "inventory:read", "{ inventoryChanges(first: 1) { nodes { cursor } } }".to_owned()),
         ("ProductVariant.prices", "catalog:read", "{ products(first: 1) { nodes { variants(first: 1) { nodes { prices { price { amount } } } } } } }".to_owned()),
     ]
 }
@@ -58,11 +67,18 @@ const PUBLIC_MUTATIONS: [&str; 6] = [
 /// The permissions of each staff role, as the documentation promises them.
 fn role_scopes(role: &str) -> &'static [&'static str] {
     match role {
-        "owner" | "admin" => {
-            &["catalog:read", "catalog:write", "channels:write", "customers:read", "tokens"]
-        }
-        "catalog_manager" => &["catalog:read", "catalog:write"],
-        "support" => &["catalog:read", "customers:read"],
+        "owner" | "admin" => &[
+            "catalog:read",
+            "catalog:write",
+            "channels:write",
+            "customers:read",
+            "tokens",
+            "inventory:read",
+            "inventory:write",
+            "locations:write",
+        ],
+        "catalog_manager" => &["catalog:read", "catalog:write", "inventory:read", "inventory:write"],
+        "support" => &["catalog:read", "customers:read", "inventory:read"],
         _ => &[],
     }
 }
@@ -120,6 +136,9 @@ async fn only_allowed_callers_pass_each_guard() {
         vec!["catalog:read"],
         vec!["catalog:write"],
         vec!["channels:write"],
+        vec!["inventory:read"],
+        vec!["inventory:write"],
+        vec!["locations:write"],
     ] {
         let token = api_token(&server, &admin, &scopes).await;
         callers.push(Caller { name: format!("token {scopes:?}"), token: Some(token), scopes });

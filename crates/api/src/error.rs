@@ -16,6 +16,17 @@ pub enum ErrorCode {
     InvalidToken,
     RateLimited,
     PasswordTooShort,
+    /// Not enough stock available for the change or the order.
+    InsufficientStock,
+    /// A compare-and-set count found another quantity than `changeFromQuantity`; the message
+    /// carries the current one, so re-read and retry.
+    ChangeFromQuantityStale,
+    /// A count lower than what is reserved for orders.
+    BelowReserved,
+    /// Releasing or fulfilling more than is reserved.
+    NotReserved,
+    /// An idempotency key sent again with a different request.
+    IdempotencyKeyReused,
 }
 
 impl From<AppCode> for ErrorCode {
@@ -31,6 +42,11 @@ impl From<AppCode> for ErrorCode {
             AppCode::InvalidToken => ErrorCode::InvalidToken,
             AppCode::RateLimited => ErrorCode::RateLimited,
             AppCode::PasswordTooShort => ErrorCode::PasswordTooShort,
+            AppCode::InsufficientStock => ErrorCode::InsufficientStock,
+            AppCode::ChangeFromQuantityStale => ErrorCode::ChangeFromQuantityStale,
+            AppCode::BelowReserved => ErrorCode::BelowReserved,
+            AppCode::NotReserved => ErrorCode::NotReserved,
+            AppCode::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
         }
     }
 }

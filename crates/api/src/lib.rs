@@ -9,6 +9,7 @@ mod context;
 mod cost;
 mod error;
 mod gateway;
+mod inventory;
 mod listing;
 mod loaders;
 mod mutation;
@@ -19,7 +20,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use async_graphql::{
-    EmptySubscription, ErrorExtensions, Request, Schema, ServerError, ValidationMode,
+    ErrorExtensions, Request, Schema, ServerError, ValidationMode,
 };
 use vitrine_app::App;
 use vitrine_domain::access::Actor;
@@ -31,14 +32,14 @@ pub use gateway::{ConnectionParams, Gateway, WebSocketGateway};
 pub use types::product::PublicUrl;
 pub use types::variant_fast::plain_variant_selections;
 
-pub type VitrineSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type VitrineSchema = Schema<query::Query, mutation::Mutation, inventory::Subscription>;
 
 /// Builds the gateway with its limits; `app` and `public_url` are shared by every request.
 pub fn build_schema(app: App, limits: Limits, public_url: PublicUrl) -> Gateway {
     let channels =
         ChannelCacheHandle(Arc::new(ChannelCache { app: app.clone(), entries: RwLock::new(None) }));
     let builder = || {
-        Schema::build(query::Query, mutation::Mutation::default(), EmptySubscription)
+        Schema::build(query::Query::default(), mutation::Mutation::default(), inventory::Subscription)
             .data(app.clone())
             .data(limits)
             .data(public_url.clone())
@@ -53,7 +54,7 @@ pub fn build_schema(app: App, limits: Limits, public_url: PublicUrl) -> Gateway 
 
 /// The SDL that `schema.graphql` must match.
 pub fn sdl() -> String {
-    let schema = Schema::build(query::Query, mutation::Mutation::default(), EmptySubscription)
+    let schema = Schema::build(query::Query::default(), mutation::Mutation::default(), inventory::Subscription)
         .directive(context::InContextDirective)
         .finish();
     schema.sdl()

@@ -14,14 +14,19 @@ use crate::types::{
     ApiToken, Brand, Channel, Collection, Customer, Image, Node, Product, ProductVariant,
 };
 
-pub struct Query;
+/// The query root: the catalog and identity reads here, plus inventory reads.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Query(CatalogQuery, crate::inventory::InventoryQuery);
+
+#[derive(Default)]
+pub struct CatalogQuery;
 
 fn parse_id(id: &ID, kind: NodeKind) -> async_graphql::Result<uuid::Uuid> {
     GlobalId::parse_kind(id, kind).map_err(|e| bad_input(e.to_string()))
 }
 
 #[Object]
-impl Query {
+impl CatalogQuery {
     /// The storefront this request speaks to (from `X-Vitrine-Storefront`, else the default).
     async fn channel(&self, ctx: &Context<'_>) -> Channel {
         Channel(ctx.req().channel.clone())

@@ -58,8 +58,9 @@ pub struct VariantInput {
     /// Replaces all prices of the variant when given.
     pub prices: Option<Vec<PriceInput>>,
     pub image_id: Option<Uuid>,
+    /// Whether stock is counted. Quantities themselves move only through the inventory
+    /// service, which keeps the ledger.
     pub inventory_tracked: Option<bool>,
-    pub inventory_quantity: Option<i32>,
 }
 
 /// An image to attach to a product.
@@ -927,16 +928,6 @@ fn apply_variant_input(
     }
     if let Some(t) = input.inventory_tracked {
         v.inventory_tracked = t;
-    }
-    if let Some(q) = input.inventory_quantity {
-        if q < 0 {
-            return Err(UserError::new(
-                &["inventoryQuantity"],
-                ErrorCode::Invalid,
-                "quantity cannot be negative",
-            ));
-        }
-        v.inventory_quantity = q;
     }
     Ok(())
 }

@@ -14,7 +14,8 @@ use vitrine_domain::catalog::{
     SizeChart, Spec, Variant, VariantPrice,
 };
 use vitrine_domain::money::{Currency, Money};
-use vitrine_store::{ProductDraft, Store, StoreError, VariantDraft};
+use vitrine_domain::inventory::{Address, Location, LocationKind, StockMovement};
+use vitrine_store::{ProductDraft, StockWrite, StockWriteOutcome, Store, StoreError, VariantDraft};
 
 /// What [`load_demo`] wrote.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +57,11 @@ pub async fn seed_products(
     } else {
         Frame::from_existing(Currencies::new()?, &brands, &store.collections().await?)
     };
+    if store.locations().await?.is_empty() {
+        for location in demo_locations()? {
+            store.save_location(&location).await?;
+        }
+    }
     let start = usize::try_from(store.product_count().await?)
         .map_err(|_| StoreError::Corrupt("product count out of range".to_owned()))?;
     insert_generated(store, &frame, start, count, &mut progress).await?;
@@ -84,18 +90,27 @@ async fn insert_generated(
 ) -> Result<usize, StoreError> {
     let mut done = 0;
     let mut variants = 0;
+    let mut locations = store.locations().await?;
+    locations.sort_by_key(|l| (l.kind != LocationKind::Warehouse, l.priority, l.id));
     while done < count {
         let size = BATCH.min(count - done);
         let mut drafts = Vec::with_capacity(size);
         let mut translations = Vec::new();
+        let mut stock = Vec::new();
         for index in start + done..start + done + size {
-            let generated = generate_product(frame, index as u64)?;
+            let mut generated = generate_product(frame, index as u64)?;
             variants += generated.draft.variants.len();
+            for v in &mut generated.draft.variants {
+                // Stock arrives through the ledger below; the variant starts with none.
+                stock.push((v.variant.id, i64::from(v.variant.inventory_quantity)));
+                v.variant.inventory_quantity = 0;
+            }
             drafts.push(generated.draft);
             translations.extend(generated.translations);
         }
         store.insert_products(drafts).await?;
         store.insert_translations(translations).await?;
+        write_opening_stock(store, &locations, &stock).await?;
         done += size;
         progress(done, count);
     }
@@ -113,6 +128,7 @@ enum Kind {
     Option,
     Variant,
     Image,
+    Location,
 }
 
 /// A UUID laid out like a v7 (48-bit milliseconds, version, variant) but with the kind and a
@@ -861,7 +877,85 @@ async fn save_setup(store: &Store) -> Result<Setup, StoreError> {
         store.save_collection(collection).await?;
     }
     store.insert_translations(setup.translations.clone()).await?;
+    for location in demo_locations()? {
+        store.save_location(&location).await?;
+    }
     Ok(setup)
+}
+
+/// The retailer's stock locations: a warehouse that ships, a shop that ships and takes
+/// collections, and a shop for collections only.
+fn demo_locations() -> Result<Vec<Location>, StoreError> {
+    let at = timestamp(0)?;
+    let place = |n: u64, name: &str, kind, address1: &str, city: &str, zip: &str, country: &str, ships, pickup| {
+        Location {
+            id: demo_id(Kind::Location, at, n),
+            name: name.to_owned(),
+            kind,
+            address: Address {
+                address1: address1.to_owned(),
+                address2: None,
+                city: city.to_owned(),
+                zip: zip.to_owned(),
+                country_code: country.to_owned(),
+            },
+            fulfills_online_orders: ships,
+            pickup_enabled: pickup,
+            priority: n as i32,
+            created_at: at,
+        }
+    };
+    Ok(vec![
+        place(1, "Paris Nord warehouse", LocationKind::Warehouse, "12 rue des Entrepôts", "Saint-Denis", "93200", "FR", true, false),
+        place(2, "Milano Brera shop", LocationKind::Shop, "Via Brera 21", "Milano", "20121", "IT", true, true),
+        place(3, "London Marylebone shop", LocationKind::Shop, "48 Marylebone High Street", "London", "W1U 5HT", "GB", false, true),
+    ])
+}
+
+/// Opening stock of generated variants, written through the stock ledger like any count: the
+/// warehouse holds the generated quantity, the shops a few pieces of some of those variants.
+async fn write_opening_stock(
+    store: &Store,
+    locations: &[Location],
+    quantities: &[(Uuid, i64)],
+) -> Result<(), StoreError> {
+    if locations.is_empty() || quantities.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = quantities.iter().map(|q| q.0).collect();
+    let write = StockWrite {
+        group_id: Uuid::now_v7(),
+        skus: &[],
+        variant_ids: &ids,
+        reason: "opening stock",
+        reference_document_uri: None,
+        actor: "system:demo",
+        idempotency: None,
+    };
+    let outcome = store
+        .write_stock(write, |snapshot| {
+            for (n, (variant_id, quantity)) in quantities.iter().enumerate() {
+                for (i, location) in locations.iter().enumerate() {
+                    // Shops carry a few pieces of what the warehouse has; sold out stays sold out.
+                    let on_hand = match i {
+                        0 => *quantity,
+                        _ if *quantity == 0 => 0,
+                        _ => ((n + i) % 3) as i64,
+                    };
+                    if on_hand > 0 {
+                        snapshot
+                            .apply(*variant_id, location.id, StockMovement::Set { quantity: on_hand, expected: None })
+                            .map_err(|e| e.to_string())?;
+                    }
+                }
+            }
+            Ok::<(), String>(())
+        })
+        .await?;
+    match outcome {
+        StockWriteOutcome::Written(_) => Ok(()),
+        other => Err(StoreError::Corrupt(format!("opening stock refused: {other:?}"))),
+    }
 }
 
 // ---- the generated part: products -----------------------------------------------------------

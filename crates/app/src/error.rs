@@ -17,6 +17,16 @@ pub enum ErrorCode {
     InvalidToken,
     RateLimited,
     PasswordTooShort,
+    /// Not enough stock available for the change or the order.
+    InsufficientStock,
+    /// A compare-and-set count found another quantity than `changeFromQuantity`.
+    ChangeFromQuantityStale,
+    /// A count lower than what is reserved for orders.
+    BelowReserved,
+    /// Releasing or fulfilling more than is reserved.
+    NotReserved,
+    /// An idempotency key sent again with a different request.
+    IdempotencyKeyReused,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,7 +4,9 @@
 pub mod catalog;
 pub mod demo;
 pub mod error;
+pub mod feed;
 pub mod identity;
+pub mod inventory;
 pub mod limits;
 pub mod placeholder;
 pub mod product_views;
@@ -13,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use error::{AppError, ErrorCode, UserError};
-pub use vitrine_store::{Store, StoreError};
+pub use vitrine_store::{InventoryLevelRecord, LedgerQuery, LevelQuery, Store, StoreError};
 
 /// Identity records, re-exported for the API.
 pub mod identity_records {
@@ -39,6 +41,8 @@ pub struct Settings {
     pub sign_in_window: Duration,
     /// Memory budget of the product read cache, in bytes (see `product_views`).
     pub product_cache_bytes: u64,
+    /// Redis, when several replicas must hear of each other's stock changes.
+    pub redis_url: Option<String>,
 }
 
 impl Settings {
@@ -50,6 +54,7 @@ impl Settings {
             sign_in_attempts: 10,
             sign_in_window: Duration::from_secs(300),
             product_cache_bytes: 32 * 1024 * 1024,
+            redis_url: None,
         }
     }
 }
@@ -60,6 +65,7 @@ pub struct App {
     pub store: Store,
     pub catalog: catalog::CatalogService,
     pub identity: identity::IdentityService,
+    pub inventory: inventory::InventoryService,
 }
 
 impl App {
@@ -77,8 +83,10 @@ impl App {
     ) -> Self {
         let views =
             Arc::new(product_views::ProductViews::new(store.clone(), settings.product_cache_bytes));
+        let feed = feed::InventoryFeed::new(store.clone(), settings.redis_url.as_deref());
         let settings = Arc::new(settings);
         Self {
+            inventory: inventory::InventoryService::new(store.clone(), feed),
             catalog: catalog::CatalogService::new(store.clone(), views),
             identity: identity::IdentityService::new(store.clone(), settings, attempts),
             store,

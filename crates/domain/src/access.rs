@@ -32,19 +32,19 @@ impl StaffRole {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            StaffRole::Owner => &[
+            StaffRole::Owner => &Permission::ALL,
+            StaffRole::Admin => &[
                 CatalogRead,
                 CatalogWrite,
                 ChannelsManage,
                 CustomersRead,
-                StaffManage,
                 ApiTokensManage,
+                InventoryRead,
+                InventoryWrite,
+                LocationsManage,
             ],
-            StaffRole::Admin => {
-                &[CatalogRead, CatalogWrite, ChannelsManage, CustomersRead, ApiTokensManage]
-            }
-            StaffRole::CatalogManager => &[CatalogRead, CatalogWrite],
-            StaffRole::Support => &[CatalogRead, CustomersRead],
+            StaffRole::CatalogManager => &[CatalogRead, CatalogWrite, InventoryRead, InventoryWrite],
+            StaffRole::Support => &[CatalogRead, CustomersRead, InventoryRead],
         }
     }
 }
@@ -89,16 +89,25 @@ pub enum Permission {
     StaffManage,
     /// Create and revoke integrator API tokens.
     ApiTokensManage,
+    /// Read stock locations, levels and the stock ledger.
+    InventoryRead,
+    /// Move stock: adjustments, counts.
+    InventoryWrite,
+    /// Create and change stock locations.
+    LocationsManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 9] = [
         Permission::CatalogRead,
         Permission::CatalogWrite,
         Permission::ChannelsManage,
         Permission::CustomersRead,
         Permission::StaffManage,
         Permission::ApiTokensManage,
+        Permission::InventoryRead,
+        Permission::InventoryWrite,
+        Permission::LocationsManage,
     ];
 
     /// The API-token scope that grants this permission, if integrators may hold it at all.
@@ -108,6 +117,9 @@ impl Permission {
             Permission::CatalogWrite => Some("catalog:write"),
             Permission::ChannelsManage => Some("channels:write"),
             Permission::CustomersRead => Some("customers:read"),
+            Permission::InventoryRead => Some("inventory:read"),
+            Permission::InventoryWrite => Some("inventory:write"),
+            Permission::LocationsManage => Some("locations:write"),
             // Tokens never mint tokens or staff: a leaked token must not escalate.
             Permission::StaffManage | Permission::ApiTokensManage => None,
         }

@@ -17,10 +17,12 @@ pub enum NodeKind {
     Customer,
     StaffUser,
     ApiToken,
+    Location,
+    InventoryAdjustmentGroup,
 }
 
 impl NodeKind {
-    pub const ALL: [NodeKind; 10] = [
+    pub const ALL: [NodeKind; 12] = [
         NodeKind::Channel,
         NodeKind::Brand,
         NodeKind::Collection,
@@ -31,6 +33,8 @@ impl NodeKind {
         NodeKind::Customer,
         NodeKind::StaffUser,
         NodeKind::ApiToken,
+        NodeKind::Location,
+        NodeKind::InventoryAdjustmentGroup,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +49,8 @@ impl NodeKind {
             NodeKind::Customer => "Customer",
             NodeKind::StaffUser => "StaffUser",
             NodeKind::ApiToken => "ApiToken",
+            NodeKind::Location => "Location",
+            NodeKind::InventoryAdjustmentGroup => "InventoryAdjustmentGroup",
         }
     }
 }

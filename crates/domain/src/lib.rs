@@ -7,6 +7,7 @@
 pub mod access;
 pub mod catalog;
 pub mod id;
+pub mod inventory;
 pub mod locale;
 pub mod money;
 pub mod product_view;

@@ -70,6 +70,7 @@ async fn open_app(config: &Config) -> anyhow::Result<App> {
     if config.redis_url.is_empty() {
         return Ok(App::new(store, settings));
     }
+    settings.redis_url = Some(config.redis_url.clone());
     let counter = RedisCounter::connect(&config.redis_url, "vitrine:signin:")
         .await
         .context("connecting to VITRINE_REDIS_URL")?;

@@ -16,6 +16,7 @@ use vitrine_domain::money::Money;
 
 use crate::entity::*;
 use crate::mapping::{self, join_list};
+use crate::inventory::lock_stock;
 use crate::views::{bump_revisions, bump_revisions_of_owners};
 use crate::{Store, StoreError, INSERT_CHUNK};
 
@@ -455,6 +456,11 @@ impl Store {
             .filter(variant_prices::Column::VariantId.is_in(variant_ids.clone()))
             .exec(&txn)
             .await?;
+        // The ledger keeps the product's stock history; only the current levels go.
+        inventory_levels::Entity::delete_many()
+            .filter(inventory_levels::Column::VariantId.is_in(variant_ids.clone()))
+            .exec(&txn)
+            .await?;
         let mut owned: Vec<Uuid> = variant_ids;
         owned.push(id);
         translations::Entity::delete_many()
@@ -544,6 +550,9 @@ impl Store {
         variants: &[VariantDraft],
     ) -> Result<(), StoreError> {
         let txn = self.db.begin().await?;
+        // Availability is recomputed below from the variants' stock; taking the stock lock
+        // keeps a concurrent stock write from slipping in between the read and the write.
+        lock_stock(&txn).await?;
         for o in options {
             product_options::Entity::insert(mapping::option_row(o).into_active_model())
                 .on_conflict(
@@ -572,7 +581,7 @@ impl Store {
                             C::Position,
                             C::ImageId,
                             C::InventoryTracked,
-                            C::InventoryQuantity,
+                            // Not the quantity: stock writes own it (see inventory.rs).
                             C::UpdatedAt,
                         ])
                         .to_owned(),

@@ -8,6 +8,7 @@ mod catalog;
 mod entity;
 mod error;
 mod identity;
+mod inventory;
 mod listing;
 mod mapping;
 pub mod testing;
@@ -24,6 +25,9 @@ pub use catalog::{ProductDraft, VariantDraft};
 pub use error::StoreError;
 pub use identity::{
     ApiTokenRecord, CustomerRecord, RefreshOutcome, SessionRecord, StaffRecord, SubjectKind,
+};
+pub use inventory::{
+    IdempotencyKey, InventoryLevelRecord, LedgerQuery, LevelQuery, StockWrite, StockWriteOutcome,
 };
 pub use listing::{Page, PageDirection, ProductListing, ProductRevision, ProductSort, SortValue};
 

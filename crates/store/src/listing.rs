@@ -104,24 +104,24 @@ impl FromQueryResult for Row {
 
 /// SQL text with `?` placeholders and the values they stand for, in order.
 #[derive(Default)]
-struct Sql {
+pub(crate) struct Sql {
     text: String,
     values: Vec<Value>,
 }
 
 impl Sql {
-    fn push(&mut self, fragment: &str, values: impl IntoIterator<Item = Value>) {
+    pub(crate) fn push(&mut self, fragment: &str, values: impl IntoIterator<Item = Value>) {
         self.text.push_str(fragment);
         self.values.extend(values);
     }
 
     /// `?, ?, ?` for a list, so that `IN (...)` takes its values bound.
-    fn marks(n: usize) -> String {
+    pub(crate) fn marks(n: usize) -> String {
         vec!["?"; n].join(", ")
     }
 
     /// PostgreSQL numbers its placeholders; SQLite takes `?` as written.
-    fn statement(self, backend: DbBackend) -> Statement {
+    pub(crate) fn statement(self, backend: DbBackend) -> Statement {
         let text = if backend == DbBackend::Postgres {
             let mut numbered = String::with_capacity(self.text.len() + 16);
             let mut n = 0;

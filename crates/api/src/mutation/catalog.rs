@@ -60,8 +60,9 @@ pub struct ProductVariantsBulkInput {
     /// Replaces every base price of the variant.
     pub prices: Option<Vec<VariantPriceInput>>,
     pub image_id: Option<ID>,
+    /// Whether stock is counted (default true). Quantities are set through
+    /// `inventorySetQuantities` and `inventoryAdjustQuantities`, which keep the stock ledger.
     pub inventory_tracked: Option<bool>,
-    pub inventory_quantity: Option<i32>,
 }
 
 #[derive(InputObject, Clone, Default)]
@@ -212,7 +213,6 @@ fn variant_input(row: ProductVariantsBulkInput, index: usize) -> Result<VariantI
             .transpose()
             .map_err(at)?,
         inventory_tracked: row.inventory_tracked,
-        inventory_quantity: row.inventory_quantity,
     })
 }
 

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod identity;
+mod inventory;
 
 use async_graphql::{MergedObject, ID};
 use uuid::Uuid;
@@ -10,7 +11,11 @@ use vitrine_app::{AppError, ErrorCode, UserError};
 use vitrine_domain::id::{GlobalId, NodeKind};
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(catalog::CatalogMutation, identity::IdentityMutation);
+pub struct Mutation(
+    catalog::CatalogMutation,
+    identity::IdentityMutation,
+    inventory::InventoryMutation,
+);
 
 /// Declares a mutation payload: the given fields plus `userErrors`.
 macro_rules! payload {

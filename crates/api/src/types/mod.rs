@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod identity;
+pub mod inventory;
 pub mod product;
 pub mod scalars;
 pub mod variant_fast;

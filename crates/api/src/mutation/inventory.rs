@@ -1,0 +1,223 @@
+//! Stock writes for POS, ERP and admins (`inventory:write`) and location management
+//! (`locations:write`). Bulk calls are all-or-nothing: one bad row rejects the call and every
+//! bad row is reported with its index (`["input", "changes", "17", "delta"]`).
+
+use async_graphql::{Context, InputObject, Object, ID};
+use vitrine_app::inventory::{LocationInput as LocationChanges, QuantityChange, QuantityCount, StockContext};
+use vitrine_app::AppError;
+use vitrine_domain::access::Permission;
+use vitrine_domain::id::NodeKind;
+use vitrine_domain::inventory::Address;
+
+use super::{input_id, payload};
+use crate::context::ContextExt;
+use crate::error::into_payload;
+use crate::types::inventory::{InventoryAdjustmentGroup, Location, LocationKind};
+
+#[derive(InputObject, Clone)]
+pub struct InventoryChangeInput {
+    pub sku: String,
+    pub location_id: ID,
+    /// Units to add (a delivery) or remove (a sale: -1). Never 0.
+    pub delta: i64,
+}
+
+#[derive(InputObject, Clone)]
+pub struct InventoryAdjustQuantitiesInput {
+    /// Why stock moves, e.g. `sale`, `return`, `delivery`, `damaged`.
+    pub reason: String,
+    /// The document behind the change: a POS receipt, an ERP delivery note.
+    pub reference_document_uri: Option<String>,
+    /// At most 10,000 rows.
+    pub changes: Vec<InventoryChangeInput>,
+}
+
+#[derive(InputObject, Clone)]
+pub struct InventoryQuantityInput {
+    pub sku: String,
+    pub location_id: ID,
+    /// The counted quantity on hand.
+    pub quantity: i64,
+    /// When given, the count is written only if on hand still equals this value; otherwise the
+    /// row fails with `CHANGE_FROM_QUANTITY_STALE` and the message carries the current value.
+    pub change_from_quantity: Option<i64>,
+}
+
+#[derive(InputObject, Clone)]
+pub struct InventorySetQuantitiesInput {
+    pub reason: String,
+    pub reference_document_uri: Option<String>,
+    /// At most 10,000 rows; each SKU and location once.
+    pub quantities: Vec<InventoryQuantityInput>,
+}
+
+#[derive(InputObject, Clone)]
+pub struct LocationAddressInput {
+    pub address1: String,
+    pub address2: Option<String>,
+    pub city: String,
+    pub zip: String,
+    /// ISO 3166-1 alpha-2, e.g. `FR`.
+    pub country_code: String,
+}
+
+#[derive(InputObject, Clone)]
+pub struct LocationInput {
+    pub name: Option<String>,
+    pub kind: Option<LocationKind>,
+    pub address: Option<LocationAddressInput>,
+    pub fulfills_online_orders: Option<bool>,
+    pub pickup_enabled: Option<bool>,
+    pub priority: Option<i32>,
+}
+
+payload!(InventoryAdjustQuantitiesPayload {
+    inventory_adjustment_group: Option<InventoryAdjustmentGroup>,
+});
+payload!(InventorySetQuantitiesPayload {
+    inventory_adjustment_group: Option<InventoryAdjustmentGroup>,
+});
+payload!(LocationPayload { location: Option<Location> });
+
+fn location_input(input: LocationInput) -> LocationChanges {
+    LocationChanges {
+        name: input.name,
+        kind: input.kind.map(Into::into),
+        address: input.address.map(|a| Address {
+            address1: a.address1,
+            address2: a.address2,
+            city: a.city,
+            zip: a.zip,
+            country_code: a.country_code,
+        }),
+        fulfills_online_orders: input.fulfills_online_orders,
+        pickup_enabled: input.pickup_enabled,
+        priority: input.priority,
+    }
+}
+
+/// Points the app's row paths (`["changes", "3", "sku"]`) under `input`, as the argument is named.
+fn under_input(result: Result<vitrine_app::inventory::AdjustmentGroup, AppError>) -> Result<vitrine_app::inventory::AdjustmentGroup, AppError> {
+    result.map_err(|e| match e {
+        AppError::User(errors) => AppError::User(
+            errors
+                .into_iter()
+                .map(|u| if u.field.first().is_some_and(|f| f == "idempotencyKey") { u } else { u.at(&["input".to_owned()]) })
+                .collect(),
+        ),
+        other => other,
+    })
+}
+
+#[derive(Default)]
+pub struct InventoryMutation;
+
+#[Object]
+impl InventoryMutation {
+    /// Relative stock changes, e.g. a shop sale of one unit (`delta: -1`). A change that would
+    /// make `available` negative fails with `INSUFFICIENT_STOCK`. With `idempotencyKey`, a
+    /// retry of the same request changes nothing and returns the first answer (`replayed`).
+    /// Needs `inventory:write`.
+    async fn inventory_adjust_quantities(
+        &self,
+        ctx: &Context<'_>,
+        input: InventoryAdjustQuantitiesInput,
+        idempotency_key: Option<String>,
+    ) -> async_graphql::Result<InventoryAdjustQuantitiesPayload> {
+        let actor = ctx.require(Permission::InventoryWrite)?;
+        let result = async {
+            let mut changes = Vec::with_capacity(input.changes.len());
+            for (i, c) in input.changes.into_iter().enumerate() {
+                let location_id = input_id(&c.location_id, NodeKind::Location, "locationId")
+                    .map_err(|e| at_row(e, "changes", i))?;
+                changes.push(QuantityChange { sku: c.sku, location_id, delta: c.delta });
+            }
+            let context = StockContext {
+                reason: input.reason,
+                reference_document_uri: input.reference_document_uri,
+                idempotency_key,
+            };
+            ctx.app().inventory.adjust_quantities(actor, context, changes).await
+        }
+        .await;
+        let (group, user_errors) = into_payload(under_input(result))?;
+        Ok(InventoryAdjustQuantitiesPayload {
+            inventory_adjustment_group: group.map(InventoryAdjustmentGroup),
+            user_errors,
+        })
+    }
+
+    /// Absolute counts (a stock take). Rows with `changeFromQuantity` are compare-and-set.
+    /// Same idempotency rules as `inventoryAdjustQuantities`. Needs `inventory:write`.
+    async fn inventory_set_quantities(
+        &self,
+        ctx: &Context<'_>,
+        input: InventorySetQuantitiesInput,
+        idempotency_key: Option<String>,
+    ) -> async_graphql::Result<InventorySetQuantitiesPayload> {
+        let actor = ctx.require(Permission::InventoryWrite)?;
+        let result = async {
+            let mut counts = Vec::with_capacity(input.quantities.len());
+            for (i, q) in input.quantities.into_iter().enumerate() {
+                let location_id = input_id(&q.location_id, NodeKind::Location, "locationId")
+                    .map_err(|e| at_row(e, "quantities", i))?;
+                counts.push(QuantityCount {
+                    sku: q.sku,
+                    location_id,
+                    quantity: q.quantity,
+                    change_from_quantity: q.change_from_quantity,
+                });
+            }
+            let context = StockContext {
+                reason: input.reason,
+                reference_document_uri: input.reference_document_uri,
+                idempotency_key,
+            };
+            ctx.app().inventory.set_quantities(actor, context, counts).await
+        }
+        .await;
+        let (group, user_errors) = into_payload(under_input(result))?;
+        Ok(InventorySetQuantitiesPayload {
+            inventory_adjustment_group: group.map(InventoryAdjustmentGroup),
+            user_errors,
+        })
+    }
+
+    /// Creates a stock location. Needs `locations:write`.
+    async fn location_add(
+        &self,
+        ctx: &Context<'_>,
+        input: LocationInput,
+    ) -> async_graphql::Result<LocationPayload> {
+        ctx.require(Permission::LocationsManage)?;
+        let result = ctx.app().inventory.location_save(None, location_input(input)).await;
+        let (location, user_errors) = into_payload(result)?;
+        Ok(LocationPayload { location: location.map(Location), user_errors })
+    }
+
+    /// Changes a stock location; omitted fields keep their values. Needs `locations:write`.
+    async fn location_edit(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: LocationInput,
+    ) -> async_graphql::Result<LocationPayload> {
+        ctx.require(Permission::LocationsManage)?;
+        let result = async {
+            let id = input_id(&id, NodeKind::Location, "id")?;
+            ctx.app().inventory.location_save(Some(id), location_input(input)).await
+        }
+        .await;
+        let (location, user_errors) = into_payload(result)?;
+        Ok(LocationPayload { location: location.map(Location), user_errors })
+    }
+}
+
+fn at_row(e: AppError, list: &str, i: usize) -> AppError {
+    match e {
+        AppError::User(errors) => AppError::User(
+            errors.into_iter().map(|u| u.at(&[list.to_owned(), i.to_string()])).collect(),
+        ),
+        other => other,
+    }
+}

@@ -1,0 +1,553 @@
+//! Stock: locations, levels per variant and location, the append-only ledger and its feed.
+//!
+//! Every stock write goes through [`Store::write_stock`]: it first updates the single
+//! `inventory_clock` row, which on PostgreSQL holds a row lock and on SQLite takes the write
+//! lock until commit. Stock writes therefore run one at a time, which gives three guarantees
+//! the rest of the design leans on: a planner's reads cannot go stale before its writes (no
+//! lost update, no oversell), an idempotency key is checked and recorded atomically, and
+//! ledger sequence numbers become visible in increasing order, so a reader of the changes feed
+//! that remembers the last number it saw never misses an entry.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement, TransactionTrait, Value,
+};
+use uuid::Uuid;
+use vitrine_domain::inventory::{
+    Address, LedgerEntry, Location, LocationKind, MovementKind, StockItem, StockLevel,
+    StockSnapshot,
+};
+
+use crate::entity::*;
+use crate::listing::Sql;
+use crate::{Store, StoreError, INSERT_CHUNK};
+
+/// A retried write's key: `scope` says whose keys these are (an operation and a caller), the
+/// fingerprint what was asked, so that a key reused for a different request is refused.
+#[derive(Clone, Copy, Debug)]
+pub struct IdempotencyKey<'a> {
+    pub scope: &'a str,
+    pub key: &'a str,
+    pub fingerprint: &'a str,
+}
+
+/// What a stock write touches and records.
+#[derive(Clone, Copy, Debug)]
+pub struct StockWrite<'a> {
+    /// Names the call in the ledger (the adjustment group).
+    pub group_id: Uuid,
+    /// Variants the planner may move, by SKU or by id; the snapshot holds these only.
+    pub skus: &'a [String],
+    pub variant_ids: &'a [Uuid],
+    pub reason: &'a str,
+    pub reference_document_uri: Option<&'a str>,
+    pub actor: &'a str,
+    pub idempotency: Option<IdempotencyKey<'a>>,
+}
+
+#[derive(Debug)]
+pub enum StockWriteOutcome<E> {
+    /// The changes were committed; the entries are in ledger order.
+    Written(Vec<LedgerEntry>),
+    /// The key was used before for the same request: nothing was written again, and these are
+    /// the entries the first call wrote.
+    Replayed(Vec<LedgerEntry>),
+    /// The planner refused; nothing was written.
+    Refused(E),
+    /// The key was used before for a different request; nothing was written.
+    KeyReused,
+}
+
+/// A level as the integration API reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InventoryLevelRecord {
+    pub sku: String,
+    pub variant_id: Uuid,
+    pub location_id: Uuid,
+    pub level: StockLevel,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Which levels to list, after which `(sku, location)` cursor.
+#[derive(Clone, Debug, Default)]
+pub struct LevelQuery {
+    pub location_id: Option<Uuid>,
+    pub skus: Option<Vec<String>>,
+    pub variant_ids: Option<Vec<Uuid>>,
+    pub after: Option<(String, Uuid)>,
+    pub limit: u64,
+}
+
+/// Which ledger entries to read, after which sequence number.
+#[derive(Clone, Debug, Default)]
+pub struct LedgerQuery {
+    pub after: i64,
+    pub location_id: Option<Uuid>,
+    pub skus: Option<Vec<String>>,
+    pub limit: u64,
+}
+
+impl Store {
+    // ---- locations --------------------------------------------------------------------------
+
+    pub async fn locations(&self) -> Result<Vec<Location>, StoreError> {
+        all_locations(&self.db).await
+    }
+
+    /// Inserts the location, or updates it when its id exists.
+    pub async fn save_location(&self, location: &Location) -> Result<(), StoreError> {
+        let row = stock_locations::Model {
+            id: location.id,
+            name: location.name.clone(),
+            kind: location.kind.as_str().to_owned(),
+            address1: location.address.address1.clone(),
+            address2: location.address.address2.clone(),
+            city: location.address.city.clone(),
+            zip: location.address.zip.clone(),
+            country_code: location.address.country_code.clone(),
+            fulfills_online_orders: location.fulfills_online_orders,
+            pickup_enabled: location.pickup_enabled,
+            priority: location.priority,
+            created_at: location.created_at,
+        };
+        let active: stock_locations::ActiveModel = row.into();
+        stock_locations::Entity::insert(active)
+            .on_conflict(
+                OnConflict::column(stock_locations::Column::Id)
+                    .update_columns([
+                        stock_locations::Column::Name,
+                        stock_locations::Column::Kind,
+                        stock_locations::Column::Address1,
+                        stock_locations::Column::Address2,
+                        stock_locations::Column::City,
+                        stock_locations::Column::Zip,
+                        stock_locations::Column::CountryCode,
+                        stock_locations::Column::FulfillsOnlineOrders,
+                        stock_locations::Column::PickupEnabled,
+                        stock_locations::Column::Priority,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(StoreError::from_write)?;
+        Ok(())
+    }
+
+    // ---- writes -----------------------------------------------------------------------------
+
+    /// Runs `plan` against the current stock of the variants `write` names and commits what it
+    /// changed, with its ledger entries, the variants' online quantities and their products'
+    /// availability, in one transaction. See the module comment for why writes are serialised.
+    pub async fn write_stock<E, F>(
+        &self,
+        write: StockWrite<'_>,
+        plan: F,
+    ) -> Result<StockWriteOutcome<E>, StoreError>
+    where
+        F: FnOnce(&mut StockSnapshot) -> Result<(), E>,
+    {
+        let txn = self.db.begin().await?;
+        let outcome = write_stock_in(&txn, write, plan).await?;
+        if matches!(outcome, StockWriteOutcome::Written(_)) {
+            txn.commit().await?;
+        } else {
+            txn.rollback().await?;
+        }
+        Ok(outcome)
+    }
+
+    // ---- reads ------------------------------------------------------------------------------
+
+    pub async fn inventory_levels(
+        &self,
+        query: &LevelQuery,
+    ) -> Result<Vec<InventoryLevelRecord>, StoreError> {
+        let mut sql = Sql::default();
+        sql.push(
+            "SELECT v.sku, l.variant_id, l.location_id, l.on_hand, l.reserved, l.safety_stock, \
+             l.updated_at FROM inventory_levels l JOIN product_variants v ON v.id = l.variant_id \
+             WHERE 1 = 1",
+            [],
+        );
+        if let Some(location) = query.location_id {
+            sql.push(" AND l.location_id = ?", [location.into()]);
+        }
+        if let Some(skus) = &query.skus {
+            sql.push(
+                &format!(" AND v.sku IN ({})", Sql::marks(skus.len().max(1))),
+                if skus.is_empty() { vec![Value::from("")] } else { values(skus.iter().cloned()) },
+            );
+        }
+        if let Some(ids) = &query.variant_ids {
+            sql.push(
+                &format!(" AND l.variant_id IN ({})", Sql::marks(ids.len().max(1))),
+                if ids.is_empty() { vec![Value::from(Uuid::nil())] } else { values(ids.iter().copied()) },
+            );
+        }
+        if let Some((sku, location)) = &query.after {
+            sql.push(
+                " AND (v.sku > ? OR (v.sku = ? AND l.location_id > ?))",
+                [sku.clone().into(), sku.clone().into(), (*location).into()],
+            );
+        }
+        sql.push(" ORDER BY v.sku, l.location_id LIMIT ?", [(query.limit as i64).into()]);
+        let rows = self.db.query_all(sql.statement(self.db.get_database_backend())).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(InventoryLevelRecord {
+                    sku: r.try_get("", "sku")?,
+                    variant_id: r.try_get("", "variant_id")?,
+                    location_id: r.try_get("", "location_id")?,
+                    level: StockLevel {
+                        on_hand: r.try_get("", "on_hand")?,
+                        reserved: r.try_get("", "reserved")?,
+                        safety_stock: r.try_get("", "safety_stock")?,
+                    },
+                    updated_at: r.try_get("", "updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Ledger entries after `query.after`, oldest first.
+    pub async fn ledger_entries(&self, query: &LedgerQuery) -> Result<Vec<LedgerEntry>, StoreError> {
+        let mut select = stock_ledger::Entity::find()
+            .filter(stock_ledger::Column::Seq.gt(query.after))
+            .order_by_asc(stock_ledger::Column::Seq)
+            .limit(query.limit);
+        if let Some(location) = query.location_id {
+            select = select.filter(stock_ledger::Column::LocationId.eq(location));
+        }
+        if let Some(skus) = &query.skus {
+            select = select.filter(stock_ledger::Column::Sku.is_in(skus.clone()));
+        }
+        select.all(&self.db).await?.into_iter().map(ledger_entry).collect()
+    }
+
+    /// The sequence number of the newest ledger entry, 0 when there is none.
+    pub async fn ledger_head(&self) -> Result<i64, StoreError> {
+        let head: Option<Option<i64>> = stock_ledger::Entity::find()
+            .select_only()
+            .column_as(stock_ledger::Column::Seq.max(), "head")
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        Ok(head.flatten().unwrap_or(0))
+    }
+}
+
+fn values<T: Into<Value>>(items: impl IntoIterator<Item = T>) -> Vec<Value> {
+    items.into_iter().map(Into::into).collect()
+}
+
+async fn all_locations<C: ConnectionTrait>(db: &C) -> Result<Vec<Location>, StoreError> {
+    stock_locations::Entity::find()
+        .order_by_asc(stock_locations::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(location)
+        .collect()
+}
+
+fn location(row: stock_locations::Model) -> Result<Location, StoreError> {
+    Ok(Location {
+        id: row.id,
+        name: row.name,
+        kind: LocationKind::parse(&row.kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("location kind {}", row.kind)))?,
+        address: Address {
+            address1: row.address1,
+            address2: row.address2,
+            city: row.city,
+            zip: row.zip,
+            country_code: row.country_code,
+        },
+        fulfills_online_orders: row.fulfills_online_orders,
+        pickup_enabled: row.pickup_enabled,
+        priority: row.priority,
+        created_at: row.created_at,
+    })
+}
+
+fn ledger_entry(row: stock_ledger::Model) -> Result<LedgerEntry, StoreError> {
+    Ok(LedgerEntry {
+        seq: row.seq,
+        group_id: row.group_id,
+        variant_id: row.variant_id,
+        sku: row.sku,
+        location_id: row.location_id,
+        kind: MovementKind::parse(&row.kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("ledger kind {}", row.kind)))?,
+        before: StockLevel {
+            on_hand: row.before_on_hand,
+            reserved: row.before_reserved,
+            safety_stock: row.before_safety_stock,
+        },
+        after: StockLevel {
+            on_hand: row.after_on_hand,
+            reserved: row.after_reserved,
+            safety_stock: row.after_safety_stock,
+        },
+        reason: row.reason,
+        reference_document_uri: row.reference_document_uri,
+        actor: row.actor,
+        occurred_at: row.occurred_at,
+    })
+}
+
+async fn ledger_group<C: ConnectionTrait>(
+    db: &C,
+    group_id: Uuid,
+) -> Result<Vec<LedgerEntry>, StoreError> {
+    stock_ledger::Entity::find()
+        .filter(stock_ledger::Column::GroupId.eq(group_id))
+        .order_by_asc(stock_ledger::Column::Seq)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(ledger_entry)
+        .collect()
+}
+
+/// The body of [`Store::write_stock`], for callers that need stock moved inside a larger
+/// transaction of their own (checkout). The caller commits only on `Written`.
+pub(crate) async fn write_stock_in<C, E, F>(
+    db: &C,
+    write: StockWrite<'_>,
+    plan: F,
+) -> Result<StockWriteOutcome<E>, StoreError>
+where
+    C: ConnectionTrait,
+    F: FnOnce(&mut StockSnapshot) -> Result<(), E>,
+{
+    lock_stock(db).await?;
+
+    if let Some(key) = write.idempotency {
+        let seen = idempotency_keys::Entity::find_by_id((key.scope.to_owned(), key.key.to_owned()))
+            .one(db)
+            .await?;
+        if let Some(seen) = seen {
+            if seen.fingerprint != key.fingerprint {
+                return Ok(StockWriteOutcome::KeyReused);
+            }
+            return Ok(StockWriteOutcome::Replayed(ledger_group(db, seen.group_id).await?));
+        }
+    }
+
+    let locations = all_locations(db).await?;
+    let items = stock_items(db, write.skus, write.variant_ids).await?;
+    let ids: Vec<Uuid> = items.iter().map(|i| i.variant_id).collect();
+    let mut levels = Vec::new();
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        let rows = inventory_levels::Entity::find()
+            .filter(inventory_levels::Column::VariantId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?;
+        levels.extend(rows.into_iter().map(|r| {
+            (
+                (r.variant_id, r.location_id),
+                StockLevel { on_hand: r.on_hand, reserved: r.reserved, safety_stock: r.safety_stock },
+            )
+        }));
+    }
+    let mut snapshot = StockSnapshot::new(locations, items, levels);
+    if let Err(refusal) = plan(&mut snapshot) {
+        return Ok(StockWriteOutcome::Refused(refusal));
+    }
+
+    let now = Utc::now();
+    let changes = snapshot.changes();
+    let mut finals: HashMap<(Uuid, Uuid), StockLevel> = HashMap::new();
+    for c in changes {
+        finals.insert((c.variant_id, c.location_id), c.after);
+    }
+    let level_rows: Vec<inventory_levels::ActiveModel> = finals
+        .iter()
+        .map(|(&(variant_id, location_id), l)| inventory_levels::ActiveModel {
+            variant_id: ActiveValue::Set(variant_id),
+            location_id: ActiveValue::Set(location_id),
+            on_hand: ActiveValue::Set(l.on_hand),
+            reserved: ActiveValue::Set(l.reserved),
+            safety_stock: ActiveValue::Set(l.safety_stock),
+            updated_at: ActiveValue::Set(now),
+        })
+        .collect();
+    for chunk in level_rows.chunks(INSERT_CHUNK) {
+        inventory_levels::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([
+                    inventory_levels::Column::VariantId,
+                    inventory_levels::Column::LocationId,
+                ])
+                .update_columns([
+                    inventory_levels::Column::OnHand,
+                    inventory_levels::Column::Reserved,
+                    inventory_levels::Column::SafetyStock,
+                    inventory_levels::Column::UpdatedAt,
+                ])
+                .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+
+    let ledger_rows: Vec<stock_ledger::ActiveModel> = changes
+        .iter()
+        .map(|c| {
+            let sku = snapshot.item(c.variant_id).map(|i| i.sku.clone()).unwrap_or_default();
+            stock_ledger::ActiveModel {
+                seq: ActiveValue::NotSet,
+                group_id: ActiveValue::Set(write.group_id),
+                variant_id: ActiveValue::Set(c.variant_id),
+                sku: ActiveValue::Set(sku),
+                location_id: ActiveValue::Set(c.location_id),
+                kind: ActiveValue::Set(c.kind.as_str().to_owned()),
+                before_on_hand: ActiveValue::Set(c.before.on_hand),
+                before_reserved: ActiveValue::Set(c.before.reserved),
+                before_safety_stock: ActiveValue::Set(c.before.safety_stock),
+                after_on_hand: ActiveValue::Set(c.after.on_hand),
+                after_reserved: ActiveValue::Set(c.after.reserved),
+                after_safety_stock: ActiveValue::Set(c.after.safety_stock),
+                reason: ActiveValue::Set(write.reason.to_owned()),
+                reference_document_uri: ActiveValue::Set(
+                    write.reference_document_uri.map(str::to_owned),
+                ),
+                actor: ActiveValue::Set(write.actor.to_owned()),
+                occurred_at: ActiveValue::Set(now),
+            }
+        })
+        .collect();
+    for chunk in ledger_rows.chunks(INSERT_CHUNK / 2) {
+        stock_ledger::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
+    }
+
+    let changed: Vec<(Uuid, Uuid, i64)> = snapshot
+        .items()
+        .iter()
+        .filter_map(|item| {
+            let now_online = snapshot.online_quantity(item.variant_id);
+            (now_online != item.online_quantity)
+                .then_some((item.variant_id, item.product_id, now_online))
+        })
+        .collect();
+    refresh_online_quantities(db, &changed).await?;
+
+    if let Some(key) = write.idempotency {
+        idempotency_keys::Entity::insert(idempotency_keys::ActiveModel {
+            scope: ActiveValue::Set(key.scope.to_owned()),
+            key: ActiveValue::Set(key.key.to_owned()),
+            fingerprint: ActiveValue::Set(key.fingerprint.to_owned()),
+            group_id: ActiveValue::Set(write.group_id),
+            created_at: ActiveValue::Set(now),
+        })
+        .exec_without_returning(db)
+        .await?;
+    }
+    let entries =
+        if changes.is_empty() { vec![] } else { ledger_group(db, write.group_id).await? };
+    Ok(StockWriteOutcome::Written(entries))
+}
+
+/// Serialises stock writes (see the module comment). Must be the first statement of the
+/// transaction: on SQLite a transaction that reads first and writes later fails, instead of
+/// waiting, when another writer got in between.
+pub(crate) async fn lock_stock<C: ConnectionTrait>(db: &C) -> Result<(), StoreError> {
+    db.execute(Statement::from_string(
+        db.get_database_backend(),
+        "UPDATE inventory_clock SET writes = writes + 1 WHERE id = 1",
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The variants named by SKU or id, with what stock writes need to know of them.
+async fn stock_items<C: ConnectionTrait>(
+    db: &C,
+    skus: &[String],
+    ids: &[Uuid],
+) -> Result<Vec<StockItem>, StoreError> {
+    type Row = (Uuid, Uuid, String, i32);
+    let select = || {
+        product_variants::Entity::find()
+            .select_only()
+            .columns([
+                product_variants::Column::Id,
+                product_variants::Column::ProductId,
+                product_variants::Column::Sku,
+                product_variants::Column::InventoryQuantity,
+            ])
+    };
+    let mut rows: Vec<Row> = Vec::new();
+    for chunk in skus.chunks(INSERT_CHUNK) {
+        rows.extend(
+            select()
+                .filter(product_variants::Column::Sku.is_in(chunk.to_vec()))
+                .into_tuple::<Row>()
+                .all(db)
+                .await?,
+        );
+    }
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        rows.extend(
+            select()
+                .filter(product_variants::Column::Id.is_in(chunk.to_vec()))
+                .into_tuple::<Row>()
+                .all(db)
+                .await?,
+        );
+    }
+    rows.sort_by_key(|r| r.0);
+    rows.dedup_by_key(|r| r.0);
+    Ok(rows
+        .into_iter()
+        .map(|(variant_id, product_id, sku, quantity)| StockItem {
+            variant_id,
+            product_id,
+            sku,
+            online_quantity: i64::from(quantity),
+        })
+        .collect())
+}
+
+/// Stores variants' new online quantities and refreshes their products' availability and
+/// revision, so that read caches and listings see the change.
+async fn refresh_online_quantities<C: ConnectionTrait>(
+    db: &C,
+    changed: &[(Uuid, Uuid, i64)],
+) -> Result<(), StoreError> {
+    let backend = db.get_database_backend();
+    for chunk in changed.chunks(200) {
+        let mut sql = Sql::default();
+        sql.push("UPDATE product_variants SET inventory_quantity = CASE id", []);
+        for (variant_id, _, quantity) in chunk {
+            let quantity = i32::try_from(*quantity).unwrap_or(i32::MAX);
+            sql.push(" WHEN ? THEN ?", [(*variant_id).into(), quantity.into()]);
+        }
+        sql.push(
+            &format!(" ELSE inventory_quantity END WHERE id IN ({})", Sql::marks(chunk.len())),
+            values(chunk.iter().map(|c| c.0)),
+        );
+        db.execute(sql.statement(backend)).await?;
+    }
+    let mut products: Vec<Uuid> = changed.iter().map(|c| c.1).collect();
+    products.sort();
+    products.dedup();
+    for chunk in products.chunks(INSERT_CHUNK) {
+        let mut sql = Sql::default();
+        sql.push(
+            "UPDATE products SET available_for_sale = EXISTS (SELECT 1 FROM product_variants v \
+             WHERE v.product_id = products.id AND (v.inventory_tracked = ? \
+             OR v.inventory_quantity > 0)), revision = revision + 1, updated_at = ?",
+            [false.into(), Utc::now().into()],
+        );
+        sql.push(&format!(" WHERE id IN ({})", Sql::marks(chunk.len())), values(chunk.iter().copied()));
+        db.execute(sql.statement(backend)).await?;
+    }
+    Ok(())
+}
