@@ -66,7 +66,12 @@ pub(crate) fn with_key(mut t: TableCreateStatement, key: &[&str]) -> TableCreate
     t
 }
 
-pub(crate) fn index(table: &str, name: &str, columns: &[&str], unique: bool) -> IndexCreateStatement {
+pub(crate) fn index(
+    table: &str,
+    name: &str,
+    columns: &[&str],
+    unique: bool,
+) -> IndexCreateStatement {
     let mut i = Index::create();
     i.name(name).table(Alias::new(table));
     for c in columns {

@@ -49,7 +49,10 @@ impl MigrationTrait for Migration {
         level.extend(level_columns(""));
         level.push(time("updated_at"));
         manager
-            .create_table(with_key(table("inventory_levels", level), &["variant_id", "location_id"]))
+            .create_table(with_key(
+                table("inventory_levels", level),
+                &["variant_id", "location_id"],
+            ))
             .await?;
         manager
             .create_index(index(
@@ -94,7 +97,10 @@ impl MigrationTrait for Migration {
         // lock it takes (SQLite) puts stock writes in one order, so ledger sequence numbers
         // are committed in increasing order and a feed reader never skips one.
         manager
-            .create_table(with_key(table("inventory_clock", vec![int("id"), bigint("writes")]), &["id"]))
+            .create_table(with_key(
+                table("inventory_clock", vec![int("id"), bigint("writes")]),
+                &["id"],
+            ))
             .await?;
         manager
             .exec_stmt(

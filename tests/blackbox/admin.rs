@@ -152,7 +152,10 @@ async fn variants_bulk_create_and_update_change_prices_and_availability() {
         .bearer(&token)
         .send("query($id: ID!) { product(id: $id) { availableForSale } }", json!({ "id": id }))
         .await;
-    assert_eq!(product["data"]["product"]["availableForSale"], true, "stock arrived through the ledger");
+    assert_eq!(
+        product["data"]["product"]["availableForSale"], true,
+        "stock arrived through the ledger"
+    );
     set_stock(0).await;
 
     let update = server

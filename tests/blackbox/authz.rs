@@ -77,7 +77,9 @@ fn role_scopes(role: &str) -> &'static [&'static str] {
             "inventory:write",
             "locations:write",
         ],
-        "catalog_manager" => &["catalog:read", "catalog:write", "inventory:read", "inventory:write"],
+        "catalog_manager" => {
+            &["catalog:read", "catalog:write", "inventory:read", "inventory:write"]
+        }
         "support" => &["catalog:read", "customers:read", "inventory:read"],
         _ => &[],
     }

@@ -98,9 +98,7 @@ impl InventoryQuery {
         ctx.require(Permission::InventoryRead)?;
         check_skus(&skus)?;
         let size = page_size(ctx, first, None)?;
-        let after = after
-            .map(|c| LevelCursor::decode_cursor(&c).map_err(bad_input))
-            .transpose()?;
+        let after = after.map(|c| LevelCursor::decode_cursor(&c).map_err(bad_input)).transpose()?;
         let query = LevelQuery {
             location_id: location_id.as_ref().map(parse_location).transpose()?,
             skus,
@@ -112,9 +110,11 @@ impl InventoryQuery {
         let has_next = levels.len() > size;
         levels.truncate(size);
         let mut connection = Connection::new(after.is_some(), has_next);
-        connection.edges.extend(levels.into_iter().map(|l| {
-            Edge::new(LevelCursor(l.sku.clone(), l.location_id), InventoryLevel(l))
-        }));
+        connection.edges.extend(
+            levels
+                .into_iter()
+                .map(|l| Edge::new(LevelCursor(l.sku.clone(), l.location_id), InventoryLevel(l))),
+        );
         Ok(connection)
     }
 
@@ -173,9 +173,8 @@ impl Subscription {
     ) -> async_graphql::Result<impl Stream<Item = InventoryChange>> {
         check_skus(&skus)?;
         let location = location_id.as_ref().map(parse_location).transpose()?;
-        let after = after
-            .map(|c| c.parse::<i64>().map_err(|_| bad_input("invalid cursor")))
-            .transpose()?;
+        let after =
+            after.map(|c| c.parse::<i64>().map_err(|_| bad_input("invalid cursor"))).transpose()?;
         let feed = ctx.app().inventory.feed().clone();
         let subscription = feed.subscribe(after).await.map_err(|e| internal(&e))?;
         let skus: Option<std::collections::HashSet<String>> = skus.map(|s| s.into_iter().collect());

@@ -19,9 +19,7 @@ mod types;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use async_graphql::{
-    ErrorExtensions, Request, Schema, ServerError, ValidationMode,
-};
+use async_graphql::{ErrorExtensions, Request, Schema, ServerError, ValidationMode};
 use vitrine_app::App;
 use vitrine_domain::access::Actor;
 use vitrine_domain::catalog::Channel;
@@ -39,12 +37,16 @@ pub fn build_schema(app: App, limits: Limits, public_url: PublicUrl) -> Gateway 
     let channels =
         ChannelCacheHandle(Arc::new(ChannelCache { app: app.clone(), entries: RwLock::new(None) }));
     let builder = || {
-        Schema::build(query::Query::default(), mutation::Mutation::default(), inventory::Subscription)
-            .data(app.clone())
-            .data(limits)
-            .data(public_url.clone())
-            .data(channels.clone())
-            .directive(context::InContextDirective)
+        Schema::build(
+            query::Query::default(),
+            mutation::Mutation::default(),
+            inventory::Subscription,
+        )
+        .data(app.clone())
+        .data(limits)
+        .data(public_url.clone())
+        .data(channels.clone())
+        .directive(context::InContextDirective)
     };
     Gateway {
         gate: builder().extension(cost::CostGate(limits)).finish(),
@@ -54,9 +56,13 @@ pub fn build_schema(app: App, limits: Limits, public_url: PublicUrl) -> Gateway 
 
 /// The SDL that `schema.graphql` must match.
 pub fn sdl() -> String {
-    let schema = Schema::build(query::Query::default(), mutation::Mutation::default(), inventory::Subscription)
-        .directive(context::InContextDirective)
-        .finish();
+    let schema = Schema::build(
+        query::Query::default(),
+        mutation::Mutation::default(),
+        inventory::Subscription,
+    )
+    .directive(context::InContextDirective)
+    .finish();
     schema.sdl()
 }
 

@@ -13,8 +13,8 @@ use vitrine_domain::catalog::{
     Brand, Channel, Collection, Image, Product, ProductOption, ProductStatus, SelectedOption, Seo,
     SizeChart, Spec, Variant, VariantPrice,
 };
-use vitrine_domain::money::{Currency, Money};
 use vitrine_domain::inventory::{Address, Location, LocationKind, StockMovement};
+use vitrine_domain::money::{Currency, Money};
 use vitrine_store::{ProductDraft, StockWrite, StockWriteOutcome, Store, StoreError, VariantDraft};
 
 /// What [`load_demo`] wrote.
@@ -887,7 +887,15 @@ async fn save_setup(store: &Store) -> Result<Setup, StoreError> {
 /// collections, and a shop for collections only.
 fn demo_locations() -> Result<Vec<Location>, StoreError> {
     let at = timestamp(0)?;
-    let place = |n: u64, name: &str, kind, address1: &str, city: &str, zip: &str, country: &str, ships, pickup| {
+    let place = |n: u64,
+                 name: &str,
+                 kind,
+                 address1: &str,
+                 city: &str,
+                 zip: &str,
+                 country: &str,
+                 ships,
+                 pickup| {
         Location {
             id: demo_id(Kind::Location, at, n),
             name: name.to_owned(),
@@ -906,9 +914,39 @@ fn demo_locations() -> Result<Vec<Location>, StoreError> {
         }
     };
     Ok(vec![
-        place(1, "Paris Nord warehouse", LocationKind::Warehouse, "12 rue des Entrepôts", "Saint-Denis", "93200", "FR", true, false),
-        place(2, "Milano Brera shop", LocationKind::Shop, "Via Brera 21", "Milano", "20121", "IT", true, true),
-        place(3, "London Marylebone shop", LocationKind::Shop, "48 Marylebone High Street", "London", "W1U 5HT", "GB", false, true),
+        place(
+            1,
+            "Paris Nord warehouse",
+            LocationKind::Warehouse,
+            "12 rue des Entrepôts",
+            "Saint-Denis",
+            "93200",
+            "FR",
+            true,
+            false,
+        ),
+        place(
+            2,
+            "Milano Brera shop",
+            LocationKind::Shop,
+            "Via Brera 21",
+            "Milano",
+            "20121",
+            "IT",
+            true,
+            true,
+        ),
+        place(
+            3,
+            "London Marylebone shop",
+            LocationKind::Shop,
+            "48 Marylebone High Street",
+            "London",
+            "W1U 5HT",
+            "GB",
+            false,
+            true,
+        ),
     ])
 }
 
@@ -944,7 +982,11 @@ async fn write_opening_stock(
                     };
                     if on_hand > 0 {
                         snapshot
-                            .apply(*variant_id, location.id, StockMovement::Set { quantity: on_hand, expected: None })
+                            .apply(
+                                *variant_id,
+                                location.id,
+                                StockMovement::Set { quantity: on_hand, expected: None },
+                            )
                             .map_err(|e| e.to_string())?;
                     }
                 }

@@ -129,7 +129,11 @@ impl InventoryFeed {
             loop {
                 let page = self
                     .store
-                    .ledger_entries(&LedgerQuery { after: cursor, limit: PAGE, ..Default::default() })
+                    .ledger_entries(&LedgerQuery {
+                        after: cursor,
+                        limit: PAGE,
+                        ..Default::default()
+                    })
                     .await;
                 match page {
                     Ok(entries) => {

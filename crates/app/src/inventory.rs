@@ -13,12 +13,12 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use vitrine_domain::access::Actor;
 use vitrine_domain::inventory::{
-    allocate_online_order, Address, LedgerEntry, Location, LocationKind, StockError,
-    StockMovement, StockSnapshot,
+    allocate_online_order, Address, LedgerEntry, Location, LocationKind, StockError, StockMovement,
+    StockSnapshot,
 };
 use vitrine_store::{
-    IdempotencyKey, InventoryLevelRecord, LedgerQuery, LevelQuery, Store, StockWrite,
-    StockWriteOutcome,
+    IdempotencyKey, InventoryLevelRecord, LedgerQuery, LevelQuery, StockWrite, StockWriteOutcome,
+    Store,
 };
 
 use crate::error::{AppError, AppResult, ErrorCode, UserError};
@@ -100,7 +100,11 @@ impl InventoryService {
     }
 
     /// Creates a location (`id` none) or changes one; fields left out keep their values.
-    pub async fn location_save(&self, id: Option<Uuid>, input: LocationInput) -> AppResult<Location> {
+    pub async fn location_save(
+        &self,
+        id: Option<Uuid>,
+        input: LocationInput,
+    ) -> AppResult<Location> {
         let mut location = match id {
             Some(id) => self
                 .location(id)
@@ -182,32 +186,48 @@ impl InventoryService {
             changes.iter().map(|c| format!("{}|{}|{}", c.sku, c.location_id, c.delta)),
         );
         let skus = distinct_skus(changes.iter().map(|c| &c.sku));
-        self.write("inventoryAdjustQuantities", actor, &context, &fingerprint, &skus, &[], |snapshot| {
-            let mut errors = Vec::new();
-            for (i, change) in changes.iter().enumerate() {
-                let row = ["changes".to_owned(), i.to_string()];
-                let Some((variant_id, location_id)) =
-                    resolve(snapshot, &change.sku, change.location_id, &row, &mut errors)
-                else {
-                    continue;
-                };
-                if change.delta == 0 {
-                    errors.push(
-                        UserError::new(&["delta"], ErrorCode::Invalid, "a change of 0 changes nothing")
+        self.write(
+            "inventoryAdjustQuantities",
+            actor,
+            &context,
+            &fingerprint,
+            &skus,
+            &[],
+            |snapshot| {
+                let mut errors = Vec::new();
+                for (i, change) in changes.iter().enumerate() {
+                    let row = ["changes".to_owned(), i.to_string()];
+                    let Some((variant_id, location_id)) =
+                        resolve(snapshot, &change.sku, change.location_id, &row, &mut errors)
+                    else {
+                        continue;
+                    };
+                    if change.delta == 0 {
+                        errors.push(
+                            UserError::new(
+                                &["delta"],
+                                ErrorCode::Invalid,
+                                "a change of 0 changes nothing",
+                            )
                             .at(&row),
-                    );
-                    continue;
+                        );
+                        continue;
+                    }
+                    if let Err(e) = snapshot.apply(
+                        variant_id,
+                        location_id,
+                        StockMovement::Adjust { delta: change.delta },
+                    ) {
+                        errors.push(stock_error(e, "delta").at(&row));
+                    }
                 }
-                if let Err(e) = snapshot.apply(
-                    variant_id,
-                    location_id,
-                    StockMovement::Adjust { delta: change.delta },
-                ) {
-                    errors.push(stock_error(e, "delta").at(&row));
+                if errors.is_empty() {
+                    Ok(())
+                } else {
+                    Err(errors)
                 }
-            }
-            if errors.is_empty() { Ok(()) } else { Err(errors) }
-        })
+            },
+        )
         .await
     }
 
@@ -227,39 +247,55 @@ impl InventoryService {
             }),
         );
         let skus = distinct_skus(counts.iter().map(|c| &c.sku));
-        self.write("inventorySetQuantities", actor, &context, &fingerprint, &skus, &[], |snapshot| {
-            let mut errors = Vec::new();
-            let mut seen = HashSet::new();
-            for (i, count) in counts.iter().enumerate() {
-                let row = ["quantities".to_owned(), i.to_string()];
-                let Some((variant_id, location_id)) =
-                    resolve(snapshot, &count.sku, count.location_id, &row, &mut errors)
-                else {
-                    continue;
-                };
-                if !seen.insert((variant_id, location_id)) {
-                    errors.push(
-                        UserError::new(&["sku"], ErrorCode::Invalid, "this SKU and location are counted twice")
+        self.write(
+            "inventorySetQuantities",
+            actor,
+            &context,
+            &fingerprint,
+            &skus,
+            &[],
+            |snapshot| {
+                let mut errors = Vec::new();
+                let mut seen = HashSet::new();
+                for (i, count) in counts.iter().enumerate() {
+                    let row = ["quantities".to_owned(), i.to_string()];
+                    let Some((variant_id, location_id)) =
+                        resolve(snapshot, &count.sku, count.location_id, &row, &mut errors)
+                    else {
+                        continue;
+                    };
+                    if !seen.insert((variant_id, location_id)) {
+                        errors.push(
+                            UserError::new(
+                                &["sku"],
+                                ErrorCode::Invalid,
+                                "this SKU and location are counted twice",
+                            )
                             .at(&row),
-                    );
-                    continue;
+                        );
+                        continue;
+                    }
+                    let movement = StockMovement::Set {
+                        quantity: count.quantity,
+                        expected: count.change_from_quantity,
+                    };
+                    if snapshot.level(variant_id, location_id).on_hand == count.quantity
+                        && count.change_from_quantity.is_none_or(|e| e == count.quantity)
+                    {
+                        // Already right: no ledger line for a count that changes nothing.
+                        continue;
+                    }
+                    if let Err(e) = snapshot.apply(variant_id, location_id, movement) {
+                        errors.push(stock_error(e, "quantity").at(&row));
+                    }
                 }
-                let movement = StockMovement::Set {
-                    quantity: count.quantity,
-                    expected: count.change_from_quantity,
-                };
-                if snapshot.level(variant_id, location_id).on_hand == count.quantity
-                    && count.change_from_quantity.is_none_or(|e| e == count.quantity)
-                {
-                    // Already right: no ledger line for a count that changes nothing.
-                    continue;
+                if errors.is_empty() {
+                    Ok(())
+                } else {
+                    Err(errors)
                 }
-                if let Err(e) = snapshot.apply(variant_id, location_id, movement) {
-                    errors.push(stock_error(e, "quantity").at(&row));
-                }
-            }
-            if errors.is_empty() { Ok(()) } else { Err(errors) }
-        })
+            },
+        )
         .await
     }
 
@@ -272,11 +308,8 @@ impl InventoryService {
         lines: Vec<(Uuid, i64)>,
     ) -> AppResult<AdjustmentGroup> {
         check_rows(lines.len(), "lines")?;
-        let fingerprint = fingerprint(
-            "reserve",
-            &context,
-            lines.iter().map(|(v, q)| format!("{v}|{q}")),
-        );
+        let fingerprint =
+            fingerprint("reserve", &context, lines.iter().map(|(v, q)| format!("{v}|{q}")));
         let ids: Vec<Uuid> = lines.iter().map(|l| l.0).collect();
         self.write("reserveOnlineOrder", actor, &context, &fingerprint, &[], &ids, |snapshot| {
             let mut errors = Vec::new();
@@ -286,7 +319,8 @@ impl InventoryService {
                     errors.push(UserError::not_found("variantId", "variant").at(&row));
                     continue;
                 }
-                match allocate_online_order(&snapshot.allocation_candidates(*variant_id), *quantity) {
+                match allocate_online_order(&snapshot.allocation_candidates(*variant_id), *quantity)
+                {
                     Ok(taken) => {
                         for (location_id, q) in taken {
                             if let Err(e) = snapshot.apply(
@@ -301,7 +335,11 @@ impl InventoryService {
                     Err(e) => errors.push(stock_error(e, "quantity").at(&row)),
                 }
             }
-            if errors.is_empty() { Ok(()) } else { Err(errors) }
+            if errors.is_empty() {
+                Ok(())
+            } else {
+                Err(errors)
+            }
         })
         .await
     }
@@ -339,7 +377,11 @@ impl InventoryService {
                     errors.push(stock_error(e, "quantity").at(&row));
                 }
             }
-            if errors.is_empty() { Ok(()) } else { Err(errors) }
+            if errors.is_empty() {
+                Ok(())
+            } else {
+                Err(errors)
+            }
         })
         .await
     }
@@ -364,7 +406,11 @@ impl InventoryService {
             )));
         }
         if reason.chars().count() > MAX_REASON_LEN {
-            return Err(AppError::user(UserError::new(&["reason"], ErrorCode::TooLong, "at most 255 characters")));
+            return Err(AppError::user(UserError::new(
+                &["reason"],
+                ErrorCode::TooLong,
+                "at most 255 characters",
+            )));
         }
         let actor_name = actor_label(actor);
         let scope = format!("{operation}:{actor_name}");
@@ -409,9 +455,10 @@ impl InventoryService {
         Ok(AdjustmentGroup {
             id,
             reason: entries.first().map_or_else(|| reason.to_owned(), |e| e.reason.clone()),
-            reference_document_uri: entries
-                .first()
-                .map_or_else(|| context.reference_document_uri.clone(), |e| e.reference_document_uri.clone()),
+            reference_document_uri: entries.first().map_or_else(
+                || context.reference_document_uri.clone(),
+                |e| e.reference_document_uri.clone(),
+            ),
             entries,
             replayed,
         })
@@ -420,7 +467,11 @@ impl InventoryService {
 
 fn check_rows(n: usize, field: &str) -> AppResult<()> {
     if n == 0 {
-        return Err(AppError::user(UserError::new(&[field], ErrorCode::Blank, "give at least one row")));
+        return Err(AppError::user(UserError::new(
+            &[field],
+            ErrorCode::Blank,
+            "give at least one row",
+        )));
     }
     if n > MAX_ROWS {
         return Err(AppError::user(UserError::new(
@@ -460,7 +511,9 @@ fn resolve(
 fn stock_error(e: StockError, field: &str) -> UserError {
     let (code, field) = match e {
         StockError::InsufficientStock { .. } => (ErrorCode::InsufficientStock, field),
-        StockError::ChangedMeanwhile { .. } => (ErrorCode::ChangeFromQuantityStale, "changeFromQuantity"),
+        StockError::ChangedMeanwhile { .. } => {
+            (ErrorCode::ChangeFromQuantityStale, "changeFromQuantity")
+        }
         StockError::BelowReserved { .. } => (ErrorCode::BelowReserved, field),
         StockError::NotReserved { .. } => (ErrorCode::NotReserved, field),
         StockError::Negative | StockError::NotPositive => (ErrorCode::Invalid, field),
@@ -479,7 +532,11 @@ pub fn actor_label(actor: &Actor) -> String {
 }
 
 /// What a request asked, so that a key reused for something else is caught.
-fn fingerprint(operation: &str, context: &StockContext, rows: impl Iterator<Item = String>) -> String {
+fn fingerprint(
+    operation: &str,
+    context: &StockContext,
+    rows: impl Iterator<Item = String>,
+) -> String {
     let mut hash = Sha256::new();
     hash.update(operation.as_bytes());
     hash.update([0]);

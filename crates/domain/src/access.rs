@@ -43,7 +43,9 @@ impl StaffRole {
                 InventoryWrite,
                 LocationsManage,
             ],
-            StaffRole::CatalogManager => &[CatalogRead, CatalogWrite, InventoryRead, InventoryWrite],
+            StaffRole::CatalogManager => {
+                &[CatalogRead, CatalogWrite, InventoryRead, InventoryWrite]
+            }
             StaffRole::Support => &[CatalogRead, CustomersRead, InventoryRead],
         }
     }

@@ -165,7 +165,10 @@ pub enum StockError {
 }
 
 /// The level after `movement`, or why it may not happen.
-pub fn apply_movement(level: StockLevel, movement: StockMovement) -> Result<StockLevel, StockError> {
+pub fn apply_movement(
+    level: StockLevel,
+    movement: StockMovement,
+) -> Result<StockLevel, StockError> {
     let mut next = level;
     match movement {
         StockMovement::Adjust { delta } => {
@@ -305,7 +308,8 @@ impl StockSnapshot {
         items: Vec<StockItem>,
         levels: impl IntoIterator<Item = ((Uuid, Uuid), StockLevel)>,
     ) -> Self {
-        let item_by_variant = items.iter().enumerate().map(|(i, item)| (item.variant_id, i)).collect();
+        let item_by_variant =
+            items.iter().enumerate().map(|(i, item)| (item.variant_id, i)).collect();
         let item_by_sku = items.iter().enumerate().map(|(i, item)| (item.sku.clone(), i)).collect();
         Self {
             locations,
@@ -370,11 +374,9 @@ impl StockSnapshot {
 
     /// A variant's quantity for online sale in the working copy.
     pub fn online_quantity(&self, variant_id: Uuid) -> i64 {
-        online_quantity(
-            self.locations
-                .iter()
-                .filter_map(|l| Some((self.levels.get(&(variant_id, l.id))?, l.fulfills_online_orders))),
-        )
+        online_quantity(self.locations.iter().filter_map(|l| {
+            Some((self.levels.get(&(variant_id, l.id))?, l.fulfills_online_orders))
+        }))
     }
 
     pub fn changes(&self) -> &[LevelChange] {
@@ -423,7 +425,7 @@ mod tests {
 
     #[test]
     fn a_sale_of_the_last_available_unit_succeeds_and_the_next_is_refused() {
-        let l = apply_movement(level(3, 2, 0), StockMovement::Adjust { delta: -1 }).unwrap();
+        let l = apply_movement(level(3, 2, 0), StockMovement::Adjust { delta: -1 }).expect("allowed");
         assert_eq!(l.available(), 0);
         assert_eq!(
             apply_movement(l, StockMovement::Adjust { delta: -1 }),
@@ -433,10 +435,12 @@ mod tests {
 
     #[test]
     fn a_count_with_a_stale_expected_quantity_reports_the_current_one() {
-        let r = apply_movement(level(7, 0, 0), StockMovement::Set { quantity: 5, expected: Some(6) });
+        let r =
+            apply_movement(level(7, 0, 0), StockMovement::Set { quantity: 5, expected: Some(6) });
         assert_eq!(r, Err(StockError::ChangedMeanwhile { current: 7 }));
-        let l = apply_movement(level(7, 0, 0), StockMovement::Set { quantity: 5, expected: Some(7) });
-        assert_eq!(l.unwrap().on_hand, 5);
+        let l =
+            apply_movement(level(7, 0, 0), StockMovement::Set { quantity: 5, expected: Some(7) });
+        assert_eq!(l.expect("allowed").on_hand, 5);
     }
 
     #[test]
@@ -452,12 +456,12 @@ mod tests {
             apply_movement(l, StockMovement::Reserve { quantity: 4 }),
             Err(StockError::InsufficientStock { available: 3 })
         );
-        assert_eq!(apply_movement(l, StockMovement::Reserve { quantity: 3 }).unwrap().reserved, 3);
+        assert_eq!(apply_movement(l, StockMovement::Reserve { quantity: 3 }).expect("allowed").reserved, 3);
     }
 
     #[test]
     fn fulfilment_turns_a_reservation_into_a_decrement() {
-        let l = apply_movement(level(5, 2, 0), StockMovement::Fulfil { quantity: 2 }).unwrap();
+        let l = apply_movement(level(5, 2, 0), StockMovement::Fulfil { quantity: 2 }).expect("allowed");
         assert_eq!(l, level(3, 0, 0));
         assert_eq!(
             apply_movement(l, StockMovement::Release { quantity: 1 }),
@@ -465,7 +469,13 @@ mod tests {
         );
     }
 
-    fn candidate(id: u128, kind: LocationKind, priority: i32, ships: bool, on_hand: i64) -> AllocationCandidate {
+    fn candidate(
+        id: u128,
+        kind: LocationKind,
+        priority: i32,
+        ships: bool,
+        on_hand: i64,
+    ) -> AllocationCandidate {
         AllocationCandidate {
             location_id: Uuid::from_u128(id),
             kind,
@@ -482,7 +492,7 @@ mod tests {
             candidate(2, LocationKind::Shop, 1, false, 50),
             candidate(3, LocationKind::Warehouse, 9, true, 2),
         ];
-        let taken = allocate_online_order(&candidates, 4).unwrap();
+        let taken = allocate_online_order(&candidates, 4).expect("allowed");
         assert_eq!(taken, vec![(Uuid::from_u128(3), 2), (Uuid::from_u128(1), 2)]);
         assert_eq!(
             allocate_online_order(&candidates, 8),
@@ -545,7 +555,7 @@ mod tests {
                     prop_assert!(sellable >= quantity);
                     prop_assert_eq!(taken.iter().map(|(_, q)| q).sum::<i64>(), quantity);
                     for (id, q) in taken {
-                        let c = candidates.iter().find(|c| c.location_id == id).unwrap();
+                        let c = candidates.iter().find(|c| c.location_id == id).expect("allowed");
                         prop_assert!(c.fulfills_online_orders);
                         prop_assert!(q > 0 && q <= c.level.sellable_online());
                     }

@@ -15,8 +15,8 @@ use vitrine_domain::catalog::{
 use vitrine_domain::money::Money;
 
 use crate::entity::*;
-use crate::mapping::{self, join_list};
 use crate::inventory::lock_stock;
+use crate::mapping::{self, join_list};
 use crate::views::{bump_revisions, bump_revisions_of_owners};
 use crate::{Store, StoreError, INSERT_CHUNK};
 

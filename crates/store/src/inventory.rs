@@ -186,7 +186,11 @@ impl Store {
         if let Some(ids) = &query.variant_ids {
             sql.push(
                 &format!(" AND l.variant_id IN ({})", Sql::marks(ids.len().max(1))),
-                if ids.is_empty() { vec![Value::from(Uuid::nil())] } else { values(ids.iter().copied()) },
+                if ids.is_empty() {
+                    vec![Value::from(Uuid::nil())]
+                } else {
+                    values(ids.iter().copied())
+                },
             );
         }
         if let Some((sku, location)) = &query.after {
@@ -215,7 +219,10 @@ impl Store {
     }
 
     /// Ledger entries after `query.after`, oldest first.
-    pub async fn ledger_entries(&self, query: &LedgerQuery) -> Result<Vec<LedgerEntry>, StoreError> {
+    pub async fn ledger_entries(
+        &self,
+        query: &LedgerQuery,
+    ) -> Result<Vec<LedgerEntry>, StoreError> {
         let mut select = stock_ledger::Entity::find()
             .filter(stock_ledger::Column::Seq.gt(query.after))
             .order_by_asc(stock_ledger::Column::Seq)
@@ -352,7 +359,11 @@ where
         levels.extend(rows.into_iter().map(|r| {
             (
                 (r.variant_id, r.location_id),
-                StockLevel { on_hand: r.on_hand, reserved: r.reserved, safety_stock: r.safety_stock },
+                StockLevel {
+                    on_hand: r.on_hand,
+                    reserved: r.reserved,
+                    safety_stock: r.safety_stock,
+                },
             )
         }));
     }
@@ -432,8 +443,11 @@ where
         .iter()
         .filter_map(|item| {
             let now_online = snapshot.online_quantity(item.variant_id);
-            (now_online != item.online_quantity)
-                .then_some((item.variant_id, item.product_id, now_online))
+            (now_online != item.online_quantity).then_some((
+                item.variant_id,
+                item.product_id,
+                now_online,
+            ))
         })
         .collect();
     refresh_online_quantities(db, &changed).await?;
@@ -474,14 +488,12 @@ async fn stock_items<C: ConnectionTrait>(
 ) -> Result<Vec<StockItem>, StoreError> {
     type Row = (Uuid, Uuid, String, i32);
     let select = || {
-        product_variants::Entity::find()
-            .select_only()
-            .columns([
-                product_variants::Column::Id,
-                product_variants::Column::ProductId,
-                product_variants::Column::Sku,
-                product_variants::Column::InventoryQuantity,
-            ])
+        product_variants::Entity::find().select_only().columns([
+            product_variants::Column::Id,
+            product_variants::Column::ProductId,
+            product_variants::Column::Sku,
+            product_variants::Column::InventoryQuantity,
+        ])
     };
     let mut rows: Vec<Row> = Vec::new();
     for chunk in skus.chunks(INSERT_CHUNK) {
@@ -546,7 +558,10 @@ async fn refresh_online_quantities<C: ConnectionTrait>(
              OR v.inventory_quantity > 0)), revision = revision + 1, updated_at = ?",
             [false.into(), Utc::now().into()],
         );
-        sql.push(&format!(" WHERE id IN ({})", Sql::marks(chunk.len())), values(chunk.iter().copied()));
+        sql.push(
+            &format!(" WHERE id IN ({})", Sql::marks(chunk.len())),
+            values(chunk.iter().copied()),
+        );
         db.execute(sql.statement(backend)).await?;
     }
     Ok(())

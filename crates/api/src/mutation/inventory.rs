@@ -3,7 +3,9 @@
 //! bad row is reported with its index (`["input", "changes", "17", "delta"]`).
 
 use async_graphql::{Context, InputObject, Object, ID};
-use vitrine_app::inventory::{LocationInput as LocationChanges, QuantityChange, QuantityCount, StockContext};
+use vitrine_app::inventory::{
+    LocationInput as LocationChanges, QuantityChange, QuantityCount, StockContext,
+};
 use vitrine_app::AppError;
 use vitrine_domain::access::Permission;
 use vitrine_domain::id::NodeKind;
@@ -97,12 +99,20 @@ fn location_input(input: LocationInput) -> LocationChanges {
 }
 
 /// Points the app's row paths (`["changes", "3", "sku"]`) under `input`, as the argument is named.
-fn under_input(result: Result<vitrine_app::inventory::AdjustmentGroup, AppError>) -> Result<vitrine_app::inventory::AdjustmentGroup, AppError> {
+fn under_input(
+    result: Result<vitrine_app::inventory::AdjustmentGroup, AppError>,
+) -> Result<vitrine_app::inventory::AdjustmentGroup, AppError> {
     result.map_err(|e| match e {
         AppError::User(errors) => AppError::User(
             errors
                 .into_iter()
-                .map(|u| if u.field.first().is_some_and(|f| f == "idempotencyKey") { u } else { u.at(&["input".to_owned()]) })
+                .map(|u| {
+                    if u.field.first().is_some_and(|f| f == "idempotencyKey") {
+                        u
+                    } else {
+                        u.at(&["input".to_owned()])
+                    }
+                })
                 .collect(),
         ),
         other => other,

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use vitrine_app::inventory::AdjustmentGroup;
+use vitrine_app::InventoryLevelRecord;
 use vitrine_domain::access::Permission;
 use vitrine_domain::id::NodeKind;
 use vitrine_domain::inventory::{self as stock, LedgerEntry};
-use vitrine_app::InventoryLevelRecord;
 
 use super::gid;
 use crate::context::ContextExt;

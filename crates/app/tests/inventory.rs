@@ -1,0 +1,332 @@
+//! Inventory under concurrency, on SQLite and (when `VITRINE_TEST_DATABASE_URL` is set, always
+//! on CI) PostgreSQL: retried POS deltas, online reservations racing shop sales, and the live
+//! feed. Each test gets its own fresh database with the demo catalog.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use uuid::Uuid;
+use vitrine_app::identity::Secret;
+use vitrine_app::inventory::{QuantityChange, QuantityCount, StockContext};
+use vitrine_app::{App, AppError, ErrorCode, LedgerQuery, LevelQuery, Settings, Store};
+use vitrine_domain::access::{Actor, StaffRole};
+use vitrine_domain::inventory::{LedgerEntry, Location, LocationKind};
+use vitrine_store::testing::TestDatabase;
+
+async fn databases() -> Vec<TestDatabase> {
+    let mut all = vec![TestDatabase::sqlite()];
+    if let Some(pg) = TestDatabase::postgres().await.expect("postgres test database") {
+        all.push(pg);
+    }
+    all
+}
+
+async fn demo_app(db: &TestDatabase) -> App {
+    let store = Store::connect(&db.url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    vitrine_app::demo::load_demo(&store).await.expect("demo");
+    App::new(store, Settings::new(Secret::new(vec![7; 32])))
+}
+
+fn pos() -> Actor {
+    Actor::Integrator { token_id: Uuid::from_u128(42), permissions: vec![] }
+}
+
+fn staff() -> Actor {
+    Actor::Staff { id: Uuid::from_u128(7), role: StaffRole::Admin }
+}
+
+fn context(reason: &str, key: Option<String>) -> StockContext {
+    StockContext { reason: reason.to_owned(), reference_document_uri: None, idempotency_key: key }
+}
+
+/// The demo's locations: the warehouse and the shop that ship online, the pickup-only shop.
+async fn locations(app: &App) -> (Location, Location, Location) {
+    let all = app.inventory.locations().await.expect("locations");
+    let warehouse = all.iter().find(|l| l.kind == LocationKind::Warehouse).expect("warehouse");
+    let shipping_shop = all
+        .iter()
+        .find(|l| l.kind == LocationKind::Shop && l.fulfills_online_orders)
+        .expect("shop that ships");
+    let pickup_shop = all.iter().find(|l| !l.fulfills_online_orders).expect("pickup-only shop");
+    (warehouse.clone(), shipping_shop.clone(), pickup_shop.clone())
+}
+
+/// `n` SKUs with their variant ids.
+async fn skus(app: &App, n: u64) -> Vec<(String, Uuid)> {
+    let levels = app
+        .inventory
+        .levels(&LevelQuery { limit: n * 4, ..Default::default() })
+        .await
+        .expect("levels");
+    let mut skus: Vec<(String, Uuid)> = levels.into_iter().map(|l| (l.sku, l.variant_id)).collect();
+    skus.dedup();
+    skus.truncate(n as usize);
+    assert_eq!(skus.len(), n as usize);
+    skus
+}
+
+async fn set(app: &App, counts: Vec<QuantityCount>) {
+    app.inventory.set_quantities(&staff(), context("stock take", None), counts).await.expect("set");
+}
+
+fn count(sku: &str, location: Uuid, quantity: i64) -> QuantityCount {
+    QuantityCount {
+        sku: sku.to_owned(),
+        location_id: location,
+        quantity,
+        change_from_quantity: None,
+    }
+}
+
+/// Every ledger entry, oldest first.
+async fn ledger(store: &Store) -> Vec<LedgerEntry> {
+    let mut all = Vec::new();
+    loop {
+        let after = all.last().map_or(0, |e: &LedgerEntry| e.seq);
+        let page = store
+            .ledger_entries(&LedgerQuery { after, limit: 5000, ..Default::default() })
+            .await
+            .expect("ledger");
+        if page.is_empty() {
+            return all;
+        }
+        all.extend(page);
+    }
+}
+
+/// A small deterministic PRNG (splitmix64), so failures replay.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+#[derive(Clone)]
+enum Op {
+    /// A POS delta sent with an idempotency key (duplicates reuse key and payload).
+    Delta { key: String, sku: usize, location: Uuid, delta: i64 },
+    /// An online checkout reserving one unit.
+    Checkout { sku: usize },
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_retried_pos_deltas_and_checkouts_end_with_exact_quantities() {
+    for db in databases().await {
+        let app = demo_app(&db).await;
+        let (warehouse, shop, _) = locations(&app).await;
+        let skus = skus(&app, 20).await;
+        const START: i64 = 100_000;
+        let mut counts = Vec::new();
+        for (sku, _) in &skus {
+            counts.push(count(sku, warehouse.id, START));
+            counts.push(count(sku, shop.id, START));
+        }
+        set(&app, counts).await;
+
+        // 9,000 distinct deltas, 1,000 resent with the same key, 200 checkouts, shuffled.
+        let mut rng = Rng(0x1_2345);
+        let mut ops = Vec::new();
+        let mut expected: HashMap<(usize, Uuid), i64> = HashMap::new();
+        for n in 0..9_000 {
+            let sku = rng.below(skus.len() as u64) as usize;
+            let location = if rng.below(2) == 0 { warehouse.id } else { shop.id };
+            let magnitude = 1 + rng.below(5) as i64;
+            let delta = if rng.below(2) == 0 { magnitude } else { -magnitude };
+            *expected.entry((sku, location)).or_default() += delta;
+            ops.push(Op::Delta { key: format!("pos-{n}"), sku, location, delta });
+        }
+        for _ in 0..1_000 {
+            let again = ops[rng.below(9_000) as usize].clone();
+            ops.push(again);
+        }
+        let mut reserved: HashMap<usize, i64> = HashMap::new();
+        for _ in 0..200 {
+            let sku = rng.below(skus.len() as u64) as usize;
+            *reserved.entry(sku).or_default() += 1;
+            ops.push(Op::Checkout { sku });
+        }
+        for i in (1..ops.len()).rev() {
+            ops.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+
+        let queue = Arc::new(std::sync::Mutex::new(ops));
+        let skus = Arc::new(skus);
+        let mut workers = Vec::new();
+        for _ in 0..16 {
+            let (app, queue, skus) = (app.clone(), queue.clone(), skus.clone());
+            workers.push(tokio::spawn(async move {
+                loop {
+                    let Some(op) = queue.lock().expect("queue").pop() else { return };
+                    match op {
+                        Op::Delta { key, sku, location, delta } => {
+                            let change = QuantityChange {
+                                sku: skus[sku].0.clone(),
+                                location_id: location,
+                                delta,
+                            };
+                            app.inventory
+                                .adjust_quantities(&pos(), context("sale", Some(key)), vec![change])
+                                .await
+                                .expect("every delta fits in the stock");
+                        }
+                        Op::Checkout { sku } => {
+                            app.inventory
+                                .reserve_online_order(
+                                    &staff(),
+                                    context("order", None),
+                                    vec![(skus[sku].1, 1)],
+                                )
+                                .await
+                                .expect("plenty of stock");
+                        }
+                    }
+                }
+            }));
+        }
+        for w in workers {
+            w.await.expect("worker");
+        }
+
+        let levels = app
+            .inventory
+            .levels(&LevelQuery { limit: 10_000, ..Default::default() })
+            .await
+            .expect("levels");
+        let level = |variant: Uuid, location: Uuid| {
+            levels
+                .iter()
+                .find(|l| l.variant_id == variant && l.location_id == location)
+                .map(|l| l.level)
+        };
+        for (i, (_, variant)) in skus.iter().enumerate() {
+            for location in [warehouse.id, shop.id] {
+                let l = level(*variant, location).expect("level");
+                assert_eq!(l.on_hand, START + expected.get(&(i, location)).copied().unwrap_or(0));
+            }
+            let w = level(*variant, warehouse.id).expect("warehouse level");
+            assert_eq!(w.reserved, reserved.get(&i).copied().unwrap_or(0), "warehouse ships first");
+        }
+        // The ledger explains every level: its deltas add up to what is there.
+        let mut sums: HashMap<(Uuid, Uuid), (i64, i64)> = HashMap::new();
+        for e in ledger(&app.store).await {
+            let s = sums.entry((e.variant_id, e.location_id)).or_default();
+            s.0 += e.on_hand_delta();
+            s.1 += e.reserved_delta();
+        }
+        for l in &levels {
+            assert_eq!(
+                sums.get(&(l.variant_id, l.location_id)).copied().unwrap_or_default(),
+                (l.level.on_hand, l.level.reserved),
+                "{}",
+                l.sku
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_unit_goes_to_either_the_shop_sale_or_the_online_order_never_both() {
+    for db in databases().await {
+        let app = demo_app(&db).await;
+        let (warehouse, shop, _) = locations(&app).await;
+        let skus = skus(&app, 10).await;
+        for (sku, variant) in skus.iter() {
+            set(&app, vec![count(sku, warehouse.id, 1), count(sku, shop.id, 0)]).await;
+            let sale = {
+                let app = app.clone();
+                let change =
+                    QuantityChange { sku: sku.clone(), location_id: warehouse.id, delta: -1 };
+                tokio::spawn(async move {
+                    app.inventory
+                        .adjust_quantities(&pos(), context("sale", None), vec![change])
+                        .await
+                })
+            };
+            let order = {
+                let (app, variant) = (app.clone(), *variant);
+                tokio::spawn(async move {
+                    app.inventory
+                        .reserve_online_order(&staff(), context("order", None), vec![(variant, 1)])
+                        .await
+                })
+            };
+            let results = [sale.await.expect("sale task"), order.await.expect("order task")];
+            let winners = results.iter().filter(|r| r.is_ok()).count();
+            assert_eq!(winners, 1, "exactly one buyer gets the last unit");
+            let loser = results.into_iter().find_map(Result::err).expect("a loser");
+            let AppError::User(errors) = loser else { panic!("a user error, got {loser:?}") };
+            assert_eq!(errors[0].code, ErrorCode::InsufficientStock);
+            let level = app
+                .inventory
+                .levels(&LevelQuery {
+                    location_id: Some(warehouse.id),
+                    skus: Some(vec![sku.clone()]),
+                    limit: 1,
+                    ..Default::default()
+                })
+                .await
+                .expect("level");
+            assert_eq!(level[0].level.available(), 0);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_sees_every_change_once_and_in_order() {
+    for db in databases().await {
+        let app = demo_app(&db).await;
+        let (warehouse, shop, _) = locations(&app).await;
+        let skus = skus(&app, 3).await;
+        let mut counts = Vec::new();
+        for (sku, _) in &skus {
+            counts.push(count(sku, warehouse.id, 1_000));
+            counts.push(count(sku, shop.id, 1_000));
+        }
+        set(&app, counts).await;
+        let mut subscription = app.inventory.feed().subscribe(None).await.expect("subscribe");
+
+        let mut tasks = Vec::new();
+        for n in 0..300usize {
+            let app = app.clone();
+            let change = QuantityChange {
+                sku: skus[n % 3].0.clone(),
+                location_id: if n % 2 == 0 { warehouse.id } else { shop.id },
+                delta: if n % 5 == 0 { 2 } else { -1 },
+            };
+            tasks.push(tokio::spawn(async move {
+                app.inventory.adjust_quantities(&pos(), context("sale", None), vec![change]).await
+            }));
+        }
+        for t in tasks {
+            t.await.expect("task").expect("adjusted");
+        }
+
+        let mut seen: Vec<Arc<LedgerEntry>> = Vec::new();
+        while seen.len() < 300 {
+            let next = tokio::time::timeout(Duration::from_secs(20), subscription.next())
+                .await
+                .expect("every change arrives")
+                .expect("feed open");
+            seen.push(next);
+        }
+        let extra = tokio::time::timeout(Duration::from_millis(1500), subscription.next()).await;
+        assert!(extra.is_err(), "nothing is delivered twice");
+        assert!(seen.windows(2).all(|w| w[0].seq < w[1].seq), "in ledger order");
+        let mut last: HashMap<(Uuid, Uuid), i64> = HashMap::new();
+        for e in &seen {
+            if let Some(previous) = last.insert((e.variant_id, e.location_id), e.after.on_hand) {
+                assert_eq!(e.before.on_hand, previous, "no change of {} is skipped", e.sku);
+            }
+        }
+    }
+}
