@@ -425,7 +425,8 @@ mod tests {
 
     #[test]
     fn a_sale_of_the_last_available_unit_succeeds_and_the_next_is_refused() {
-        let l = apply_movement(level(3, 2, 0), StockMovement::Adjust { delta: -1 }).expect("allowed");
+        let l =
+            apply_movement(level(3, 2, 0), StockMovement::Adjust { delta: -1 }).expect("allowed");
         assert_eq!(l.available(), 0);
         assert_eq!(
             apply_movement(l, StockMovement::Adjust { delta: -1 }),
@@ -456,12 +457,16 @@ mod tests {
             apply_movement(l, StockMovement::Reserve { quantity: 4 }),
             Err(StockError::InsufficientStock { available: 3 })
         );
-        assert_eq!(apply_movement(l, StockMovement::Reserve { quantity: 3 }).expect("allowed").reserved, 3);
+        assert_eq!(
+            apply_movement(l, StockMovement::Reserve { quantity: 3 }).expect("allowed").reserved,
+            3
+        );
     }
 
     #[test]
     fn fulfilment_turns_a_reservation_into_a_decrement() {
-        let l = apply_movement(level(5, 2, 0), StockMovement::Fulfil { quantity: 2 }).expect("allowed");
+        let l =
+            apply_movement(level(5, 2, 0), StockMovement::Fulfil { quantity: 2 }).expect("allowed");
         assert_eq!(l, level(3, 0, 0));
         assert_eq!(
             apply_movement(l, StockMovement::Release { quantity: 1 }),
