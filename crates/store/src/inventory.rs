@@ -555,8 +555,9 @@ async fn refresh_online_quantities<C: ConnectionTrait>(
         sql.push(
             "UPDATE products SET available_for_sale = EXISTS (SELECT 1 FROM product_variants v \
              WHERE v.product_id = products.id AND (v.inventory_tracked = ? \
-             OR v.inventory_quantity > 0)), revision = revision + 1, updated_at = ?",
-            [false.into(), Utc::now().into()],
+             OR v.inventory_quantity > 0)), revision = revision + 1",
+            // Not `updated_at`: stock moving is not an edit of the product.
+            [false.into()],
         );
         sql.push(
             &format!(" WHERE id IN ({})", Sql::marks(chunk.len())),
