@@ -5,6 +5,7 @@ mod admin;
 mod authz;
 mod http;
 mod identity;
+mod inventory;
 mod storefront;
 mod support;
 mod websocket;

@@ -10,7 +10,7 @@ use crate::support::TestServer;
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(server: &TestServer, params: Value) -> Socket {
+pub(crate) async fn connect(server: &TestServer, params: Value) -> Socket {
     let url = format!("{}/graphql/ws", server.base.replacen("http", "ws", 1));
     let mut request = url.into_client_request().expect("request");
     request
@@ -23,7 +23,7 @@ async fn connect(server: &TestServer, params: Value) -> Socket {
     socket
 }
 
-async fn next_message(socket: &mut Socket) -> Value {
+pub(crate) async fn next_message(socket: &mut Socket) -> Value {
     loop {
         match socket.next().await.expect("open socket").expect("frame") {
             Message::Text(text) => return serde_json::from_str(&text).expect("json message"),

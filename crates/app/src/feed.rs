@@ -87,13 +87,13 @@ impl InventoryFeed {
         self: &Arc<Self>,
         after: Option<i64>,
     ) -> Result<FeedSubscription, vitrine_store::StoreError> {
-        self.start_tailer();
         // Subscribe before reading the head, so nothing committed in between is missed.
         let receiver = self.sender.subscribe();
-        let last_seq = match after {
-            Some(seq) => seq,
-            None => self.store.ledger_head().await?,
-        };
+        let head = self.store.ledger_head().await?;
+        // The first subscriber's head is where the tailer starts: every later subscriber reads
+        // a head at least as new, so the tailer broadcasts everything any of them waits for.
+        self.start_tailer(head);
+        let last_seq = after.unwrap_or(head);
         Ok(FeedSubscription {
             store: self.store.clone(),
             receiver,
@@ -103,10 +103,10 @@ impl InventoryFeed {
         })
     }
 
-    fn start_tailer(self: &Arc<Self>) {
+    fn start_tailer(self: &Arc<Self>, from: i64) {
         self.tailer.get_or_init(|| {
             let feed = self.clone();
-            tokio::spawn(async move { feed.tail().await });
+            tokio::spawn(async move { feed.tail(from).await });
             if self.redis.is_some() {
                 let feed = self.clone();
                 tokio::spawn(async move { feed.listen_to_replicas().await });
@@ -114,18 +114,9 @@ impl InventoryFeed {
         });
     }
 
-    async fn tail(self: Arc<Self>) {
-        let mut cursor = loop {
-            match self.store.ledger_head().await {
-                Ok(head) => break head,
-                Err(e) => {
-                    tracing::warn!("inventory feed cannot read the ledger: {e}");
-                    tokio::time::sleep(POLL).await;
-                }
-            }
-        };
+    async fn tail(self: Arc<Self>, from: i64) {
+        let mut cursor = from;
         loop {
-            let _ = tokio::time::timeout(POLL, self.wake.notified()).await;
             loop {
                 let page = self
                     .store
@@ -153,6 +144,7 @@ impl InventoryFeed {
                     }
                 }
             }
+            let _ = tokio::time::timeout(POLL, self.wake.notified()).await;
         }
     }
 

@@ -1,0 +1,231 @@
+//! The POS integration through the real binary, on SQLite and PostgreSQL: an integrator token
+//! moves stock with retries and compare-and-set, a bad bulk call writes nothing, the changes
+//! feed pages without gaps, and a subscriber hears about a sale at once.
+
+use futures_util::SinkExt;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::support::TestServer;
+use crate::websocket::{connect, next_message};
+
+const ADJUST: &str = "mutation($input: InventoryAdjustQuantitiesInput!, $key: String) {
+  inventoryAdjustQuantities(input: $input, idempotencyKey: $key) {
+    inventoryAdjustmentGroup { id replayed changes { sku delta quantityAfterChange available cursor } }
+    userErrors { field code message } } }";
+const SET: &str = "mutation($input: InventorySetQuantitiesInput!, $key: String) {
+  inventorySetQuantities(input: $input, idempotencyKey: $key) {
+    inventoryAdjustmentGroup { id changes { sku quantityAfterChange } }
+    userErrors { field code message } } }";
+const LEVEL: &str = "query($sku: String!, $loc: ID!) { inventoryLevel(sku: $sku, locationId: $loc) { onHand reserved available } }";
+
+struct Pos {
+    token: String,
+    warehouse: String,
+    sku: String,
+    other_sku: String,
+}
+
+async fn pos(server: &TestServer) -> Pos {
+    let admin = server.staff_token("owner@example.com", "owner").await;
+    let created = server
+        .request()
+        .bearer(&admin)
+        .send(
+            "mutation { apiTokenCreate(input: {name: \"POS\", scopes: [\"inventory:read\", \"inventory:write\"]}) { token userErrors { message } } }",
+            json!({}),
+        )
+        .await;
+    let token = created["data"]["apiTokenCreate"]["token"].as_str().expect("token").to_owned();
+    let locations = server
+        .request()
+        .bearer(&token)
+        .send("{ locations(first: 10) { nodes { id kind } } }", json!({}))
+        .await;
+    let warehouse = locations["data"]["locations"]["nodes"]
+        .as_array()
+        .and_then(|all| all.iter().find(|l| l["kind"] == "WAREHOUSE"))
+        .and_then(|l| l["id"].as_str())
+        .expect("the demo warehouse")
+        .to_owned();
+    let levels = server
+        .request()
+        .bearer(&token)
+        .send(
+            "query($loc: ID!) { inventoryLevels(first: 2, locationId: $loc) { nodes { sku } } }",
+            json!({ "loc": warehouse }),
+        )
+        .await;
+    let sku = |i: usize| {
+        levels["data"]["inventoryLevels"]["nodes"][i]["sku"]
+            .as_str()
+            .expect("a stocked sku")
+            .to_owned()
+    };
+    Pos { token, warehouse: warehouse.clone(), sku: sku(0), other_sku: sku(1) }
+}
+
+async fn send(server: &TestServer, pos: &Pos, query: &str, variables: Value) -> Value {
+    server.request().bearer(&pos.token).send(query, variables).await
+}
+
+async fn on_hand(server: &TestServer, pos: &Pos, sku: &str) -> i64 {
+    let r = send(server, pos, LEVEL, json!({ "sku": sku, "loc": pos.warehouse })).await;
+    r["data"]["inventoryLevel"]["onHand"].as_i64().unwrap_or_else(|| panic!("{r}"))
+}
+
+async fn pos_integration_end_to_end(server: TestServer) {
+    let pos = pos(&server).await;
+    let counted = send(
+        &server,
+        &pos,
+        SET,
+        json!({ "input": { "reason": "stock take", "quantities": [
+            { "sku": pos.sku, "locationId": pos.warehouse, "quantity": 10 },
+            { "sku": pos.other_sku, "locationId": pos.warehouse, "quantity": 3 }
+        ] } }),
+    )
+    .await;
+    assert_eq!(counted["data"]["inventorySetQuantities"]["userErrors"], json!([]), "{counted}");
+
+    // A subscriber (a second POS, a storefront) listening to the first SKU.
+    let mut socket =
+        connect(&server, json!({ "Authorization": format!("Bearer {}", pos.token) })).await;
+    let subscribe = json!({ "id": "s", "type": "subscribe", "payload": {
+        "query": "subscription($skus: [String!]) { inventoryChanged(skus: $skus) { sku delta quantityAfterChange kind reason } }",
+        "variables": { "skus": [pos.sku] } } });
+    socket.send(Message::text(subscribe.to_string())).await.expect("subscribe");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    // A shop sale, sent twice with the same key (the POS retried after a timeout).
+    let sale = json!({ "input": { "reason": "sale", "referenceDocumentUri": "pos://shop-1/receipt/881",
+        "changes": [{ "sku": pos.sku, "locationId": pos.warehouse, "delta": -1 }] }, "key": "receipt-881" });
+    let first = send(&server, &pos, ADJUST, sale.clone()).await;
+    let first = &first["data"]["inventoryAdjustQuantities"];
+    assert_eq!(first["userErrors"], json!([]), "{first}");
+    assert_eq!(first["inventoryAdjustmentGroup"]["replayed"], false);
+    assert_eq!(first["inventoryAdjustmentGroup"]["changes"][0]["quantityAfterChange"], 9);
+    let again = send(&server, &pos, ADJUST, sale.clone()).await;
+    let again = &again["data"]["inventoryAdjustQuantities"];
+    assert_eq!(again["inventoryAdjustmentGroup"]["replayed"], true);
+    assert_eq!(again["inventoryAdjustmentGroup"]["id"], first["inventoryAdjustmentGroup"]["id"]);
+    assert_eq!(on_hand(&server, &pos, &pos.sku).await, 9, "the retry changed nothing");
+
+    let event = next_message(&mut socket).await;
+    assert_eq!(event["type"], "next", "{event}");
+    let change = &event["payload"]["data"]["inventoryChanged"];
+    assert_eq!(
+        change,
+        &json!({ "sku": pos.sku, "delta": -1, "quantityAfterChange": 9, "kind": "ADJUSTMENT", "reason": "sale" })
+    );
+
+    // The same key for another request is refused.
+    let mut other = sale.clone();
+    other["input"]["changes"][0]["delta"] = json!(-2);
+    let reused = send(&server, &pos, ADJUST, other).await;
+    assert_eq!(
+        reused["data"]["inventoryAdjustQuantities"]["userErrors"][0]["code"],
+        "IDEMPOTENCY_KEY_REUSED"
+    );
+
+    // Compare-and-set: a stale expectation is refused with the current value.
+    let stale = send(
+        &server,
+        &pos,
+        SET,
+        json!({ "input": { "reason": "stock take", "quantities": [
+            { "sku": pos.sku, "locationId": pos.warehouse, "quantity": 20, "changeFromQuantity": 10 }] } }),
+    )
+    .await;
+    let error = &stale["data"]["inventorySetQuantities"]["userErrors"][0];
+    assert_eq!(error["code"], "CHANGE_FROM_QUANTITY_STALE", "{stale}");
+    assert_eq!(error["field"], json!(["input", "quantities", "0", "changeFromQuantity"]));
+    assert!(error["message"].as_str().expect("message").contains('9'), "{error}");
+
+    // A bulk call with bad rows writes nothing and names every bad row.
+    let bad = send(
+        &server,
+        &pos,
+        ADJUST,
+        json!({ "input": { "reason": "sale", "changes": [
+            { "sku": pos.other_sku, "locationId": pos.warehouse, "delta": -1 },
+            { "sku": "NO-SUCH-SKU", "locationId": pos.warehouse, "delta": -1 },
+            { "sku": pos.other_sku, "locationId": pos.warehouse, "delta": -5 }
+        ] } }),
+    )
+    .await;
+    let fields: Vec<Value> = bad["data"]["inventoryAdjustQuantities"]["userErrors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| json!([e["field"], e["code"]]))
+        .collect();
+    assert_eq!(
+        fields,
+        vec![
+            json!([["input", "changes", "1", "sku"], "NOT_FOUND"]),
+            json!([["input", "changes", "2", "delta"], "INSUFFICIENT_STOCK"]),
+        ],
+        "{bad}"
+    );
+    assert_eq!(on_hand(&server, &pos, &pos.other_sku).await, 3, "nothing was written");
+
+    // The changes feed pages through the ledger without gaps: a POS catching up.
+    let mut cursor: Option<String> = None;
+    let mut seen = Vec::new();
+    loop {
+        let page = send(
+            &server,
+            &pos,
+            "query($after: String, $sku: [String!]) { inventoryChanges(first: 1, after: $after, skus: $sku) { pageInfo { hasNextPage endCursor } nodes { delta quantityAfterChange } } }",
+            json!({ "after": cursor, "sku": [pos.sku] }),
+        )
+        .await;
+        let changes = &page["data"]["inventoryChanges"];
+        seen.extend(changes["nodes"].as_array().expect("nodes").iter().cloned());
+        if changes["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        cursor = changes["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    let after: Vec<i64> =
+        seen.iter().map(|c| c["quantityAfterChange"].as_i64().expect("n")).collect();
+    assert_eq!(after.last(), Some(&9));
+    assert_eq!(after.iter().rev().nth(1), Some(&10), "the count, then the one sale: {seen:?}");
+}
+
+#[tokio::test]
+async fn pos_integration_works_end_to_end_on_sqlite() {
+    pos_integration_end_to_end(TestServer::demo().await).await;
+}
+
+#[tokio::test]
+async fn pos_integration_works_end_to_end_on_postgres() {
+    let Some(server) = TestServer::demo_on_postgres().await else { return };
+    pos_integration_end_to_end(server).await;
+}
+
+#[tokio::test]
+async fn storefronts_hear_of_stock_changes_without_seeing_counts() {
+    let server = TestServer::demo().await;
+    let pos = pos(&server).await;
+    let mut socket = connect(&server, json!({})).await;
+    let subscribe = json!({ "id": "s", "type": "subscribe", "payload": {
+        "query": "subscription { inventoryChanged { sku delta available availableForSale } }" } });
+    socket.send(Message::text(subscribe.to_string())).await.expect("subscribe");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let sold_out = send(
+        &server,
+        &pos,
+        SET,
+        json!({ "input": { "reason": "stock take", "quantities": [
+            { "sku": pos.sku, "locationId": pos.warehouse, "quantity": 0 }] } }),
+    )
+    .await;
+    assert_eq!(sold_out["data"]["inventorySetQuantities"]["userErrors"], json!([]), "{sold_out}");
+    let event = next_message(&mut socket).await;
+    assert_eq!(
+        event["payload"]["data"]["inventoryChanged"],
+        json!({ "sku": pos.sku, "delta": null, "available": null, "availableForSale": false })
+    );
+}
