@@ -151,6 +151,10 @@ impl Store {
     where
         F: FnOnce(&mut StockSnapshot) -> Result<(), E>,
     {
+        // SQLite lets one writer in and makes the others retry with growing sleeps, which
+        // leaves some waiting far longer than their turn; queueing here serves them in order.
+        // PostgreSQL queues waiters on the clock row's lock itself.
+        let _turn = if self.is_postgres() { None } else { Some(self.stock_writes.lock().await) };
         let txn = self.db.begin().await?;
         let outcome = write_stock_in(&txn, write, plan).await?;
         if matches!(outcome, StockWriteOutcome::Written(_)) {

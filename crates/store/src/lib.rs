@@ -36,6 +36,8 @@ pub use listing::{Page, PageDirection, ProductListing, ProductRevision, ProductS
 pub struct Store {
     db: DatabaseConnection,
     queries: Arc<AtomicU64>,
+    /// Queues this process's stock writes on SQLite (see `Store::write_stock`).
+    stock_writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How many rows go into one multi-row INSERT; keeps every statement under SQLite's limit
@@ -70,7 +72,7 @@ impl Store {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
-        Ok(Self { db, queries })
+        Ok(Self { db, queries, stock_writes: Arc::default() })
     }
 
     /// Applies every pending migration.
