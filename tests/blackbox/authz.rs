@@ -44,6 +44,7 @@ fn guarded() -> Vec<(&'static str, &'static str, String)> {
         ("apiTokens", "tokens", "{ apiTokens { id } }".to_owned()),
         ("inventoryAdjustQuantities", "inventory:write", "mutation { inventoryAdjustQuantities(input: {reason: \"x\", changes: []}) { userErrors { code } } }".to_owned()),
         ("inventorySetQuantities", "inventory:write", "mutation { inventorySetQuantities(input: {reason: \"x\", quantities: []}) { userErrors { code } } }".to_owned()),
+        ("inventorySetSafetyStock", "inventory:write", "mutation { inventorySetSafetyStock(input: {reason: \"x\", quantities: []}) { userErrors { code } } }".to_owned()),
         ("locationAdd", "locations:write", "mutation { locationAdd(input: {}) { userErrors { code } } }".to_owned()),
         ("locationEdit", "locations:write", format!("mutation {{ locationEdit(id: \"{LOCATION}\", input: {{}}) {{ userErrors {{ code }} }} }}")),
         ("locations", "inventory:read", "{ locations(first: 1) { nodes { id } } }".to_owned()),

@@ -229,3 +229,87 @@ async fn storefronts_hear_of_stock_changes_without_seeing_counts() {
         json!({ "sku": pos.sku, "delta": null, "available": null, "availableForSale": false })
     );
 }
+
+#[tokio::test]
+async fn shoppers_see_where_to_collect_and_safety_stock_stays_in_the_shop() {
+    let server = TestServer::demo().await;
+    let pos = pos(&server).await;
+    let locations = send(
+        &server,
+        &pos,
+        "{ locations(first: 10) { nodes { id name kind fulfillsOnlineOrders pickupEnabled } } }",
+        json!({}),
+    )
+    .await;
+    let all = locations["data"]["locations"]["nodes"].as_array().expect("locations").clone();
+    let find = |ships: bool, kind: &str| {
+        all.iter()
+            .find(|l| l["fulfillsOnlineOrders"] == ships && l["kind"] == kind)
+            .expect("demo location")
+            .clone()
+    };
+    let (shipping_shop, pickup_shop) = (find(true, "SHOP"), find(false, "SHOP"));
+    let counted = send(
+        &server,
+        &pos,
+        SET,
+        json!({ "input": { "reason": "stock take", "quantities": [
+            { "sku": pos.sku, "locationId": pos.warehouse, "quantity": 0 },
+            { "sku": pos.sku, "locationId": shipping_shop["id"], "quantity": 2 },
+            { "sku": pos.sku, "locationId": pickup_shop["id"], "quantity": 0 }
+        ] } }),
+    )
+    .await;
+    assert_eq!(counted["data"]["inventorySetQuantities"]["userErrors"], json!([]), "{counted}");
+    let level = send(
+        &server,
+        &pos,
+        "query($s: String!, $l: ID!) { inventoryLevel(sku: $s, locationId: $l) { variantId } }",
+        json!({ "s": pos.sku, "l": pos.warehouse }),
+    )
+    .await;
+    let variant =
+        level["data"]["inventoryLevel"]["variantId"].as_str().expect("variant id").to_owned();
+
+    let shopper_view = || async {
+        let r = server
+            .gql(
+                "query($id: ID!) { node(id: $id) { ... on ProductVariant { availableForSale
+                   storeAvailability(first: 10) { nodes { available pickUpTime quantityAvailable location { name } } } } } }",
+                json!({ "id": variant }),
+            )
+            .await;
+        let node = r["data"]["node"].clone();
+        assert!(node.is_object(), "{r}");
+        node
+    };
+    let view = shopper_view().await;
+    assert_eq!(view["availableForSale"], true, "the shop that ships sells online");
+    let shops = view["storeAvailability"]["nodes"].as_array().expect("shops").clone();
+    let at = |name: &Value| {
+        shops.iter().find(|s| s["location"]["name"] == *name).expect("shop listed").clone()
+    };
+    assert_eq!(at(&shipping_shop["name"])["available"], true);
+    assert_eq!(
+        at(&shipping_shop["name"])["quantityAvailable"],
+        Value::Null,
+        "no raw counts for shoppers"
+    );
+    assert_eq!(at(&pickup_shop["name"])["available"], false);
+    assert_eq!(at(&pickup_shop["name"])["pickUpTime"], Value::Null);
+
+    // Both pieces become display pieces: still in the shop, no longer sold online.
+    let safety = send(
+        &server,
+        &pos,
+        "mutation($i: InventorySetSafetyStockInput!) { inventorySetSafetyStock(input: $i) { userErrors { field code } } }",
+        json!({ "i": { "reason": "window display", "quantities": [{ "sku": pos.sku, "locationId": shipping_shop["id"], "safetyStock": 2 }] } }),
+    )
+    .await;
+    assert_eq!(safety["data"]["inventorySetSafetyStock"]["userErrors"], json!([]), "{safety}");
+    let view = shopper_view().await;
+    assert_eq!(view["availableForSale"], false);
+    let level =
+        send(&server, &pos, LEVEL, json!({ "sku": pos.sku, "loc": shipping_shop["id"] })).await;
+    assert_eq!(level["data"]["inventoryLevel"]["available"], 2, "the shop can still sell them");
+}

@@ -7,8 +7,9 @@ use std::sync::{Arc, RwLock};
 use async_graphql::dataloader::{DataLoader, Loader};
 use uuid::Uuid;
 use vitrine_app::product_views::ProductViews;
-use vitrine_app::{Store, StoreError};
+use vitrine_app::{InventoryLevelRecord, LevelQuery, Store, StoreError};
 use vitrine_domain::catalog::{Brand, Collection, Image, Variant};
+use vitrine_domain::inventory::Location;
 use vitrine_domain::product_view::ProductView;
 
 macro_rules! loader {
@@ -46,6 +47,20 @@ loader!(VariantLoader, Variant, |store, keys| store
     .variants_by_ids(keys)
     .await
     .map(|rows| by_id(rows, |v| v.id)));
+loader!(StockOfVariant, Vec<InventoryLevelRecord>, |store, keys| store
+    .inventory_levels(&LevelQuery {
+        variant_ids: Some(keys.to_vec()),
+        // Every level of the variants asked for: a handful of locations each.
+        limit: u64::MAX >> 1,
+        ..Default::default()
+    })
+    .await
+    .map(|rows| group(rows, |l| l.variant_id)));
+// Every stock location, under the one key `Uuid::nil()`: read once per request.
+loader!(AllLocations, Vec<Location>, |store, keys| store
+    .locations()
+    .await
+    .map(|rows| keys.iter().map(|k| (*k, rows.clone())).collect()));
 loader!(BrandLoader, Brand, |store, keys| store
     .brands_by_ids(keys)
     .await
@@ -182,6 +197,8 @@ pub struct Loaders {
     pub collections_of_product: Cached<CollectionsOfProduct>,
     pub children_of_collection: Cached<ChildrenOfCollection>,
     pub translations: Cached<TranslationLoader>,
+    pub stock_of_variant: Cached<StockOfVariant>,
+    pub all_locations: Cached<AllLocations>,
 }
 
 fn new_loader<T: Loader<Uuid>>(loader: T) -> Cached<T> {
@@ -200,6 +217,8 @@ impl Loaders {
             collections_of_product: new_loader(CollectionsOfProduct { store: s() }),
             children_of_collection: new_loader(ChildrenOfCollection { store: s() }),
             translations: new_loader(TranslationLoader { store: s(), language }),
+            stock_of_variant: new_loader(StockOfVariant { store: s() }),
+            all_locations: new_loader(AllLocations { store: s() }),
         }
     }
 }

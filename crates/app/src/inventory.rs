@@ -55,6 +55,13 @@ pub struct QuantityCount {
     pub change_from_quantity: Option<i64>,
 }
 
+#[derive(Clone, Debug)]
+pub struct SafetyStock {
+    pub sku: String,
+    pub location_id: Uuid,
+    pub safety_stock: i64,
+}
+
 /// Who and why, for the ledger.
 #[derive(Clone, Debug)]
 pub struct StockContext {
@@ -287,6 +294,51 @@ impl InventoryService {
                     }
                     if let Err(e) = snapshot.apply(variant_id, location_id, movement) {
                         errors.push(stock_error(e, "quantity").at(&row));
+                    }
+                }
+                if errors.is_empty() {
+                    Ok(())
+                } else {
+                    Err(errors)
+                }
+            },
+        )
+        .await
+    }
+
+    /// Sets how many units each level withholds from online sale (display pieces, a buffer).
+    pub async fn set_safety_stock(
+        &self,
+        actor: &Actor,
+        context: StockContext,
+        rows: Vec<SafetyStock>,
+    ) -> AppResult<AdjustmentGroup> {
+        check_rows(rows.len(), "quantities")?;
+        let fingerprint = fingerprint(
+            "safety",
+            &context,
+            rows.iter().map(|r| format!("{}|{}|{}", r.sku, r.location_id, r.safety_stock)),
+        );
+        let skus = distinct_skus(rows.iter().map(|r| &r.sku));
+        self.write(
+            "inventorySetSafetyStock",
+            actor,
+            &context,
+            &fingerprint,
+            &skus,
+            &[],
+            |snapshot| {
+                let mut errors = Vec::new();
+                for (i, row) in rows.iter().enumerate() {
+                    let at = ["quantities".to_owned(), i.to_string()];
+                    let Some((variant_id, location_id)) =
+                        resolve(snapshot, &row.sku, row.location_id, &at, &mut errors)
+                    else {
+                        continue;
+                    };
+                    let movement = StockMovement::SetSafetyStock { quantity: row.safety_stock };
+                    if let Err(e) = snapshot.apply(variant_id, location_id, movement) {
+                        errors.push(stock_error(e, "safetyStock").at(&at));
                     }
                 }
                 if errors.is_empty() {

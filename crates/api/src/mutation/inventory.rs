@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, InputObject, Object, ID};
 use vitrine_app::inventory::{
-    LocationInput as LocationChanges, QuantityChange, QuantityCount, StockContext,
+    LocationInput as LocationChanges, QuantityChange, QuantityCount, SafetyStock, StockContext,
 };
 use vitrine_app::AppError;
 use vitrine_domain::access::Permission;
@@ -54,6 +54,21 @@ pub struct InventorySetQuantitiesInput {
 }
 
 #[derive(InputObject, Clone)]
+pub struct InventorySafetyStockInput {
+    pub sku: String,
+    pub location_id: ID,
+    /// Units withheld from online sale at this location.
+    pub safety_stock: i64,
+}
+
+#[derive(InputObject, Clone)]
+pub struct InventorySetSafetyStockInput {
+    pub reason: String,
+    pub reference_document_uri: Option<String>,
+    pub quantities: Vec<InventorySafetyStockInput>,
+}
+
+#[derive(InputObject, Clone)]
 pub struct LocationAddressInput {
     pub address1: String,
     pub address2: Option<String>,
@@ -77,6 +92,9 @@ payload!(InventoryAdjustQuantitiesPayload {
     inventory_adjustment_group: Option<InventoryAdjustmentGroup>,
 });
 payload!(InventorySetQuantitiesPayload {
+    inventory_adjustment_group: Option<InventoryAdjustmentGroup>,
+});
+payload!(InventorySetSafetyStockPayload {
     inventory_adjustment_group: Option<InventoryAdjustmentGroup>,
 });
 payload!(LocationPayload { location: Option<Location> });
@@ -188,6 +206,37 @@ impl InventoryMutation {
         .await;
         let (group, user_errors) = into_payload(under_input(result))?;
         Ok(InventorySetQuantitiesPayload {
+            inventory_adjustment_group: group.map(InventoryAdjustmentGroup),
+            user_errors,
+        })
+    }
+
+    /// Sets the units each level withholds from online sale (shop display pieces, a buffer
+    /// against miscounts); they stay sellable in the shop. Needs `inventory:write`.
+    async fn inventory_set_safety_stock(
+        &self,
+        ctx: &Context<'_>,
+        input: InventorySetSafetyStockInput,
+        idempotency_key: Option<String>,
+    ) -> async_graphql::Result<InventorySetSafetyStockPayload> {
+        let actor = ctx.require(Permission::InventoryWrite)?;
+        let result = async {
+            let mut rows = Vec::with_capacity(input.quantities.len());
+            for (i, q) in input.quantities.into_iter().enumerate() {
+                let location_id = input_id(&q.location_id, NodeKind::Location, "locationId")
+                    .map_err(|e| at_row(e, "quantities", i))?;
+                rows.push(SafetyStock { sku: q.sku, location_id, safety_stock: q.safety_stock });
+            }
+            let context = StockContext {
+                reason: input.reason,
+                reference_document_uri: input.reference_document_uri,
+                idempotency_key,
+            };
+            ctx.app().inventory.set_safety_stock(actor, context, rows).await
+        }
+        .await;
+        let (group, user_errors) = into_payload(under_input(result))?;
+        Ok(InventorySetSafetyStockPayload {
             inventory_adjustment_group: group.map(InventoryAdjustmentGroup),
             user_errors,
         })

@@ -257,3 +257,30 @@ impl InventoryAdjustmentGroup {
         self.0.entries.iter().cloned().map(|e| InventoryChange(Arc::new(e))).collect()
     }
 }
+
+/// Whether a variant can be collected at one shop (Shopify's `StoreAvailability`).
+pub struct StoreAvailability {
+    pub location: stock::Location,
+    pub level: stock::StockLevel,
+    /// An untracked variant is always available.
+    pub tracked: bool,
+}
+
+#[Object]
+impl StoreAvailability {
+    /// In stock here for collection (units beyond the safety stock are free).
+    async fn available(&self) -> bool {
+        !self.tracked || self.level.sellable_online() > 0
+    }
+    async fn location(&self) -> Location {
+        Location(self.location.clone())
+    }
+    /// When an order placed now is usually ready for collection; null when not in stock here.
+    async fn pick_up_time(&self) -> Option<&'static str> {
+        (!self.tracked || self.level.sellable_online() > 0).then_some("Usually ready in 2 hours")
+    }
+    /// Units free for collection here. Needs `inventory:read`.
+    async fn quantity_available(&self, ctx: &Context<'_>) -> Option<i64> {
+        ctx.req().actor.has(Permission::InventoryRead).then_some(self.level.sellable_online())
+    }
+}

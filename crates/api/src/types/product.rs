@@ -533,6 +533,40 @@ impl VariantFields {
         self.0.variant().available_for_sale()
     }
 
+    /// The shops where this variant can be collected, and whether it is in stock there.
+    async fn store_availability(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<OffsetCursor, super::inventory::StoreAvailability>> {
+        let loaders = &ctx.req().loaders;
+        let variant = self.0.variant();
+        let levels =
+            loaders.stock_of_variant.load_one(variant.id).await.map_err(|e| internal(&e))?;
+        let all = loaders
+            .all_locations
+            .load_one(Uuid::nil())
+            .await
+            .map_err(|e| internal(&e))?
+            .unwrap_or_default();
+        let tracked = variant.inventory_tracked;
+        let shops: Vec<super::inventory::StoreAvailability> = all
+            .into_iter()
+            .filter(|l| l.pickup_enabled)
+            .map(|location| {
+                let level = levels
+                    .iter()
+                    .flatten()
+                    .find(|l| l.location_id == location.id)
+                    .map(|l| l.level)
+                    .unwrap_or_default();
+                super::inventory::StoreAvailability { location, level, tracked }
+            })
+            .collect();
+        slice_connection(ctx, shops, after, None, first, None)
+    }
+
     /// Units in stock; only staff and integrators with `catalog:read` see raw counts.
     async fn quantity_available(&self, ctx: &Context<'_>) -> Option<i32> {
         ctx.req().actor.has(Permission::CatalogRead).then_some(self.0.variant().inventory_quantity)
