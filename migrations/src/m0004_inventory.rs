@@ -16,6 +16,127 @@ impl MigrationName for Migration {
     }
 }
 
+/// Databases from before stock locations kept one quantity per variant. It moves into a
+/// "Default location" (a warehouse that ships) with an opening ledger line each, so that every
+/// level is explained by the ledger from the start.
+async fn move_existing_stock(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let variants = || Alias::new("product_variants");
+    let quantity = || Expr::col(Alias::new("inventory_quantity"));
+    let db = manager.get_connection();
+    let probe = Query::select()
+        .expr(Expr::val(1))
+        .from(variants())
+        .and_where(quantity().gt(0))
+        .limit(1)
+        .to_owned();
+    if db.query_one(db.get_database_backend().build(&probe)).await?.is_none() {
+        return Ok(());
+    }
+    let location = uuid::Uuid::now_v7();
+    let now = chrono::Utc::now();
+    let mut insert_location = Query::insert();
+    insert_location
+        .into_table(Alias::new("stock_locations"))
+        .columns(
+            [
+                "id",
+                "name",
+                "kind",
+                "address1",
+                "city",
+                "zip",
+                "country_code",
+                "fulfills_online_orders",
+                "pickup_enabled",
+                "priority",
+                "created_at",
+            ]
+            .map(Alias::new),
+        )
+        .values_panic([
+            location.into(),
+            "Default location".into(),
+            "warehouse".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            // ISO 3166's code for "unknown"; staff set the real address with locationEdit.
+            "ZZ".into(),
+            true.into(),
+            false.into(),
+            0.into(),
+            now.into(),
+        ]);
+    manager.exec_stmt(insert_location).await?;
+
+    let levels = Query::select()
+        .column(Alias::new("id"))
+        .expr(Expr::val(location))
+        .expr(quantity())
+        .expr(Expr::val(0i64))
+        .expr(Expr::val(0i64))
+        .expr(Expr::val(now))
+        .from(variants())
+        .and_where(quantity().gt(0))
+        .to_owned();
+    let mut insert_levels = Query::insert();
+    insert_levels
+        .into_table(Alias::new("inventory_levels"))
+        .columns(
+            ["variant_id", "location_id", "on_hand", "reserved", "safety_stock", "updated_at"]
+                .map(Alias::new),
+        )
+        .select_from(levels)
+        .map_err(|e| DbErr::Custom(e.to_string()))?;
+    manager.exec_stmt(insert_levels).await?;
+
+    let ledger = Query::select()
+        .expr(Expr::val(uuid::Uuid::now_v7()))
+        .column(Alias::new("id"))
+        .column(Alias::new("sku"))
+        .expr(Expr::val(location))
+        .expr(Expr::val("count"))
+        .expr(Expr::val(0i64))
+        .expr(Expr::val(0i64))
+        .expr(Expr::val(0i64))
+        .expr(quantity())
+        .expr(Expr::val(0i64))
+        .expr(Expr::val(0i64))
+        .expr(Expr::val("opening stock (before stock locations)"))
+        .expr(Expr::val("system:migration"))
+        .expr(Expr::val(now))
+        .from(variants())
+        .and_where(quantity().gt(0))
+        .order_by(Alias::new("id"), Order::Asc)
+        .to_owned();
+    let mut insert_ledger = Query::insert();
+    insert_ledger
+        .into_table(Alias::new("stock_ledger"))
+        .columns(
+            [
+                "group_id",
+                "variant_id",
+                "sku",
+                "location_id",
+                "kind",
+                "before_on_hand",
+                "before_reserved",
+                "before_safety_stock",
+                "after_on_hand",
+                "after_reserved",
+                "after_safety_stock",
+                "reason",
+                "actor",
+                "occurred_at",
+            ]
+            .map(Alias::new),
+        )
+        .select_from(ledger)
+        .map_err(|e| DbErr::Custom(e.to_string()))?;
+    manager.exec_stmt(insert_ledger).await?;
+    Ok(())
+}
+
 fn level_columns(prefix: &str) -> Vec<ColumnDef> {
     ["on_hand", "reserved", "safety_stock"]
         .into_iter()
@@ -111,6 +232,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+
+        move_existing_stock(manager).await?;
 
         manager
             .create_table(with_key(

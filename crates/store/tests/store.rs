@@ -343,3 +343,41 @@ async fn every_write_to_what_a_product_shows_bumps_its_revision() {
         expect_bump(revision_of(&store, id).await, "removing a translation");
     }
 }
+
+#[tokio::test]
+async fn migrating_to_stock_locations_moves_existing_quantities_into_a_default_location() {
+    use vitrine_migrations::MigratorTrait as _;
+    use vitrine_store::{LedgerQuery, LevelQuery};
+    for db in TestDatabase::all().await.expect("test databases") {
+        let connection = sea_orm::Database::connect(&db.url).await.expect("connect");
+        vitrine_migrations::Migrator::up(&connection, Some(3)).await.expect("up to m0003");
+        let store = Store::connect(&db.url).await.expect("connect");
+        let mut old = draft(1, Uuid::now_v7(), "Old coat", 100);
+        old.variants[1].variant.inventory_quantity = 0;
+        store.insert_products(vec![old]).await.expect("insert");
+
+        vitrine_migrations::Migrator::up(&connection, None).await.expect("the rest");
+        let locations = store.locations().await.expect("locations");
+        assert_eq!(locations.len(), 1);
+        assert_eq!(locations[0].name, "Default location");
+        assert!(locations[0].fulfills_online_orders);
+        let levels = store
+            .inventory_levels(&LevelQuery { limit: 10, ..Default::default() })
+            .await
+            .expect("levels");
+        assert_eq!(levels.len(), 1, "only the variant that had stock gets a level");
+        assert_eq!((levels[0].sku.as_str(), levels[0].level.on_hand), ("P1-S", 3));
+        let ledger = store
+            .ledger_entries(&LedgerQuery { limit: 10, ..Default::default() })
+            .await
+            .expect("ledger");
+        assert_eq!(ledger.len(), 1);
+        assert_eq!(
+            (ledger[0].before.on_hand, ledger[0].after.on_hand),
+            (0, 3),
+            "the ledger explains it"
+        );
+        let _ = connection.close().await;
+        store.close().await;
+    }
+}

@@ -154,12 +154,10 @@ impl InventoryMutation {
     ) -> async_graphql::Result<InventoryAdjustQuantitiesPayload> {
         let actor = ctx.require(Permission::InventoryWrite)?;
         let result = async {
-            let mut changes = Vec::with_capacity(input.changes.len());
-            for (i, c) in input.changes.into_iter().enumerate() {
-                let location_id = input_id(&c.location_id, NodeKind::Location, "locationId")
-                    .map_err(|e| at_row(e, "changes", i))?;
-                changes.push(QuantityChange { sku: c.sku, location_id, delta: c.delta });
-            }
+            let changes = parse_rows(input.changes, "changes", |c| {
+                let location_id = input_id(&c.location_id, NodeKind::Location, "locationId")?;
+                Ok(QuantityChange { sku: c.sku, location_id, delta: c.delta })
+            })?;
             let context = StockContext {
                 reason: input.reason,
                 reference_document_uri: input.reference_document_uri,
@@ -185,17 +183,15 @@ impl InventoryMutation {
     ) -> async_graphql::Result<InventorySetQuantitiesPayload> {
         let actor = ctx.require(Permission::InventoryWrite)?;
         let result = async {
-            let mut counts = Vec::with_capacity(input.quantities.len());
-            for (i, q) in input.quantities.into_iter().enumerate() {
-                let location_id = input_id(&q.location_id, NodeKind::Location, "locationId")
-                    .map_err(|e| at_row(e, "quantities", i))?;
-                counts.push(QuantityCount {
+            let counts = parse_rows(input.quantities, "quantities", |q| {
+                let location_id = input_id(&q.location_id, NodeKind::Location, "locationId")?;
+                Ok(QuantityCount {
                     sku: q.sku,
                     location_id,
                     quantity: q.quantity,
                     change_from_quantity: q.change_from_quantity,
-                });
-            }
+                })
+            })?;
             let context = StockContext {
                 reason: input.reason,
                 reference_document_uri: input.reference_document_uri,
@@ -221,12 +217,10 @@ impl InventoryMutation {
     ) -> async_graphql::Result<InventorySetSafetyStockPayload> {
         let actor = ctx.require(Permission::InventoryWrite)?;
         let result = async {
-            let mut rows = Vec::with_capacity(input.quantities.len());
-            for (i, q) in input.quantities.into_iter().enumerate() {
-                let location_id = input_id(&q.location_id, NodeKind::Location, "locationId")
-                    .map_err(|e| at_row(e, "quantities", i))?;
-                rows.push(SafetyStock { sku: q.sku, location_id, safety_stock: q.safety_stock });
-            }
+            let rows = parse_rows(input.quantities, "quantities", |q| {
+                let location_id = input_id(&q.location_id, NodeKind::Location, "locationId")?;
+                Ok(SafetyStock { sku: q.sku, location_id, safety_stock: q.safety_stock })
+            })?;
             let context = StockContext {
                 reason: input.reason,
                 reference_document_uri: input.reference_document_uri,
@@ -272,11 +266,26 @@ impl InventoryMutation {
     }
 }
 
-fn at_row(e: AppError, list: &str, i: usize) -> AppError {
-    match e {
-        AppError::User(errors) => AppError::User(
-            errors.into_iter().map(|u| u.at(&[list.to_owned(), i.to_string()])).collect(),
-        ),
-        other => other,
+/// Parses every row, reporting the malformed ids of all rows at once.
+fn parse_rows<I, T>(
+    rows: Vec<I>,
+    list: &str,
+    parse: impl Fn(I) -> Result<T, AppError>,
+) -> Result<Vec<T>, AppError> {
+    let mut parsed = Vec::with_capacity(rows.len());
+    let mut errors = Vec::new();
+    for (i, row) in rows.into_iter().enumerate() {
+        match parse(row) {
+            Ok(row) => parsed.push(row),
+            Err(AppError::User(found)) => {
+                errors.extend(found.into_iter().map(|u| u.at(&[list.to_owned(), i.to_string()])))
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(AppError::User(errors))
     }
 }
