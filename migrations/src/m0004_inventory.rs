@@ -203,6 +203,7 @@ impl MigrationTrait for Migration {
             text("reason"),
             text_null("reference_document_uri"),
             text("actor"),
+            text_null("idempotency_key"),
             time("occurred_at"),
         ]);
         manager.create_table(table("stock_ledger", ledger)).await?;

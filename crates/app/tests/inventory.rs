@@ -330,3 +330,86 @@ async fn a_subscriber_sees_every_change_once_and_in_order() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fulfilment_decrements_on_hand_and_cancellation_releases_the_reservation() {
+    for db in databases().await {
+        let app = demo_app(&db).await;
+        let (warehouse, shop, _) = locations(&app).await;
+        let skus = skus(&app, 1).await;
+        let (sku, variant) = skus[0].clone();
+        set(&app, vec![count(&sku, warehouse.id, 2), count(&sku, shop.id, 3)]).await;
+
+        // 4 units: the warehouse's 2 first, then 2 from the shop that ships.
+        let reserved = app
+            .inventory
+            .reserve_online_order(&staff(), context("order #1001", None), vec![(variant, 4)])
+            .await
+            .expect("reserved");
+        let taken: Vec<(Uuid, i64)> =
+            reserved.entries.iter().map(|e| (e.location_id, e.reserved_delta())).collect();
+        assert_eq!(taken, vec![(warehouse.id, 2), (shop.id, 2)]);
+        let too_many = app
+            .inventory
+            .reserve_online_order(&staff(), context("order #1002", None), vec![(variant, 2)])
+            .await;
+        assert!(matches!(too_many, Err(AppError::User(ref e)) if e[0].code == ErrorCode::InsufficientStock));
+
+        // The warehouse ships its 2; the customer cancels the rest.
+        app.inventory
+            .settle_reservations(&staff(), context("shipped #1001", None), vec![(variant, warehouse.id, 2)], true)
+            .await
+            .expect("fulfilled");
+        app.inventory
+            .settle_reservations(&staff(), context("cancelled #1001", None), vec![(variant, shop.id, 2)], false)
+            .await
+            .expect("released");
+        let over = app
+            .inventory
+            .settle_reservations(&staff(), context("again", None), vec![(variant, shop.id, 1)], false)
+            .await;
+        assert!(matches!(over, Err(AppError::User(ref e)) if e[0].code == ErrorCode::NotReserved));
+
+        let levels = app
+            .inventory
+            .levels(&LevelQuery { skus: Some(vec![sku.clone()]), limit: 10, ..Default::default() })
+            .await
+            .expect("levels");
+        let at = |location: Uuid| levels.iter().find(|l| l.location_id == location).expect("level").level;
+        assert_eq!((at(warehouse.id).on_hand, at(warehouse.id).reserved), (0, 0));
+        assert_eq!((at(shop.id).on_hand, at(shop.id).reserved), (3, 0));
+    }
+}
+
+/// Two gateway replicas on one database: a subscriber on one hears the other's writes (through
+/// Redis when `VITRINE_TEST_REDIS_URL` is set, as on CI; else through the feed's poll).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_on_one_replica_hears_writes_made_on_another() {
+    let db = TestDatabase::sqlite();
+    let writer = demo_app(&db).await;
+    let mut settings = Settings::new(Secret::new(vec![7; 32]));
+    settings.redis_url = std::env::var("VITRINE_TEST_REDIS_URL").ok();
+    let store = Store::connect(&db.url).await.expect("connect");
+    let reader = App::new(store, settings.clone());
+    let writer = App::new(writer.store.clone(), settings);
+    let (warehouse, _, _) = locations(&writer).await;
+    let skus = skus(&writer, 1).await;
+    let mut subscription = reader.inventory.feed().subscribe(None).await.expect("subscribe");
+    // Give the reader's Redis listener a moment to subscribe before the write is announced.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    writer
+        .inventory
+        .adjust_quantities(
+            &pos(),
+            context("sale", Some("replica-test".to_owned())),
+            vec![QuantityChange { sku: skus[0].0.clone(), location_id: warehouse.id, delta: 5 }],
+        )
+        .await
+        .expect("adjusted");
+    let heard = tokio::time::timeout(Duration::from_secs(10), subscription.next())
+        .await
+        .expect("the change reaches the other replica")
+        .expect("feed open");
+    assert_eq!(heard.sku, skus[0].0);
+    assert_eq!(heard.idempotency_key.as_deref(), Some("replica-test"));
+}

@@ -399,8 +399,10 @@ pub struct LedgerEntry {
     pub after: StockLevel,
     pub reason: String,
     pub reference_document_uri: Option<String>,
-    /// Who moved the stock: `staff:<id>`, `token:<id>`, `system`.
+    /// Who moved the stock: `staff:<id>`, `token:<id>`, `system:…`.
     pub actor: String,
+    /// The key the caller sent with the write, if any.
+    pub idempotency_key: Option<String>,
     pub occurred_at: DateTime<Utc>,
 }
 

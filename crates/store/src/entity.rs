@@ -452,6 +452,7 @@ pub mod stock_ledger {
         pub reason: String,
         pub reference_document_uri: Option<String>,
         pub actor: String,
+        pub idempotency_key: Option<String>,
         pub occurred_at: DateTimeUtc,
     }
 

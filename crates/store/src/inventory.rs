@@ -308,6 +308,7 @@ fn ledger_entry(row: stock_ledger::Model) -> Result<LedgerEntry, StoreError> {
         reason: row.reason,
         reference_document_uri: row.reference_document_uri,
         actor: row.actor,
+        idempotency_key: row.idempotency_key,
         occurred_at: row.occurred_at,
     })
 }
@@ -434,6 +435,7 @@ where
                     write.reference_document_uri.map(str::to_owned),
                 ),
                 actor: ActiveValue::Set(write.actor.to_owned()),
+                idempotency_key: ActiveValue::Set(write.idempotency.map(|k| k.key.to_owned())),
                 occurred_at: ActiveValue::Set(now),
             }
         })

@@ -226,6 +226,15 @@ impl InventoryChange {
     async fn reference_document_uri(&self) -> Option<&str> {
         self.0.reference_document_uri.as_deref()
     }
+    /// Who moved the stock: `staff:<id>`, `token:<id>` or `system:<what>`. Needs
+    /// `inventory:read`.
+    async fn actor(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.counts(ctx, self.0.actor.as_str())
+    }
+    /// The idempotency key the write came with. Needs `inventory:read`.
+    async fn idempotency_key(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.counts(ctx, self.0.idempotency_key.as_deref()).flatten()
+    }
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.occurred_at
     }
