@@ -1,6 +1,6 @@
 //! Inventory: stock locations, a level per variant and location, the append-only stock ledger
 //! (whose sequence is the changes feed's cursor), the clock row that serialises stock writes,
-//! and idempotency keys of retried writes.
+//! idempotency keys of retried writes, and the channel setting that shows shoppers stock counts.
 
 use sea_orm_migration::prelude::*;
 
@@ -235,6 +235,19 @@ impl MigrationTrait for Migration {
             .await?;
 
         move_existing_stock(manager).await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Alias::new("channels"))
+                    .add_column(
+                        ColumnDef::new(Alias::new("show_stock_counts"))
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .to_owned(),
+            )
+            .await?;
 
         manager
             .create_table(with_key(

@@ -213,4 +213,8 @@ async fn raw_stock_counts_are_hidden_from_storefronts() {
     assert!(as_customer["data"]["products"]["nodes"][0]["variants"]["nodes"][0]
         ["quantityAvailable"]
         .is_null());
+    // A storefront may choose to show them ("only 2 left"): the demo brand's own site does.
+    let own_site = server.request().storefront("sf_maison_lune_demo").send(q, json!({})).await;
+    assert!(own_site["data"]["products"]["nodes"][0]["variants"]["nodes"][0]["quantityAvailable"]
+        .is_i64());
 }

@@ -82,6 +82,7 @@ pub struct ChannelInput {
     pub currencies: Option<Vec<String>>,
     pub brand_ids: Option<Vec<Uuid>>,
     pub is_default: Option<bool>,
+    pub show_stock_counts: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -302,6 +303,10 @@ impl CatalogService {
             is_default: input
                 .is_default
                 .or_else(|| existing.as_ref().map(|c| c.is_default))
+                .unwrap_or(false),
+            show_stock_counts: input
+                .show_stock_counts
+                .or_else(|| existing.as_ref().map(|c| c.show_stock_counts))
                 .unwrap_or(false),
             brand_ids,
         };

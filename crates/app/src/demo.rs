@@ -801,6 +801,7 @@ fn demo_setup() -> Result<Setup, StoreError> {
         default_currency: currencies.eur,
         currencies: currencies.all(),
         is_default: false,
+        show_stock_counts: false,
         brand_ids,
     };
     let mut marketplace = channel(
@@ -813,7 +814,9 @@ fn demo_setup() -> Result<Setup, StoreError> {
     marketplace.is_default = true;
     let own_brand: Vec<Uuid> =
         brands.iter().filter(|b| b.handle == STOREFRONT_BRAND).map(|b| b.id).collect();
-    let storefront = channel(1, STOREFRONT_BRAND, "Maison Lune", &["en", "fr"], own_brand);
+    let mut storefront = channel(1, STOREFRONT_BRAND, "Maison Lune", &["en", "fr"], own_brand);
+    // The brand's own site tells shoppers when few pieces are left; the marketplace does not.
+    storefront.show_stock_counts = true;
     let channels = vec![marketplace, storefront];
 
     let mut collections: Vec<Collection> = Vec::new();

@@ -353,20 +353,37 @@ async fn fulfilment_decrements_on_hand_and_cancellation_releases_the_reservation
             .inventory
             .reserve_online_order(&staff(), context("order #1002", None), vec![(variant, 2)])
             .await;
-        assert!(matches!(too_many, Err(AppError::User(ref e)) if e[0].code == ErrorCode::InsufficientStock));
+        assert!(
+            matches!(too_many, Err(AppError::User(ref e)) if e[0].code == ErrorCode::InsufficientStock)
+        );
 
         // The warehouse ships its 2; the customer cancels the rest.
         app.inventory
-            .settle_reservations(&staff(), context("shipped #1001", None), vec![(variant, warehouse.id, 2)], true)
+            .settle_reservations(
+                &staff(),
+                context("shipped #1001", None),
+                vec![(variant, warehouse.id, 2)],
+                true,
+            )
             .await
             .expect("fulfilled");
         app.inventory
-            .settle_reservations(&staff(), context("cancelled #1001", None), vec![(variant, shop.id, 2)], false)
+            .settle_reservations(
+                &staff(),
+                context("cancelled #1001", None),
+                vec![(variant, shop.id, 2)],
+                false,
+            )
             .await
             .expect("released");
         let over = app
             .inventory
-            .settle_reservations(&staff(), context("again", None), vec![(variant, shop.id, 1)], false)
+            .settle_reservations(
+                &staff(),
+                context("again", None),
+                vec![(variant, shop.id, 1)],
+                false,
+            )
             .await;
         assert!(matches!(over, Err(AppError::User(ref e)) if e[0].code == ErrorCode::NotReserved));
 
@@ -375,7 +392,9 @@ async fn fulfilment_decrements_on_hand_and_cancellation_releases_the_reservation
             .levels(&LevelQuery { skus: Some(vec![sku.clone()]), limit: 10, ..Default::default() })
             .await
             .expect("levels");
-        let at = |location: Uuid| levels.iter().find(|l| l.location_id == location).expect("level").level;
+        let at = |location: Uuid| {
+            levels.iter().find(|l| l.location_id == location).expect("level").level
+        };
         assert_eq!((at(warehouse.id).on_hand, at(warehouse.id).reserved), (0, 0));
         assert_eq!((at(shop.id).on_hand, at(shop.id).reserved), (3, 0));
     }

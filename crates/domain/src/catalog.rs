@@ -45,6 +45,8 @@ pub struct Channel {
     pub default_currency: Currency,
     pub currencies: Vec<Currency>,
     pub is_default: bool,
+    /// Whether shoppers see stock counts (`quantityAvailable`), e.g. "only 2 left".
+    pub show_stock_counts: bool,
     pub brand_ids: Vec<Uuid>,
 }
 

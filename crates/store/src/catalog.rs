@@ -92,6 +92,7 @@ impl Store {
             currencies: join_list(&channel.currencies),
             is_default: channel.is_default,
             created_at: Utc::now(),
+            show_stock_counts: channel.show_stock_counts,
         };
         channels::Entity::insert(row.into_active_model())
             .on_conflict(
@@ -105,6 +106,7 @@ impl Store {
                         channels::Column::DefaultCurrency,
                         channels::Column::Currencies,
                         channels::Column::IsDefault,
+                        channels::Column::ShowStockCounts,
                     ])
                     .to_owned(),
             )

@@ -20,6 +20,7 @@ pub mod channels {
         pub currencies: String,
         pub is_default: bool,
         pub created_at: DateTimeUtc,
+        pub show_stock_counts: bool,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

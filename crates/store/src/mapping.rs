@@ -49,6 +49,7 @@ pub(crate) fn channel(
             .map(|c| currency(c))
             .collect::<Result<_, _>>()?,
         is_default: row.is_default,
+        show_stock_counts: row.show_stock_counts,
         brand_ids,
     })
 }

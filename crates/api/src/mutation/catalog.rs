@@ -123,6 +123,8 @@ pub struct ChannelCreateInput {
     pub brand_ids: Option<Vec<ID>>,
     /// Makes this the channel of requests without a storefront key.
     pub is_default: Option<bool>,
+    /// Lets shoppers see stock counts (`quantityAvailable`), e.g. to show "only 2 left".
+    pub show_stock_counts: Option<bool>,
 }
 
 #[derive(InputObject)]
@@ -686,6 +688,7 @@ impl CatalogMutation {
                     .map(|ids| input_ids(&ids, NodeKind::Brand, "brandIds"))
                     .transpose()?,
                 is_default: input.is_default,
+                show_stock_counts: input.show_stock_counts,
             };
             ctx.app().catalog.channel_save(id, input).await
         }

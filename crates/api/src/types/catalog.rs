@@ -64,6 +64,11 @@ impl Channel {
         self.0.is_default
     }
 
+    /// Whether shoppers on this storefront see stock counts (`quantityAvailable`).
+    async fn show_stock_counts(&self) -> bool {
+        self.0.show_stock_counts
+    }
+
     async fn brands(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Brand>> {
         let found = ctx
             .req()

@@ -288,8 +288,11 @@ impl StoreAvailability {
     async fn pick_up_time(&self) -> Option<&'static str> {
         (!self.tracked || self.level.sellable_online() > 0).then_some("Usually ready in 2 hours")
     }
-    /// Units free for collection here. Needs `inventory:read`.
+    /// Units free for collection here; null unless the channel shows stock counts or the
+    /// caller has `inventory:read`.
     async fn quantity_available(&self, ctx: &Context<'_>) -> Option<i64> {
-        ctx.req().actor.has(Permission::InventoryRead).then_some(self.level.sellable_online())
+        let req = ctx.req();
+        (req.channel.show_stock_counts || req.actor.has(Permission::InventoryRead))
+            .then_some(self.level.sellable_online())
     }
 }

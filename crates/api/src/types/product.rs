@@ -567,9 +567,12 @@ impl VariantFields {
         slice_connection(ctx, shops, after, None, first, None)
     }
 
-    /// Units in stock; only staff and integrators with `catalog:read` see raw counts.
+    /// Units that can sell online; null unless the channel shows stock counts
+    /// (`showStockCounts`) or the caller has `catalog:read`.
     async fn quantity_available(&self, ctx: &Context<'_>) -> Option<i32> {
-        ctx.req().actor.has(Permission::CatalogRead).then_some(self.0.variant().inventory_quantity)
+        let req = ctx.req();
+        (req.channel.show_stock_counts || req.actor.has(Permission::CatalogRead))
+            .then_some(self.0.variant().inventory_quantity)
     }
 
     /// Option names and values, in the request's language where translated.
