@@ -443,6 +443,8 @@ impl Store {
     /// Deletes a product and everything that hangs off it.
     pub async fn delete_product(&self, id: Uuid) -> Result<(), StoreError> {
         let txn = self.db.begin().await?;
+        // Its levels go below; no stock write may recreate one in between.
+        lock_stock(&txn).await?;
         let deleted = products::Entity::delete_by_id(id).exec(&txn).await?;
         if deleted.rows_affected == 0 {
             return Err(StoreError::NotFound);
