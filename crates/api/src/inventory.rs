@@ -162,8 +162,9 @@ pub struct Subscription;
 impl Subscription {
     /// Every stock change from now on (from any source: POS, ERP, checkout, admin), once and in
     /// ledger order, optionally for one location and some SKUs. With `after` (a change's
-    /// `cursor`), older changes are replayed first, so a client that reconnects misses nothing.
-    /// Counts need `inventory:read`; storefronts get `availableForSale`.
+    /// `cursor`; needs `inventory:read`), older changes are replayed first, so a client that
+    /// reconnects misses nothing. Counts need `inventory:read`; storefronts get
+    /// `availableForSale`.
     async fn inventory_changed(
         &self,
         ctx: &Context<'_>,
@@ -172,6 +173,10 @@ impl Subscription {
         after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = InventoryChange>> {
         check_skus(&skus)?;
+        if after.is_some() {
+            // Replaying history is the changes feed's job, and it needs the scope.
+            ctx.require(Permission::InventoryRead)?;
+        }
         let location = location_id.as_ref().map(parse_location).transpose()?;
         let after =
             after.map(|c| c.parse::<i64>().map_err(|_| bad_input("invalid cursor"))).transpose()?;

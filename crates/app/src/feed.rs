@@ -182,13 +182,14 @@ impl FeedSubscription {
     /// The next change, or `None` when the feed is gone (the process is shutting down).
     pub async fn next(&mut self) -> Option<Arc<LedgerEntry>> {
         loop {
-            if self.catch_up {
-                self.catch_up = false;
-                self.read_backlog().await;
-            }
             if let Some(entry) = self.backlog.pop_front() {
                 self.last_seq = entry.seq;
                 return Some(entry);
+            }
+            if self.catch_up {
+                // One page at a time, so that replaying a long ledger holds little memory.
+                self.catch_up = self.read_backlog_page().await;
+                continue;
             }
             match self.receiver.recv().await {
                 Ok(entry) if entry.seq > self.last_seq => {
@@ -202,21 +203,16 @@ impl FeedSubscription {
         }
     }
 
-    /// Reads what this subscriber missed straight from the ledger.
-    async fn read_backlog(&mut self) {
-        let mut after = self.last_seq;
+    /// Reads the next page of what this subscriber missed straight from the ledger; true
+    /// while there may be more.
+    async fn read_backlog_page(&mut self) -> bool {
+        let query = LedgerQuery { after: self.last_seq, limit: PAGE, ..Default::default() };
         loop {
-            let query = LedgerQuery { after, limit: PAGE, ..Default::default() };
             match self.store.ledger_entries(&query).await {
                 Ok(entries) => {
-                    let done = (entries.len() as u64) < PAGE;
-                    if let Some(last) = entries.last() {
-                        after = last.seq;
-                    }
+                    let more = entries.len() as u64 == PAGE;
                     self.backlog.extend(entries.into_iter().map(Arc::new));
-                    if done {
-                        return;
-                    }
+                    return more;
                 }
                 Err(e) => {
                     tracing::warn!("inventory subscriber cannot catch up from the ledger: {e}");

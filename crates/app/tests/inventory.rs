@@ -432,3 +432,33 @@ async fn a_subscriber_on_one_replica_hears_writes_made_on_another() {
     assert_eq!(heard.sku, skus[0].0);
     assert_eq!(heard.idempotency_key.as_deref(), Some("replica-test"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_resuming_after_a_cursor_replays_the_ledger_in_order_then_goes_live() {
+    let db = TestDatabase::sqlite();
+    let app = demo_app(&db).await;
+    let ledger = ledger(&app.store).await;
+    assert!(ledger.len() > 2_500, "the demo's opening stock fills more than two pages");
+    let resume_after = ledger[ledger.len() - 2_500].seq;
+    let mut subscription =
+        app.inventory.feed().subscribe(Some(resume_after)).await.expect("subscribe");
+    for expected in &ledger[ledger.len() - 2_499..] {
+        let got = subscription.next().await.expect("feed open");
+        assert_eq!(got.seq, expected.seq);
+    }
+    let (warehouse, _, _) = locations(&app).await;
+    let skus = skus(&app, 1).await;
+    app.inventory
+        .adjust_quantities(
+            &pos(),
+            context("delivery", None),
+            vec![QuantityChange { sku: skus[0].0.clone(), location_id: warehouse.id, delta: 3 }],
+        )
+        .await
+        .expect("adjusted");
+    let live = tokio::time::timeout(Duration::from_secs(10), subscription.next())
+        .await
+        .expect("the live change follows the replay")
+        .expect("feed open");
+    assert_eq!((live.sku.as_str(), live.on_hand_delta()), (skus[0].0.as_str(), 3));
+}

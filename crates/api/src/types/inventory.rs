@@ -220,11 +220,13 @@ impl InventoryChange {
     async fn available_for_sale(&self) -> bool {
         self.0.after.sellable_online() > 0
     }
-    async fn reason(&self) -> &str {
-        &self.0.reason
+    /// Why stock moved. Needs `inventory:read`.
+    async fn reason(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.counts(ctx, self.0.reason.as_str())
     }
-    async fn reference_document_uri(&self) -> Option<&str> {
-        self.0.reference_document_uri.as_deref()
+    /// The document behind the change (a receipt, a delivery note). Needs `inventory:read`.
+    async fn reference_document_uri(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.counts(ctx, self.0.reference_document_uri.as_deref()).flatten()
     }
     /// Who moved the stock: `staff:<id>`, `token:<id>` or `system:<what>`. Needs
     /// `inventory:read`.
