@@ -201,38 +201,26 @@ impl InventoryService {
             &skus,
             &[],
             |snapshot| {
-                let mut errors = Vec::new();
-                for (i, change) in changes.iter().enumerate() {
-                    let row = ["changes".to_owned(), i.to_string()];
-                    let Some((variant_id, location_id)) =
-                        resolve(snapshot, &change.sku, change.location_id, &row, &mut errors)
-                    else {
-                        continue;
-                    };
-                    if change.delta == 0 {
-                        errors.push(
-                            UserError::new(
+                plan_rows(
+                    snapshot,
+                    &changes,
+                    "changes",
+                    |c| (&c.sku, c.location_id),
+                    |snapshot, variant, location, change| {
+                        if change.delta == 0 {
+                            return Err(UserError::new(
                                 &["delta"],
                                 ErrorCode::Invalid,
                                 "a change of 0 changes nothing",
-                            )
-                            .at(&row),
-                        );
-                        continue;
-                    }
-                    if let Err(e) = snapshot.apply(
-                        variant_id,
-                        location_id,
-                        StockMovement::Adjust { delta: change.delta },
-                    ) {
-                        errors.push(stock_error(e, "delta").at(&row));
-                    }
-                }
-                if errors.is_empty() {
-                    Ok(())
-                } else {
-                    Err(errors)
-                }
+                            ));
+                        }
+                        let movement = StockMovement::Adjust { delta: change.delta };
+                        snapshot
+                            .apply(variant, location, movement)
+                            .map(drop)
+                            .map_err(|e| stock_error(e, "delta"))
+                    },
+                )
             },
         )
         .await
@@ -262,45 +250,36 @@ impl InventoryService {
             &skus,
             &[],
             |snapshot| {
-                let mut errors = Vec::new();
                 let mut seen = HashSet::new();
-                for (i, count) in counts.iter().enumerate() {
-                    let row = ["quantities".to_owned(), i.to_string()];
-                    let Some((variant_id, location_id)) =
-                        resolve(snapshot, &count.sku, count.location_id, &row, &mut errors)
-                    else {
-                        continue;
-                    };
-                    if !seen.insert((variant_id, location_id)) {
-                        errors.push(
-                            UserError::new(
+                plan_rows(
+                    snapshot,
+                    &counts,
+                    "quantities",
+                    |c| (&c.sku, c.location_id),
+                    |snapshot, variant, location, count| {
+                        if !seen.insert((variant, location)) {
+                            return Err(UserError::new(
                                 &["sku"],
                                 ErrorCode::Invalid,
                                 "this SKU and location are counted twice",
-                            )
-                            .at(&row),
-                        );
-                        continue;
-                    }
-                    let movement = StockMovement::Set {
-                        quantity: count.quantity,
-                        expected: count.change_from_quantity,
-                    };
-                    if snapshot.level(variant_id, location_id).on_hand == count.quantity
-                        && count.change_from_quantity.is_none_or(|e| e == count.quantity)
-                    {
-                        // Already right: no ledger line for a count that changes nothing.
-                        continue;
-                    }
-                    if let Err(e) = snapshot.apply(variant_id, location_id, movement) {
-                        errors.push(stock_error(e, "quantity").at(&row));
-                    }
-                }
-                if errors.is_empty() {
-                    Ok(())
-                } else {
-                    Err(errors)
-                }
+                            ));
+                        }
+                        if snapshot.level(variant, location).on_hand == count.quantity
+                            && count.change_from_quantity.is_none_or(|e| e == count.quantity)
+                        {
+                            // Already right: no ledger line for a count that changes nothing.
+                            return Ok(());
+                        }
+                        let movement = StockMovement::Set {
+                            quantity: count.quantity,
+                            expected: count.change_from_quantity,
+                        };
+                        snapshot
+                            .apply(variant, location, movement)
+                            .map(drop)
+                            .map_err(|e| stock_error(e, "quantity"))
+                    },
+                )
             },
         )
         .await
@@ -328,24 +307,19 @@ impl InventoryService {
             &skus,
             &[],
             |snapshot| {
-                let mut errors = Vec::new();
-                for (i, row) in rows.iter().enumerate() {
-                    let at = ["quantities".to_owned(), i.to_string()];
-                    let Some((variant_id, location_id)) =
-                        resolve(snapshot, &row.sku, row.location_id, &at, &mut errors)
-                    else {
-                        continue;
-                    };
-                    let movement = StockMovement::SetSafetyStock { quantity: row.safety_stock };
-                    if let Err(e) = snapshot.apply(variant_id, location_id, movement) {
-                        errors.push(stock_error(e, "safetyStock").at(&at));
-                    }
-                }
-                if errors.is_empty() {
-                    Ok(())
-                } else {
-                    Err(errors)
-                }
+                plan_rows(
+                    snapshot,
+                    &rows,
+                    "quantities",
+                    |r| (&r.sku, r.location_id),
+                    |snapshot, variant, location, row| {
+                        let movement = StockMovement::SetSafetyStock { quantity: row.safety_stock };
+                        snapshot
+                            .apply(variant, location, movement)
+                            .map(drop)
+                            .map_err(|e| stock_error(e, "safetyStock"))
+                    },
+                )
             },
         )
         .await
@@ -542,22 +516,37 @@ fn distinct_skus<'a>(skus: impl Iterator<Item = &'a String>) -> Vec<String> {
     all
 }
 
-fn resolve(
-    snapshot: &StockSnapshot,
-    sku: &str,
-    location_id: Uuid,
-    row: &[String],
-    errors: &mut Vec<UserError>,
-) -> Option<(Uuid, Uuid)> {
-    let item = snapshot.item_by_sku(sku);
-    if item.is_none() {
-        errors.push(UserError::not_found("sku", "variant with this SKU").at(row));
+/// Applies `apply_row` to each row whose SKU and location exist, collecting every row's
+/// errors under its path (`["changes", "3", "sku"]`); any error refuses the whole call.
+fn plan_rows<R>(
+    snapshot: &mut StockSnapshot,
+    rows: &[R],
+    list: &str,
+    locate: impl Fn(&R) -> (&String, Uuid),
+    mut apply_row: impl FnMut(&mut StockSnapshot, Uuid, Uuid, &R) -> Result<(), UserError>,
+) -> Result<(), Vec<UserError>> {
+    let mut errors = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let at = [list.to_owned(), i.to_string()];
+        let (sku, location_id) = locate(row);
+        let item = snapshot.item_by_sku(sku).map(|item| item.variant_id);
+        if item.is_none() {
+            errors.push(UserError::not_found("sku", "variant with this SKU").at(&at));
+        }
+        let location = snapshot.location(location_id).map(|l| l.id);
+        if location.is_none() {
+            errors.push(UserError::not_found("locationId", "location").at(&at));
+        }
+        let (Some(variant), Some(location)) = (item, location) else { continue };
+        if let Err(e) = apply_row(snapshot, variant, location, row) {
+            errors.push(e.at(&at));
+        }
     }
-    let location = snapshot.location(location_id);
-    if location.is_none() {
-        errors.push(UserError::not_found("locationId", "location").at(row));
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
     }
-    Some((item?.variant_id, location?.id))
 }
 
 fn stock_error(e: StockError, field: &str) -> UserError {
