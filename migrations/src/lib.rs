@@ -9,6 +9,7 @@ mod m0001_catalog_and_identity;
 mod m0002_listing_indexes;
 mod m0003_product_revision;
 mod m0004_inventory;
+mod m0005_b2b_pricing;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_listing_indexes::Migration),
             Box::new(m0003_product_revision::Migration),
             Box::new(m0004_inventory::Migration),
+            Box::new(m0005_b2b_pricing::Migration),
         ]
     }
 }

@@ -83,6 +83,9 @@ pub struct ChannelInput {
     pub brand_ids: Option<Vec<Uuid>>,
     pub is_default: Option<bool>,
     pub show_stock_counts: Option<bool>,
+    pub prices_include_tax: Option<bool>,
+    /// `Some(None)` clears it.
+    pub tax_country: Option<Option<String>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -285,6 +288,21 @@ impl CatalogService {
             .brand_ids
             .or_else(|| existing.as_ref().map(|c| c.brand_ids.clone()))
             .unwrap_or_default();
+        let tax_country = match input.tax_country {
+            Some(Some(code)) => {
+                let code = code.trim().to_ascii_uppercase();
+                if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+                    return Err(user(
+                        &["taxCountry"],
+                        ErrorCode::Invalid,
+                        "the tax country must be an ISO 3166-1 alpha-2 code",
+                    ));
+                }
+                Some(code)
+            }
+            Some(None) => None,
+            None => existing.as_ref().and_then(|c| c.tax_country.clone()),
+        };
         let known = self.store.brands_by_ids(&brand_ids).await?;
         if known.len() != brand_ids.len() {
             return Err(not_found("brandIds", "brand"));
@@ -308,6 +326,11 @@ impl CatalogService {
                 .show_stock_counts
                 .or_else(|| existing.as_ref().map(|c| c.show_stock_counts))
                 .unwrap_or(false),
+            prices_include_tax: input
+                .prices_include_tax
+                .or_else(|| existing.as_ref().map(|c| c.prices_include_tax))
+                .unwrap_or(true),
+            tax_country,
             brand_ids,
         };
         self.store.save_channel(&channel).await?;

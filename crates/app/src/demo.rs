@@ -802,6 +802,8 @@ fn demo_setup() -> Result<Setup, StoreError> {
         currencies: currencies.all(),
         is_default: false,
         show_stock_counts: false,
+        prices_include_tax: true,
+        tax_country: Some("FR".to_owned()),
         brand_ids,
     };
     let mut marketplace = channel(

@@ -2,6 +2,7 @@
 //! one store call (one transaction), so callers never see a half-written change.
 
 pub mod catalog;
+pub mod company;
 pub mod demo;
 pub mod error;
 pub mod feed;
@@ -9,13 +10,17 @@ pub mod identity;
 pub mod inventory;
 pub mod limits;
 pub mod placeholder;
+pub mod pricing;
 pub mod product_views;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use error::{AppError, ErrorCode, UserError};
-pub use vitrine_store::{InventoryLevelRecord, LedgerQuery, LevelQuery, Store, StoreError};
+pub use vitrine_store::{
+    CustomerGroupRecord, InventoryLevelRecord, LedgerQuery, LevelQuery, Store, StoreError,
+    TaxRateRecord,
+};
 
 /// Identity records, re-exported for the API.
 pub mod identity_records {
@@ -66,6 +71,8 @@ pub struct App {
     pub catalog: catalog::CatalogService,
     pub identity: identity::IdentityService,
     pub inventory: inventory::InventoryService,
+    pub companies: company::CompanyService,
+    pub pricing: pricing::PricingService,
 }
 
 impl App {
@@ -87,6 +94,8 @@ impl App {
         let settings = Arc::new(settings);
         Self {
             inventory: inventory::InventoryService::new(store.clone(), feed),
+            companies: company::CompanyService::new(store.clone()),
+            pricing: pricing::PricingService::new(store.clone(), views.clone()),
             catalog: catalog::CatalogService::new(store.clone(), views),
             identity: identity::IdentityService::new(store.clone(), settings, attempts),
             store,

@@ -42,11 +42,23 @@ impl StaffRole {
                 InventoryRead,
                 InventoryWrite,
                 LocationsManage,
+                CustomersWrite,
+                CompaniesRead,
+                CompaniesWrite,
+                PricingRead,
+                PricingWrite,
             ],
-            StaffRole::CatalogManager => {
-                &[CatalogRead, CatalogWrite, InventoryRead, InventoryWrite]
+            StaffRole::CatalogManager => &[
+                CatalogRead,
+                CatalogWrite,
+                InventoryRead,
+                InventoryWrite,
+                PricingRead,
+                PricingWrite,
+            ],
+            StaffRole::Support => {
+                &[CatalogRead, CustomersRead, InventoryRead, CompaniesRead, PricingRead]
             }
-            StaffRole::Support => &[CatalogRead, CustomersRead, InventoryRead],
         }
     }
 }
@@ -97,10 +109,20 @@ pub enum Permission {
     InventoryWrite,
     /// Create and change stock locations.
     LocationsManage,
+    /// Create customer groups and change who is in them.
+    CustomersWrite,
+    /// Read every buyer company, its locations and members.
+    CompaniesRead,
+    /// Create, review (approve, reject) and change companies, their locations and members.
+    CompaniesWrite,
+    /// Read price lists, discounts and tax rates.
+    PricingRead,
+    /// Change price lists and their prices, discounts and tax rates.
+    PricingWrite,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 14] = [
         Permission::CatalogRead,
         Permission::CatalogWrite,
         Permission::ChannelsManage,
@@ -110,6 +132,11 @@ impl Permission {
         Permission::InventoryRead,
         Permission::InventoryWrite,
         Permission::LocationsManage,
+        Permission::CustomersWrite,
+        Permission::CompaniesRead,
+        Permission::CompaniesWrite,
+        Permission::PricingRead,
+        Permission::PricingWrite,
     ];
 
     /// The API-token scope that grants this permission, if integrators may hold it at all.
@@ -122,6 +149,11 @@ impl Permission {
             Permission::InventoryRead => Some("inventory:read"),
             Permission::InventoryWrite => Some("inventory:write"),
             Permission::LocationsManage => Some("locations:write"),
+            Permission::CustomersWrite => Some("customers:write"),
+            Permission::CompaniesRead => Some("companies:read"),
+            Permission::CompaniesWrite => Some("companies:write"),
+            Permission::PricingRead => Some("pricing:read"),
+            Permission::PricingWrite => Some("pricing:write"),
             // Tokens never mint tokens or staff: a leaked token must not escalate.
             Permission::StaffManage | Permission::ApiTokensManage => None,
         }

@@ -47,6 +47,10 @@ pub struct Channel {
     pub is_default: bool,
     /// Whether shoppers see stock counts (`quantityAvailable`), e.g. "only 2 left".
     pub show_stock_counts: bool,
+    /// Whether entered prices include tax (consumer prices in Europe) or not (US, wholesale).
+    pub prices_include_tax: bool,
+    /// ISO 3166-1 country whose tax applies when the buyer's country is not known.
+    pub tax_country: Option<String>,
     pub brand_ids: Vec<Uuid>,
 }
 

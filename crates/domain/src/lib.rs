@@ -6,8 +6,10 @@
 
 pub mod access;
 pub mod catalog;
+pub mod company;
 pub mod id;
 pub mod inventory;
 pub mod locale;
 pub mod money;
+pub mod pricing;
 pub mod product_view;

@@ -93,6 +93,8 @@ impl Store {
             is_default: channel.is_default,
             created_at: Utc::now(),
             show_stock_counts: channel.show_stock_counts,
+            prices_include_tax: channel.prices_include_tax,
+            tax_country: channel.tax_country.clone(),
         };
         channels::Entity::insert(row.into_active_model())
             .on_conflict(
@@ -107,6 +109,8 @@ impl Store {
                         channels::Column::Currencies,
                         channels::Column::IsDefault,
                         channels::Column::ShowStockCounts,
+                        channels::Column::PricesIncludeTax,
+                        channels::Column::TaxCountry,
                     ])
                     .to_owned(),
             )

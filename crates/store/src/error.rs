@@ -16,12 +16,15 @@ pub enum StoreError {
 
 /// Unique columns and the input field each one stands for, so that a clash becomes a field
 /// error in one place instead of in every caller.
-const UNIQUE_FIELDS: [(&str, &str); 5] = [
+const UNIQUE_FIELDS: [(&str, &str); 8] = [
     ("storefront_key", "storefrontKey"),
     ("handle", "handle"),
     ("sku", "sku"),
     ("email", "email"),
     ("token_hash", "token"),
+    ("code_key", "code"),
+    ("company_members", "customer"),
+    ("tax_rates", "countryCode"),
 ];
 
 impl StoreError {

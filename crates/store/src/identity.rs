@@ -127,6 +127,8 @@ impl Store {
         Ok(row.map(staff))
     }
 
+    /// Creates a customer; if a company invited their email, they join it in the same
+    /// transaction.
     pub async fn insert_customer(&self, c: &CustomerRecord) -> Result<(), StoreError> {
         let row = customers::Model {
             id: c.id,
@@ -136,10 +138,13 @@ impl Store {
             last_name: c.last_name.clone(),
             created_at: c.created_at,
         };
+        let txn = self.db.begin().await?;
         customers::Entity::insert(row.into_active_model())
-            .exec_without_returning(&self.db)
+            .exec_without_returning(&txn)
             .await
             .map_err(StoreError::from_write)?;
+        crate::company::accept_invitation(&txn, c.id, &c.email).await?;
+        txn.commit().await?;
         Ok(())
     }
 

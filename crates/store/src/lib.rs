@@ -5,12 +5,14 @@
 //! each write method is one transaction.
 
 mod catalog;
+mod company;
 mod entity;
 mod error;
 mod identity;
 mod inventory;
 mod listing;
 mod mapping;
+mod pricing;
 pub mod testing;
 mod views;
 
@@ -22,6 +24,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 use vitrine_migrations::{Migrator, MigratorTrait};
 
 pub use catalog::{ProductDraft, VariantDraft};
+pub use company::{CustomerGroupRecord, MemberRemoval};
 pub use error::StoreError;
 pub use identity::{
     ApiTokenRecord, CustomerRecord, RefreshOutcome, SessionRecord, StaffRecord, SubjectKind,
@@ -30,6 +33,7 @@ pub use inventory::{
     IdempotencyKey, InventoryLevelRecord, LedgerQuery, LevelQuery, StockWrite, StockWriteOutcome,
 };
 pub use listing::{Page, PageDirection, ProductListing, ProductRevision, ProductSort, SortValue};
+pub use pricing::{discount_code_key, PricesWriteOutcome, TaxRateRecord};
 
 /// A handle on the database. Cheap to clone; clones share the connection pool.
 #[derive(Clone)]

@@ -50,6 +50,8 @@ pub(crate) fn channel(
             .collect::<Result<_, _>>()?,
         is_default: row.is_default,
         show_stock_counts: row.show_stock_counts,
+        prices_include_tax: row.prices_include_tax,
+        tax_country: row.tax_country,
         brand_ids,
     })
 }

@@ -10,7 +10,7 @@ use vitrine_domain::catalog::{Seo, SizeChart, Spec};
 use vitrine_domain::id::{GlobalId, NodeKind};
 
 use super::{input_id, input_ids, payload};
-use crate::codes::{CurrencyCode, LanguageCode};
+use crate::codes::{CountryCode, CurrencyCode, LanguageCode};
 use crate::context::ContextExt;
 use crate::error::into_payload;
 use crate::types::product::SelectedOption;
@@ -125,6 +125,10 @@ pub struct ChannelCreateInput {
     pub is_default: Option<bool>,
     /// Lets shoppers see stock counts (`quantityAvailable`), e.g. to show "only 2 left".
     pub show_stock_counts: Option<bool>,
+    /// Whether entered prices include tax; true (European consumer prices) by default.
+    pub prices_include_tax: Option<bool>,
+    /// The country whose tax rate applies when the buyer's country is not known.
+    pub tax_country: Option<CountryCode>,
 }
 
 #[derive(InputObject)]
@@ -689,6 +693,8 @@ impl CatalogMutation {
                     .transpose()?,
                 is_default: input.is_default,
                 show_stock_counts: input.show_stock_counts,
+                prices_include_tax: input.prices_include_tax,
+                tax_country: input.tax_country.map(|c| Some(c.name().to_owned())),
             };
             ctx.app().catalog.channel_save(id, input).await
         }

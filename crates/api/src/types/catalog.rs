@@ -12,7 +12,7 @@ use vitrine_domain::id::NodeKind;
 use super::product::Seo;
 use super::scalars::{text_to_html, Html, Url};
 use super::{gid, translated, Product};
-use crate::codes::{CurrencyCode, LanguageCode};
+use crate::codes::{CountryCode, CurrencyCode, LanguageCode};
 use crate::connection::KeysetCursor;
 use crate::context::ContextExt;
 use crate::error::internal;
@@ -67,6 +67,16 @@ impl Channel {
     /// Whether shoppers on this storefront see stock counts (`quantityAvailable`).
     async fn show_stock_counts(&self) -> bool {
         self.0.show_stock_counts
+    }
+
+    /// Whether prices on this storefront include tax.
+    async fn prices_include_tax(&self) -> bool {
+        self.0.prices_include_tax
+    }
+
+    /// The country whose tax applies when the buyer's is not known.
+    async fn tax_country(&self) -> Option<CountryCode> {
+        self.0.tax_country.as_deref().and_then(CountryCode::from_name)
     }
 
     async fn brands(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Brand>> {
