@@ -29,6 +29,8 @@ pub struct RequestContext {
     pub currency: Currency,
     pub country: Option<CountryCode>,
     pub loaders: Loaders,
+    /// The buyer's prices, loaded on first use (see `crate::pricing`).
+    pub pricing: tokio::sync::OnceCell<Arc<crate::pricing::Pricing>>,
 }
 
 /// Values of `@inContext` on the operation.
@@ -51,7 +53,15 @@ impl RequestContext {
         );
         let loaders =
             Loaders::new(app.store.clone(), app.catalog.views().clone(), language.clone());
-        Self { actor, channel, language, currency, country: in_context.country, loaders }
+        Self {
+            actor,
+            channel,
+            language,
+            currency,
+            country: in_context.country,
+            loaders,
+            pricing: tokio::sync::OnceCell::new(),
+        }
     }
 
     /// Whether translations must be looked up at all.

@@ -27,6 +27,12 @@ pub enum ErrorCode {
     NotReserved,
     /// An idempotency key sent again with a different request.
     IdempotencyKeyReused,
+    /// Fewer units than the variant's minimum order quantity.
+    BelowMinimum,
+    /// A quantity that is not a multiple of the variant's order increment (packs of 6).
+    NotMultipleOfIncrement,
+    /// More units than the variant's maximum per order.
+    AboveMaximum,
 }
 
 impl From<AppCode> for ErrorCode {
@@ -47,6 +53,9 @@ impl From<AppCode> for ErrorCode {
             AppCode::BelowReserved => ErrorCode::BelowReserved,
             AppCode::NotReserved => ErrorCode::NotReserved,
             AppCode::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
+            AppCode::BelowMinimum => ErrorCode::BelowMinimum,
+            AppCode::NotMultipleOfIncrement => ErrorCode::NotMultipleOfIncrement,
+            AppCode::AboveMaximum => ErrorCode::AboveMaximum,
         }
     }
 }

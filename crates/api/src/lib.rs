@@ -13,6 +13,7 @@ mod inventory;
 mod listing;
 mod loaders;
 mod mutation;
+mod pricing;
 mod query;
 mod types;
 

@@ -132,7 +132,7 @@ pub struct Cached<L: Loader<Uuid>> {
 }
 
 impl<L: Loader<Uuid>> Cached<L> {
-    fn new(loader: L) -> Self {
+    pub(crate) fn new(loader: L) -> Self {
         Self {
             loader: DataLoader::new(loader, tokio::spawn).max_batch_size(1000),
             known: RwLock::default(),

@@ -16,7 +16,7 @@ use crate::types::{
 
 /// The query root: the catalog and identity reads here, plus inventory reads.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct Query(CatalogQuery, crate::inventory::InventoryQuery);
+pub struct Query(CatalogQuery, crate::inventory::InventoryQuery, crate::pricing::PricingQuery);
 
 #[derive(Default)]
 pub struct CatalogQuery;

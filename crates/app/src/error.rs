@@ -27,6 +27,12 @@ pub enum ErrorCode {
     NotReserved,
     /// An idempotency key sent again with a different request.
     IdempotencyKeyReused,
+    /// Fewer units than the variant's minimum order quantity.
+    BelowMinimum,
+    /// A quantity that is not a multiple of the variant's order increment (packs of 6).
+    NotMultipleOfIncrement,
+    /// More units than the variant's maximum per order.
+    AboveMaximum,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -359,14 +359,19 @@ impl PricingService {
         country: Option<&str>,
         region: Option<&str>,
     ) -> AppResult<(TaxContext, Option<String>)> {
-        let country = country.map(str::to_owned).or_else(|| channel.tax_country.clone());
+        // Codes as tax rates are stored: trimmed, upper case ("fr" is FR, "ny" is NY).
+        let country = country
+            .map(|c| c.trim().to_ascii_uppercase())
+            .filter(|c| !c.is_empty())
+            .or_else(|| channel.tax_country.clone());
+        let region = region.map(|r| r.trim().to_ascii_uppercase());
         let Some(country) = country else {
             return Ok((
                 TaxContext { rate: Percent::ZERO, prices_include_tax: channel.prices_include_tax },
                 None,
             ));
         };
-        let rate = self.store.tax_rate_for(&country, region).await?;
+        let rate = self.store.tax_rate_for(&country, region.as_deref()).await?;
         Ok((
             TaxContext {
                 rate: rate.map_or(Percent::ZERO, |r| r.rate),
@@ -784,6 +789,7 @@ impl PricingService {
         let minimum = number("minimum", row.minimum, 1).unwrap_or(1);
         let increment = number("increment", row.increment, 1).unwrap_or(1);
         let maximum = number("maximum", row.maximum, 1);
+        // Each tier with its index in the input, so that errors point at what was sent.
         let mut breaks = Vec::with_capacity(row.breaks.len());
         for (j, (quantity, amount)) in row.breaks.iter().enumerate() {
             let field = |f: &str| {
@@ -796,7 +802,7 @@ impl PricingService {
             let amount = parse_amount(&field("price"), amount, list.currency);
             match (quantity, amount) {
                 (Ok(minimum_quantity), Ok(price)) => {
-                    breaks.push(PriceBreak { minimum_quantity, price })
+                    breaks.push((j, PriceBreak { minimum_quantity, price }))
                 }
                 (q, a) => {
                     errors.extend(q.err());
@@ -807,16 +813,35 @@ impl PricingService {
         if !errors.is_empty() {
             return Err(errors);
         }
-        breaks.sort_by_key(|b| b.minimum_quantity);
+        breaks.sort_by_key(|(_, b)| b.minimum_quantity);
         let entry = PriceListEntry {
             price_list_id: list.id,
             variant_id: row.variant_id,
             price,
             compare_at,
             rule: QuantityRule { minimum, increment, maximum },
-            breaks,
+            breaks: breaks.iter().map(|(_, b)| *b).collect(),
         };
-        entry.validate(list.currency).map_err(|e| vec![rule_error(&at("rule"), e)])?;
+        entry.validate(list.currency).map_err(|e| {
+            // Point at the input field the rule is about (tiers: as sent, not as sorted).
+            let field = match e {
+                PricingRuleError::MinimumBelowOne
+                | PricingRuleError::MinimumNotMultipleOfIncrement => at("minimum"),
+                PricingRuleError::IncrementBelowOne => at("increment"),
+                PricingRuleError::InvalidMaximum => at("maximum"),
+                PricingRuleError::InvalidBreak { index } => {
+                    let mut path = at("breaks");
+                    path.push(breaks.get(index).map_or(index, |(j, _)| *j).to_string());
+                    path.push("minimumQuantity".to_owned());
+                    path
+                }
+                PricingRuleError::WrongCurrency(_)
+                | PricingRuleError::NegativePrice
+                | PricingRuleError::InvalidPercent(_)
+                | PricingRuleError::InvalidWindow => at("price"),
+            };
+            vec![rule_error(&field, e)]
+        })?;
         Ok(entry)
     }
 

@@ -19,10 +19,16 @@ pub enum NodeKind {
     ApiToken,
     Location,
     InventoryAdjustmentGroup,
+    Company,
+    CompanyLocation,
+    CustomerGroup,
+    PriceList,
+    Discount,
+    TaxRate,
 }
 
 impl NodeKind {
-    pub const ALL: [NodeKind; 12] = [
+    pub const ALL: [NodeKind; 18] = [
         NodeKind::Channel,
         NodeKind::Brand,
         NodeKind::Collection,
@@ -35,6 +41,12 @@ impl NodeKind {
         NodeKind::ApiToken,
         NodeKind::Location,
         NodeKind::InventoryAdjustmentGroup,
+        NodeKind::Company,
+        NodeKind::CompanyLocation,
+        NodeKind::CustomerGroup,
+        NodeKind::PriceList,
+        NodeKind::Discount,
+        NodeKind::TaxRate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +63,12 @@ impl NodeKind {
             NodeKind::ApiToken => "ApiToken",
             NodeKind::Location => "Location",
             NodeKind::InventoryAdjustmentGroup => "InventoryAdjustmentGroup",
+            NodeKind::Company => "Company",
+            NodeKind::CompanyLocation => "CompanyLocation",
+            NodeKind::CustomerGroup => "CustomerGroup",
+            NodeKind::PriceList => "PriceList",
+            NodeKind::Discount => "Discount",
+            NodeKind::TaxRate => "TaxRate",
         }
     }
 }

@@ -2,8 +2,10 @@
 //! authorise, call one service and map the result.
 
 mod catalog;
+mod company;
 mod identity;
 mod inventory;
+mod pricing;
 
 use async_graphql::{MergedObject, ID};
 use uuid::Uuid;
@@ -15,6 +17,8 @@ pub struct Mutation(
     catalog::CatalogMutation,
     identity::IdentityMutation,
     inventory::InventoryMutation,
+    company::CompanyMutation,
+    pricing::PricingMutation,
 );
 
 /// Declares a mutation payload: the given fields plus `userErrors`.

@@ -1,12 +1,15 @@
 //! `Customer`, staff and integrator tokens as the API shows them.
 
-use async_graphql::{Object, SimpleObject, ID};
+use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use vitrine_app::identity::TokenPair;
 use vitrine_app::identity_records::{ApiTokenRecord, CustomerRecord};
 use vitrine_domain::id::NodeKind;
 
+use super::company::{Company, CompanyMembership};
 use super::gid;
+use crate::context::ContextExt;
+use crate::error::ResultExt;
 
 #[derive(Clone)]
 pub struct Customer(pub CustomerRecord);
@@ -39,6 +42,19 @@ impl Customer {
 
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+
+    /// The company this customer buys for, with their role and default location.
+    async fn company_membership(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<CompanyMembership>> {
+        Ok(ctx.app().companies.membership(self.0.id).await.gql()?.map(CompanyMembership))
+    }
+
+    /// The company this customer buys for, approved or not.
+    async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Company>> {
+        Ok(ctx.app().companies.membership(self.0.id).await.gql()?.map(|m| Company(m.company)))
     }
 }
 

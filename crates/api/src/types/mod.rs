@@ -2,8 +2,10 @@
 //! request's DataLoaders.
 
 pub mod catalog;
+pub mod company;
 pub mod identity;
 pub mod inventory;
+pub mod pricing;
 pub mod product;
 pub mod scalars;
 pub mod variant_fast;

@@ -15,6 +15,7 @@ use vitrine_domain::money::Money;
 use vitrine_domain::product_view::ProductView;
 
 use super::catalog::{Brand, Collection};
+use super::pricing::{QuantityPriceBreak, QuantityRule};
 use super::scalars::{text_to_html, Decimal, Html, Url};
 use super::{gid, translated};
 use crate::codes::CurrencyCode;
@@ -314,6 +315,9 @@ impl Product {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Connection<OffsetCursor, ProductVariant>> {
+        // Loaded before the variants resolve, so that their plain selections can take the
+        // fast path when base prices apply.
+        ctx.req().pricing(ctx.app()).await?;
         slice_connection(ctx, self.variant_list(), after, before, first, last)
     }
 
@@ -357,8 +361,19 @@ impl Product {
         slice_connection(ctx, collections, after, before, first, last)
     }
 
-    /// Cheapest and dearest variant in the request's currency.
-    async fn price_range(&self, ctx: &Context<'_>) -> Option<ProductPriceRange> {
+    /// Cheapest and dearest variant in the request's currency, at the current buyer's prices.
+    async fn price_range(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<ProductPriceRange>> {
+        if let Some((prices, _)) = crate::pricing::buyer_price_ranges(ctx, &self.0).await? {
+            return Ok(catalog::price_range(self.record().id, &prices).map(|r| {
+                ProductPriceRange {
+                    min_variant_price: r.min.into(),
+                    max_variant_price: r.max.into(),
+                }
+            }));
+        }
         let req = ctx.req();
         let pick = catalog::in_shown_currency(
             &self.0.price_ranges,
@@ -366,14 +381,25 @@ impl Product {
             req.currency,
             req.channel.default_currency,
         );
-        pick.map(|r| ProductPriceRange {
+        Ok(pick.map(|r| ProductPriceRange {
             min_variant_price: r.min.into(),
             max_variant_price: r.max.into(),
-        })
+        }))
     }
 
     /// Range of compare-at prices of the variants that have one.
-    async fn compare_at_price_range(&self, ctx: &Context<'_>) -> Option<ProductPriceRange> {
+    async fn compare_at_price_range(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<ProductPriceRange>> {
+        if let Some((_, compare_at)) = crate::pricing::buyer_price_ranges(ctx, &self.0).await? {
+            return Ok(catalog::price_range(self.record().id, &compare_at).map(|r| {
+                ProductPriceRange {
+                    min_variant_price: r.min.into(),
+                    max_variant_price: r.max.into(),
+                }
+            }));
+        }
         let picked: Vec<Money> = self
             .0
             .variant_prices
@@ -381,10 +407,10 @@ impl Product {
             .filter_map(|p| pick_price(ctx, p))
             .filter_map(|p| p.compare_at)
             .collect();
-        catalog::price_range(self.record().id, &picked).map(|r| ProductPriceRange {
+        Ok(catalog::price_range(self.record().id, &picked).map(|r| ProductPriceRange {
             min_variant_price: r.min.into(),
             max_variant_price: r.max.into(),
-        })
+        }))
     }
 
     /// The variant with exactly these options, if any. Values may be given in the channel's
@@ -492,10 +518,6 @@ impl ProductVariant {
     pub(crate) fn prices(&self) -> &[catalog::VariantPrice] {
         &self.view.variant_prices[self.index]
     }
-
-    fn shown_price(&self, ctx: &Context<'_>) -> Option<catalog::VariantPrice> {
-        pick_price(ctx, &self.view.variant_prices[self.index])
-    }
 }
 
 /// `ProductVariant` as the schema declares it, with every field's resolver. `ProductVariant`
@@ -584,13 +606,38 @@ impl VariantFields {
         selected.into_iter().map(Into::into).collect()
     }
 
-    /// Price in the request's currency.
-    async fn price(&self, ctx: &Context<'_>) -> Option<MoneyV2> {
-        self.0.shown_price(ctx).map(|p| p.price.into())
+    /// What the current buyer pays for one unit, in the request's currency: their company's
+    /// or group's price list, else the channel's, else the base price; after the running
+    /// automatic promotion.
+    async fn price(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MoneyV2>> {
+        let shown = crate::pricing::variant_price(ctx, &self.0.view, self.0.index).await?;
+        Ok(shown.map(|p| p.price.into()))
     }
 
-    async fn compare_at_price(&self, ctx: &Context<'_>) -> Option<MoneyV2> {
-        self.0.shown_price(ctx).and_then(|p| p.compare_at).map(Into::into)
+    /// The price before the running promotion, or the list's compare-at price.
+    async fn compare_at_price(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MoneyV2>> {
+        let shown = crate::pricing::variant_price(ctx, &self.0.view, self.0.index).await?;
+        Ok(shown.and_then(|p| p.compare_at).map(Into::into))
+    }
+
+    /// How many units the current buyer may order: minimum, increment, maximum.
+    async fn quantity_rule(&self, ctx: &Context<'_>) -> async_graphql::Result<QuantityRule> {
+        let shown = crate::pricing::variant_price(ctx, &self.0.view, self.0.index).await?;
+        Ok(shown.map(|p| p.offer.rule).unwrap_or_default().into())
+    }
+
+    /// Volume tiers for the current buyer, by ascending minimum quantity.
+    async fn quantity_price_breaks(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<OffsetCursor, QuantityPriceBreak>> {
+        let shown = crate::pricing::variant_price(ctx, &self.0.view, self.0.index).await?;
+        let breaks = shown
+            .map(|p| p.offer.breaks.into_iter().map(QuantityPriceBreak::from).collect())
+            .unwrap_or_default();
+        slice_connection(ctx, breaks, after, None, first, None)
     }
 
     /// Base prices in every currency. Needs `catalog:read`.

@@ -138,8 +138,12 @@ fn plain_variant(variant: &ProductVariant, ctx: &ContextSelectionSet<'_>) -> Opt
             // Translated titles and options take the derived path.
             "title" if leaf && !req.translating() => Value::String(record.title.clone()),
             "availableForSale" if leaf => Value::Boolean(record.available_for_sale()),
-            "price" if !leaf => money(inner, shown().map(|p| p.price))?,
-            "compareAtPrice" if !leaf => money(inner, shown().and_then(|p| p.compare_at))?,
+            // Only when base prices are what this buyer pays; otherwise the derived path
+            // asks the pricing engine.
+            "price" if !leaf && req.plain_pricing() => money(inner, shown().map(|p| p.price))?,
+            "compareAtPrice" if !leaf && req.plain_pricing() => {
+                money(inner, shown().and_then(|p| p.compare_at))?
+            }
             "selectedOptions" if !leaf && !req.translating() => {
                 let options = record.selected_options.iter().map(|o| {
                     plain_object(inner, "SelectedOption", |name| match name {
