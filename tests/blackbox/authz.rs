@@ -15,6 +15,13 @@ const CHANNEL: &str = "gid://vitrine/Channel/0190a0a0-0000-7000-8000-00000000000
 const IMAGE: &str = "gid://vitrine/Image/0190a0a0-0000-7000-8000-000000000005";
 const TOKEN: &str = "gid://vitrine/ApiToken/0190a0a0-0000-7000-8000-000000000006";
 const LOCATION: &str = "gid://vitrine/Location/0190a0a0-0000-7000-8000-000000000007";
+const COMPANY: &str = "gid://vitrine/Company/0190a0a0-0000-7000-8000-000000000008";
+const COMPANY_LOCATION: &str = "gid://vitrine/CompanyLocation/0190a0a0-0000-7000-8000-000000000009";
+const CUSTOMER: &str = "gid://vitrine/Customer/0190a0a0-0000-7000-8000-00000000000a";
+const GROUP: &str = "gid://vitrine/CustomerGroup/0190a0a0-0000-7000-8000-00000000000b";
+const PRICE_LIST: &str = "gid://vitrine/PriceList/0190a0a0-0000-7000-8000-00000000000c";
+const DISCOUNT: &str = "gid://vitrine/Discount/0190a0a0-0000-7000-8000-00000000000d";
+const TAX_RATE: &str = "gid://vitrine/TaxRate/0190a0a0-0000-7000-8000-00000000000e";
 
 /// What each guarded operation needs, as a scope name (staff roles map onto the same).
 fn guarded() -> Vec<(&'static str, &'static str, String)> {
@@ -52,6 +59,37 @@ fn guarded() -> Vec<(&'static str, &'static str, String)> {
         ("inventoryLevels", "inventory:read", "{ inventoryLevels(first: 1) { nodes { onHand } } }".to_owned()),
         ("inventoryChanges", "inventory:read", "{ inventoryChanges(first: 1) { nodes { cursor } } }".to_owned()),
         ("ProductVariant.prices", "catalog:read", "{ products(first: 1) { nodes { variants(first: 1) { nodes { prices { price { amount } } } } } } }".to_owned()),
+        // B2B: applying is for signed-in customers; a company's locations and members are
+        // managed by staff with companies:write or by its own admins (the matrix's customer
+        // belongs to no company).
+        ("companyApply", "customer", "mutation { companyApply(input: {name: \"\", location: {}}) { userErrors { code } } }".to_owned()),
+        ("companyCreate", "companies:write", "mutation { companyCreate(input: {name: \"\"}) { userErrors { code } } }".to_owned()),
+        ("companyUpdate", "companies:write", format!("mutation {{ companyUpdate(id: \"{COMPANY}\", input: {{}}) {{ userErrors {{ code }} }} }}")),
+        ("companyApprove", "companies:write", format!("mutation {{ companyApprove(id: \"{COMPANY}\") {{ userErrors {{ code }} }} }}")),
+        ("companyReject", "companies:write", format!("mutation {{ companyReject(id: \"{COMPANY}\", reason: \"x\") {{ userErrors {{ code }} }} }}")),
+        ("companyLocationCreate", "companies:write", format!("mutation {{ companyLocationCreate(companyId: \"{COMPANY}\", input: {{}}) {{ userErrors {{ code }} }} }}")),
+        ("companyLocationUpdate", "companies:write", format!("mutation {{ companyLocationUpdate(id: \"{COMPANY_LOCATION}\", input: {{}}) {{ userErrors {{ code }} }} }}")),
+        ("companyMemberAdd", "companies:write", format!("mutation {{ companyMemberAdd(companyId: \"{COMPANY}\", input: {{email: \"x@example.com\", role: BUYER}}) {{ userErrors {{ code }} }} }}")),
+        ("companyMemberUpdate", "companies:write", format!("mutation {{ companyMemberUpdate(companyId: \"{COMPANY}\", customerId: \"{CUSTOMER}\", input: {{}}) {{ userErrors {{ code }} }} }}")),
+        ("companyMemberRemove", "companies:write", format!("mutation {{ companyMemberRemove(companyId: \"{COMPANY}\", customerId: \"{CUSTOMER}\") {{ userErrors {{ code }} }} }}")),
+        ("companies", "companies:read", "{ companies(first: 1) { nodes { id } } }".to_owned()),
+        ("company", "companies:read", format!("{{ company(id: \"{COMPANY}\") {{ id }} }}")),
+        ("customerGroupCreate", "customers:write", "mutation { customerGroupCreate(input: {name: \"\"}) { userErrors { code } } }".to_owned()),
+        ("customerGroupUpdate", "customers:write", format!("mutation {{ customerGroupUpdate(id: \"{GROUP}\", input: {{}}) {{ userErrors {{ code }} }} }}")),
+        ("customerGroups", "customers:read", "{ customerGroups { id } }".to_owned()),
+        ("priceListCreate", "pricing:write", "mutation { priceListCreate(input: {}) { userErrors { code } } }".to_owned()),
+        ("priceListUpdate", "pricing:write", format!("mutation {{ priceListUpdate(id: \"{PRICE_LIST}\", input: {{}}) {{ userErrors {{ code }} }} }}")),
+        ("priceListPricesSet", "pricing:write", format!("mutation {{ priceListPricesSet(priceListId: \"{PRICE_LIST}\", prices: []) {{ userErrors {{ code }} }} }}")),
+        ("discountCreate", "pricing:write", "mutation { discountCreate(input: {}) { userErrors { code } } }".to_owned()),
+        ("discountUpdate", "pricing:write", format!("mutation {{ discountUpdate(id: \"{DISCOUNT}\", input: {{}}) {{ userErrors {{ code }} }} }}")),
+        ("taxRateCreate", "pricing:write", "mutation { taxRateCreate(input: {}) { userErrors { code } } }".to_owned()),
+        ("taxRateUpdate", "pricing:write", format!("mutation {{ taxRateUpdate(id: \"{TAX_RATE}\", input: {{}}) {{ userErrors {{ code }} }} }}")),
+        ("taxRateDelete", "pricing:write", format!("mutation {{ taxRateDelete(id: \"{TAX_RATE}\") {{ userErrors {{ code }} }} }}")),
+        ("priceLists", "pricing:read", "{ priceLists { id } }".to_owned()),
+        ("priceList", "pricing:read", format!("{{ priceList(id: \"{PRICE_LIST}\") {{ id }} }}")),
+        ("discounts", "pricing:read", "{ discounts { id } }".to_owned()),
+        ("discount", "pricing:read", format!("{{ discount(id: \"{DISCOUNT}\") {{ id }} }}")),
+        ("taxRates", "pricing:read", "{ taxRates { id } }".to_owned()),
     ]
 }
 
@@ -77,11 +115,23 @@ fn role_scopes(role: &str) -> &'static [&'static str] {
             "inventory:read",
             "inventory:write",
             "locations:write",
+            "customers:write",
+            "companies:read",
+            "companies:write",
+            "pricing:read",
+            "pricing:write",
         ],
-        "catalog_manager" => {
-            &["catalog:read", "catalog:write", "inventory:read", "inventory:write"]
+        "catalog_manager" => &[
+            "catalog:read",
+            "catalog:write",
+            "inventory:read",
+            "inventory:write",
+            "pricing:read",
+            "pricing:write",
+        ],
+        "support" => {
+            &["catalog:read", "customers:read", "inventory:read", "companies:read", "pricing:read"]
         }
-        "support" => &["catalog:read", "customers:read", "inventory:read"],
         _ => &[],
     }
 }
@@ -118,7 +168,7 @@ async fn only_allowed_callers_pass_each_guard() {
         Caller {
             name: "customer".to_owned(),
             token: Some(server.customer_token("c@example.com").await),
-            scopes: vec![],
+            scopes: vec!["customer"],
         },
     ];
     for role in ["owner", "admin", "catalog_manager", "support"] {
@@ -142,6 +192,11 @@ async fn only_allowed_callers_pass_each_guard() {
         vec!["inventory:read"],
         vec!["inventory:write"],
         vec!["locations:write"],
+        vec!["customers:write"],
+        vec!["companies:read"],
+        vec!["companies:write"],
+        vec!["pricing:read"],
+        vec!["pricing:write"],
     ] {
         let token = api_token(&server, &admin, &scopes).await;
         callers.push(Caller { name: format!("token {scopes:?}"), token: Some(token), scopes });

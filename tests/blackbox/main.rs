@@ -3,6 +3,7 @@
 
 mod admin;
 mod authz;
+mod b2b;
 mod http;
 mod identity;
 mod inventory;

@@ -189,13 +189,14 @@ impl PricingQuery {
         &self,
         ctx: &Context<'_>,
         lines: Vec<PriceQuoteLineInput>,
-        #[graphql(default)] discount_codes: Vec<String>,
+        discount_codes: Option<Vec<String>>,
         country_code: Option<CountryCode>,
         province_code: Option<String>,
     ) -> async_graphql::Result<PriceQuotePayload> {
         let req = ctx.req();
         let app = ctx.app();
         let pricing = req.pricing(app).await?;
+        let discount_codes = discount_codes.unwrap_or_default();
         let result = async {
             let mut parsed = Vec::with_capacity(lines.len());
             let mut errors = vec![];

@@ -10,10 +10,10 @@ use uuid::Uuid;
 use vitrine_domain::access::{Actor, Permission};
 use vitrine_domain::company::{
     review, Address, AddressProblem, Company, CompanyInvitation, CompanyLocation, CompanyMember,
-    CompanyRole, CompanyStatus, Membership, PaymentTerms,
+    CompanyRole, CompanyStatus, Membership, PaymentTerms, StatusChangeError,
 };
 use vitrine_domain::money::{Currency, Money};
-use vitrine_store::{CustomerGroupRecord, MemberRemoval, Store};
+use vitrine_store::{CustomerGroupRecord, MemberRemoval, Store, StoreError};
 
 use crate::error::{AppError, AppResult, ErrorCode, UserError};
 use crate::identity::normalize_email;
@@ -335,8 +335,9 @@ impl CompanyService {
             return Err(AppError::User(errors));
         }
         company.updated_at = Utc::now();
+        // Writes the fields above only: a review that lands meanwhile stays.
         self.store.update_company(&company).await?;
-        Ok(company)
+        Ok(self.company(id).await?.unwrap_or(company))
     }
 
     /// Approves a company: its members now buy at its prices and on its terms.
@@ -360,16 +361,29 @@ impl CompanyService {
         decision: CompanyStatus,
         reason: Option<String>,
     ) -> AppResult<Company> {
-        let mut company = self.company(id).await?.ok_or_else(|| not_found("id", "company"))?;
-        review(company.status, decision)
-            .map_err(|e| AppError::user(user(&["id"], ErrorCode::Invalid, e.to_string())))?;
-        let now = Utc::now();
-        company.status = decision;
-        company.rejection_reason = reason;
-        company.reviewed_at = Some(now);
-        company.updated_at = now;
-        self.store.update_company(&company).await?;
-        Ok(company)
+        let refused =
+            |e: StatusChangeError| AppError::user(user(&["id"], ErrorCode::Invalid, e.to_string()));
+        // Written only from the status just read; when another decision lands in between,
+        // this one is judged again against it, as if it had come second (so of two identical
+        // decisions at once, one is refused).
+        for _ in 0..3 {
+            let mut company = self.company(id).await?.ok_or_else(|| not_found("id", "company"))?;
+            let from = company.status;
+            review(from, decision).map_err(refused)?;
+            let now = Utc::now();
+            company.status = decision;
+            company.rejection_reason = reason.clone();
+            company.reviewed_at = Some(now);
+            company.updated_at = now;
+            if self.store.review_company(&company, from).await? {
+                return Ok(company);
+            }
+        }
+        Err(AppError::user(user(
+            &["id"],
+            ErrorCode::Invalid,
+            "the company is being reviewed by someone else; try again",
+        )))
     }
 
     pub async fn location_create(
@@ -397,8 +411,16 @@ impl CompanyService {
         id: Uuid,
         input: CompanyLocationInput,
     ) -> AppResult<CompanyLocation> {
-        let location =
-            self.store.company_location(id).await?.ok_or_else(|| not_found("id", "location"))?;
+        let Some(location) = self.store.company_location(id).await? else {
+            // Only staff learn that a location does not exist; others are refused alike.
+            return Err(if actor.has(Permission::CompaniesWrite) {
+                not_found("id", "location")
+            } else if actor.is_anonymous() {
+                AppError::Unauthenticated
+            } else {
+                AppError::Forbidden
+            });
+        };
         self.authorize_admin(actor, location.company_id).await?;
         let mut errors = vec![];
         let location = fill_location(location, input, &mut errors);
@@ -490,21 +512,23 @@ impl CompanyService {
             .cloned()
             .ok_or_else(|| not_found("customerId", "member"))?;
         if let Some(role) = role {
-            let admins = members.iter().filter(|m| m.role == CompanyRole::Admin).count();
-            if member.role == CompanyRole::Admin && role != CompanyRole::Admin && admins == 1 {
-                return Err(AppError::user(user(
-                    &["role"],
-                    ErrorCode::Invalid,
-                    "a company keeps at least one admin",
-                )));
-            }
             member.role = role;
         }
         if let Some(location) = default_location_id {
             member.default_location_id = self.check_location(company_id, location).await?;
         }
-        self.store.update_company_member(&member).await?;
-        Ok(member)
+        // The store decides whether the last admin would go, atomically: two admins demoting
+        // each other at once must not both succeed.
+        match self.store.update_company_member(&member).await {
+            Ok(true) => Ok(member),
+            Ok(false) => Err(AppError::user(user(
+                &["role"],
+                ErrorCode::Invalid,
+                "a company keeps at least one admin",
+            ))),
+            Err(StoreError::NotFound) => Err(not_found("customerId", "member")),
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub async fn member_remove(

@@ -3,11 +3,13 @@
 //! price lists and their bulk prices, discounts, tax rates.
 //!
 //! Reads are bounded: a buyer's pricing context is at most five queries (membership, groups,
-//! price lists in two, automatic discounts), and a quote of any number of lines adds a fixed
-//! handful (variants, products, list entries, discounts, usage, collections, tax rate).
+//! their price lists in two; the channel's lists and automatic promotions come from a
+//! short-lived cache), and a quote of any number of lines adds a fixed handful (variants,
+//! products, list entries, discounts, usage, collections, tax rate).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -218,7 +220,23 @@ pub struct DiscountInput {
 pub struct PricingService {
     store: Store,
     views: Arc<ProductViews>,
+    channel_rules: Arc<RulesCache>,
 }
+
+/// Channel rules by channel, with when they were read.
+type RulesCache = Mutex<HashMap<Uuid, (Instant, Arc<ChannelRules>)>>;
+
+/// What applies to everyone on a channel: its price lists and automatic promotions. Public
+/// offers, read by nearly every storefront request, so cached in process for
+/// [`CHANNEL_RULES_TTL`]; this process's own pricing writes clear the cache at once, other
+/// replicas' writes are seen within the TTL. Company and group prices are never cached.
+#[derive(Debug)]
+struct ChannelRules {
+    lists: Vec<PriceList>,
+    automatic: Vec<Discount>,
+}
+
+pub const CHANNEL_RULES_TTL: Duration = Duration::from_secs(2);
 
 fn parse_currency(field: &[&str], code: &str) -> Result<Currency, UserError> {
     Currency::new(code).map_err(|e| user(field, ErrorCode::Invalid, e.to_string()))
@@ -298,7 +316,38 @@ fn fingerprint(list_id: Uuid, rows: &[PriceRow], remove: &[Uuid]) -> String {
 
 impl PricingService {
     pub fn new(store: Store, views: Arc<ProductViews>) -> Self {
-        Self { store, views }
+        Self { store, views, channel_rules: Arc::default() }
+    }
+
+    /// Forgets cached channel rules after a pricing write.
+    fn invalidate(&self) {
+        if let Ok(mut rules) = self.channel_rules.lock() {
+            rules.clear();
+        }
+    }
+
+    async fn channel_rules(&self, channel_id: Uuid) -> AppResult<Arc<ChannelRules>> {
+        if let Ok(rules) = self.channel_rules.lock() {
+            if let Some((at, found)) = rules.get(&channel_id) {
+                if at.elapsed() < CHANNEL_RULES_TTL {
+                    return Ok(found.clone());
+                }
+            }
+        }
+        let lists = self.store.price_lists_for(&[channel_id], &[]).await?;
+        let automatic = self
+            .store
+            .candidate_discounts(&[])
+            .await?
+            .into_iter()
+            .filter(|d| d.code.is_none())
+            .filter(|d| d.channel_ids.is_empty() || d.channel_ids.contains(&channel_id))
+            .collect();
+        let found = Arc::new(ChannelRules { lists, automatic });
+        if let Ok(mut rules) = self.channel_rules.lock() {
+            rules.insert(channel_id, (Instant::now(), found.clone()));
+        }
+        Ok(found)
     }
 
     // ---- the buyer's prices ---------------------------------------------------------------
@@ -321,22 +370,26 @@ impl PricingService {
                 membership.as_ref().filter(|m| m.company.is_approved()).map(|m| m.company.id);
             buyer.customer_group_ids = self.store.customer_group_ids(*id).await?;
         }
-        let mut targets = vec![channel.id];
-        targets.extend(buyer.customer_group_ids.iter().copied());
+        let rules = self.channel_rules(channel.id).await?;
+        let mut lists: Vec<PriceList> =
+            rules.lists.iter().filter(|l| currencies.contains(&l.currency)).cloned().collect();
+        let mut targets: Vec<Uuid> = buyer.customer_group_ids.clone();
         targets.extend(buyer.company_id);
-        let lists = self.store.price_lists_for(&targets, currencies).await?;
-        let lists: Vec<PriceList> = lists
-            .into_iter()
-            .filter(|l| l.is_active(now) && l.scope_for(&buyer).is_some())
-            .collect();
-        let automatic = self
-            .store
-            .candidate_discounts(&[])
-            .await?
-            .into_iter()
-            .filter(|d| d.code.is_none())
-            .filter(|d| d.channel_ids.is_empty() || d.channel_ids.contains(&channel.id))
-            .collect();
+        if !targets.is_empty() {
+            for list in self.store.price_lists_for(&targets, currencies).await? {
+                match lists.iter_mut().find(|l| l.id == list.id) {
+                    // A list scoped to the channel and to the buyer's group: both scopes.
+                    Some(known) => {
+                        known.customer_group_ids.extend(list.customer_group_ids);
+                        known.company_ids.extend(list.company_ids);
+                    }
+                    None => lists.push(list),
+                }
+            }
+        }
+        lists.retain(|l| l.is_active(now) && l.scope_for(&buyer).is_some());
+        lists.sort_by_key(|l| l.id);
+        let automatic = rules.automatic.clone();
         Ok(BuyerPricing { buyer, membership, lists, automatic, now })
     }
 
@@ -423,9 +476,13 @@ impl PricingService {
         let entries = self.entries(pricing, &ids).await?;
 
         let discounts = self.store.candidate_discounts(codes).await?;
+        // Automatic discounts of other channels never apply; entered codes stay, so that the
+        // engine says why they do not (not active here) instead of calling them unknown.
         let discounts: Vec<Discount> = discounts
             .into_iter()
-            .filter(|d| d.channel_ids.is_empty() || d.channel_ids.contains(&channel.id))
+            .filter(|d| {
+                d.code.is_some() || d.channel_ids.is_empty() || d.channel_ids.contains(&channel.id)
+            })
             .collect();
         let limited: Vec<Uuid> = discounts
             .iter()
@@ -651,6 +708,7 @@ impl PricingService {
             adjustment,
         };
         self.store.save_price_list(&list).await?;
+        self.invalidate();
         Ok(list)
     }
 
@@ -1054,6 +1112,7 @@ impl PricingService {
             active: input.active.or_else(|| existing.as_ref().map(|d| d.active)).unwrap_or(true),
         };
         self.store.save_discount(&discount).await?;
+        self.invalidate();
         Ok(discount)
     }
 

@@ -8,7 +8,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 use vitrine_domain::company::{
-    Company, CompanyInvitation, CompanyLocation, CompanyMember, CompanyRole, Membership,
+    Company, CompanyInvitation, CompanyLocation, CompanyMember, CompanyRole, CompanyStatus,
+    Membership,
 };
 use vitrine_domain::money::Money;
 
@@ -199,20 +200,19 @@ impl Store {
         Ok(())
     }
 
-    /// Writes a company's own fields (name, tax id, status, terms, credit limit).
+    /// Writes a company's own fields (name, tax id, terms, credit limit), not its review
+    /// (status, rejection reason, review time: see [`Store::review_company`]), so that an edit
+    /// made from a copy read before a review cannot undo it.
     pub async fn update_company(&self, company: &Company) -> Result<(), StoreError> {
         use companies::Column as C;
         let row = company_row(company, "");
         let result = companies::Entity::update_many()
             .col_expr(C::Name, row.name.into())
             .col_expr(C::TaxId, row.tax_id.into())
-            .col_expr(C::Status, row.status.into())
-            .col_expr(C::RejectionReason, row.rejection_reason.into())
             .col_expr(C::PaymentTerms, row.payment_terms.into())
             .col_expr(C::CreditLimitMinor, row.credit_limit_minor.into())
             .col_expr(C::CreditLimitCurrency, row.credit_limit_currency.into())
             .col_expr(C::UpdatedAt, row.updated_at.into())
-            .col_expr(C::ReviewedAt, row.reviewed_at.into())
             .filter(C::Id.eq(company.id))
             .exec(&self.db)
             .await?;
@@ -220,6 +220,26 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         Ok(())
+    }
+
+    /// Writes a review decision (status, rejection reason, review time) if the company is
+    /// still `from`; false when another decision got there first (or the company is gone).
+    pub async fn review_company(
+        &self,
+        company: &Company,
+        from: CompanyStatus,
+    ) -> Result<bool, StoreError> {
+        use companies::Column as C;
+        let result = companies::Entity::update_many()
+            .col_expr(C::Status, company.status.as_str().into())
+            .col_expr(C::RejectionReason, company.rejection_reason.clone().into())
+            .col_expr(C::ReviewedAt, company.reviewed_at.into())
+            .col_expr(C::UpdatedAt, company.updated_at.into())
+            .filter(C::Id.eq(company.id))
+            .filter(C::Status.eq(from.as_str()))
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected > 0)
     }
 
     pub async fn company(&self, id: Uuid) -> Result<Option<Company>, StoreError> {
@@ -331,16 +351,39 @@ impl Store {
         insert_member(&self.db, m).await
     }
 
-    /// Changes a member's role and default location.
-    pub async fn update_company_member(&self, m: &CompanyMember) -> Result<(), StoreError> {
+    /// Changes a member's role and default location; false (and nothing written) when that
+    /// would leave the company without an admin, `NotFound` when they are not a member.
+    /// Decided in one transaction, taking turns with [`Store::remove_company_member`], so that
+    /// two admins demoting (or removing) each other cannot both succeed.
+    pub async fn update_company_member(&self, m: &CompanyMember) -> Result<bool, StoreError> {
+        let txn = self.db.begin().await?;
+        // Writing first takes SQLite's write lock (and PostgreSQL's row lock) before reading.
+        companies::Entity::update_many()
+            .col_expr(companies::Column::UpdatedAt, Utc::now().into())
+            .filter(companies::Column::Id.eq(m.company_id))
+            .exec(&txn)
+            .await?;
+        let members = company_members::Entity::find()
+            .filter(company_members::Column::CompanyId.eq(m.company_id))
+            .all(&txn)
+            .await?;
+        let Some(current) = members.iter().find(|r| r.customer_id == m.customer_id) else {
+            return Err(StoreError::NotFound);
+        };
+        let admin = CompanyRole::Admin.as_str();
+        let admins = members.iter().filter(|r| r.role == admin).count();
+        if current.role == admin && m.role != CompanyRole::Admin && admins == 1 {
+            return Ok(false);
+        }
         company_members::Entity::update_many()
             .col_expr(company_members::Column::Role, m.role.as_str().into())
             .col_expr(company_members::Column::DefaultLocationId, m.default_location_id.into())
             .filter(company_members::Column::CustomerId.eq(m.customer_id))
             .filter(company_members::Column::CompanyId.eq(m.company_id))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
-        Ok(())
+        txn.commit().await?;
+        Ok(true)
     }
 
     /// Removes a member, refusing to remove a company's last admin; decided in one

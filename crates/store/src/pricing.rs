@@ -347,8 +347,8 @@ impl Store {
         rows.into_iter().map(|r| price_list(r, &scopes)).collect()
     }
 
-    /// The price lists in one of `currencies` scoped to any of `targets` (the buyer's
-    /// channel, groups and company). Each list carries only the scopes that matched, which is
+    /// The price lists in one of `currencies` (any currency when empty) scoped to any of
+    /// `targets` (the buyer's channel, groups and company). Each list carries only the scopes that matched, which is
     /// all the engine needs to rank them.
     pub async fn price_lists_for(
         &self,
@@ -365,14 +365,14 @@ impl Store {
         let mut ids: Vec<Uuid> = scopes.iter().map(|s| s.price_list_id).collect();
         ids.sort_unstable();
         ids.dedup();
-        let rows = price_lists::Entity::find()
-            .filter(price_lists::Column::Id.is_in(ids))
-            .filter(
+        let mut query = price_lists::Entity::find().filter(price_lists::Column::Id.is_in(ids));
+        if !currencies.is_empty() {
+            query = query.filter(
                 price_lists::Column::Currency
                     .is_in(currencies.iter().map(ToString::to_string).collect::<Vec<_>>()),
-            )
-            .all(&self.db)
-            .await?;
+            );
+        }
+        let rows = query.all(&self.db).await?;
         rows.into_iter().map(|r| price_list(r, &scopes)).collect()
     }
 
@@ -467,6 +467,13 @@ impl Store {
                 });
             }
         }
+        // Then the list's row: writers of one list take turns (PostgreSQL), so that two syncs
+        // upserting the same prices in different orders cannot deadlock on them.
+        price_lists::Entity::update_many()
+            .col_expr(price_lists::Column::UpdatedAt, now.into())
+            .filter(price_lists::Column::Id.eq(list_id))
+            .exec(&txn)
+            .await?;
         use price_list_prices::Column as C;
         for chunk in entries.chunks(INSERT_CHUNK / 10) {
             price_list_prices::Entity::insert_many(chunk.iter().map(|e| entry_row(e, now)))
@@ -493,11 +500,6 @@ impl Store {
                 .exec(&txn)
                 .await?;
         }
-        price_lists::Entity::update_many()
-            .col_expr(price_lists::Column::UpdatedAt, now.into())
-            .filter(price_lists::Column::Id.eq(list_id))
-            .exec(&txn)
-            .await?;
         txn.commit().await?;
         Ok(PricesWriteOutcome::Written)
     }
@@ -549,16 +551,19 @@ impl Store {
         rows.into_iter().map(discount).collect()
     }
 
-    /// Active automatic discounts, and active discounts with one of these codes, in one
-    /// query: everything that may apply to a basket.
+    /// Active automatic discounts, and the discounts with one of these codes whether active or
+    /// not (the engine tells the buyer a paused code is not active rather than unknown), in
+    /// one query: everything that may apply to a basket.
     pub async fn candidate_discounts(&self, codes: &[String]) -> Result<Vec<Discount>, StoreError> {
         let keys: Vec<String> = codes.iter().map(|c| discount_code_key(c)).collect();
-        let mut condition = sea_orm::Condition::any().add(discounts::Column::Code.is_null());
+        let automatic = sea_orm::Condition::all()
+            .add(discounts::Column::Code.is_null())
+            .add(discounts::Column::Active.eq(true));
+        let mut condition = sea_orm::Condition::any().add(automatic);
         if !keys.is_empty() {
             condition = condition.add(discounts::Column::CodeKey.is_in(keys));
         }
         let rows = discounts::Entity::find()
-            .filter(discounts::Column::Active.eq(true))
             .filter(condition)
             .order_by_asc(discounts::Column::Id)
             .all(&self.db)

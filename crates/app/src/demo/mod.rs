@@ -17,6 +17,10 @@ use vitrine_domain::inventory::{Address, Location, LocationKind, StockMovement};
 use vitrine_domain::money::{Currency, Money};
 use vitrine_store::{ProductDraft, StockWrite, StockWriteOutcome, Store, StoreError, VariantDraft};
 
+mod b2b;
+
+pub use b2b::{DEMO_BUYER_EMAIL, DEMO_CODE};
+
 /// What [`load_demo`] wrote.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DemoSummary {
@@ -31,6 +35,22 @@ pub struct DemoSummary {
 pub async fn load_demo(store: &Store) -> Result<DemoSummary, StoreError> {
     let setup = save_setup(store).await?;
     let variants = insert_generated(store, &setup.frame, 0, DEMO_PRODUCTS, &mut |_, _| {}).await?;
+    let eur = setup.frame.currencies.eur;
+    let own_brand = setup.brands.iter().find(|b| b.handle == STOREFRONT_BRAND).map(|b| b.id);
+    let mut brand_variants = Vec::new();
+    for index in 0..DEMO_PRODUCTS {
+        let draft = generate_product(&setup.frame, index as u64)?.draft;
+        if draft.product.brand_id.is_none() || draft.product.brand_id != own_brand {
+            continue;
+        }
+        for v in &draft.variants {
+            if let Some(p) = v.prices.iter().find(|p| p.price.currency == eur) {
+                brand_variants.push((v.variant.id, p.price));
+            }
+        }
+    }
+    let channel_ids: Vec<Uuid> = setup.channels.iter().map(|c| c.id).collect();
+    b2b::save_b2b_demo(store, eur, &channel_ids, &brand_variants).await?;
     Ok(DemoSummary {
         channels: setup.channels.len(),
         brands: setup.brands.len(),
