@@ -103,12 +103,18 @@ pub async fn variant_price(
     let variant = &view.variants[index];
     let base = &view.variant_prices[index];
     let buyer = &pricing.buyer;
-    let currency = buyer.shown_currency(base, req.currency, req.channel.default_currency);
     let entries = if buyer.lists.is_empty() {
         vec![]
     } else {
         pricing.entries.load_one(variant.id).await.map_err(|e| internal(&e))?.unwrap_or_default()
     };
+    let currency = buyer.shown_currency(
+        variant.id,
+        base,
+        &entries,
+        req.currency,
+        req.channel.default_currency,
+    );
     let Some(offer) = buyer.offer(variant.id, base, currency, &entries) else { return Ok(None) };
     let collection_ids = if buyer.needs_collections() {
         req.loaders

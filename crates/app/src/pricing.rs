@@ -101,14 +101,21 @@ impl BuyerPricing {
     }
 
     /// The currency a variant is shown in: the request's when the variant has a base price
-    /// or a list price in it, else the channel's default (as for base prices).
+    /// or a price from an applicable list in it (an explicit entry, or an adjustment of a base
+    /// price), else the channel's default (as for base prices).
     pub fn shown_currency(
         &self,
+        variant_id: Uuid,
         base: &[VariantPrice],
+        entries: &[PriceListEntry],
         requested: Currency,
         channel_default: Currency,
     ) -> Currency {
-        let listed = self.lists.iter().any(|l| l.currency == requested);
+        let listed = self.lists.iter().filter(|l| l.currency == requested).any(|l| {
+            entries
+                .iter()
+                .any(|e| e.price_list_id == l.id && e.variant_id == variant_id && e.price.is_some())
+        });
         if listed {
             return requested;
         }
@@ -135,7 +142,8 @@ pub struct QuoteLine {
 pub struct Quote {
     pub currency: Currency,
     pub basket: PricedBasket,
-    /// The country whose tax applied, if any.
+    /// The country taxes were looked up for (the buyer's, else the channel's), if any; a
+    /// country without a rate is taxed at zero.
     pub tax_country: Option<String>,
     pub tax_rate: Percent,
     pub prices_include_tax: bool,
@@ -776,9 +784,15 @@ impl PricingService {
             }
         }
         for (i, id) in remove_variant_ids.iter().enumerate() {
+            let row = i.to_string();
             if !known.contains(id) {
-                let row = i.to_string();
                 errors.push(user(&["removeVariantIds", &row], ErrorCode::NotFound, "not found"));
+            } else if seen.contains(id) {
+                errors.push(user(
+                    &["removeVariantIds", &row],
+                    ErrorCode::Invalid,
+                    "this variant is also in `prices`: set it or remove it, not both",
+                ));
             }
         }
         if !errors.is_empty() {
@@ -844,8 +858,9 @@ impl PricingService {
                 }
             })
         };
-        let minimum = number("minimum", row.minimum, 1).unwrap_or(1);
         let increment = number("increment", row.increment, 1).unwrap_or(1);
+        // "Packs of 6" alone means at least one pack.
+        let minimum = number("minimum", row.minimum, 1).unwrap_or(increment);
         let maximum = number("maximum", row.maximum, 1);
         // Each tier with its index in the input, so that errors point at what was sent.
         let mut breaks = Vec::with_capacity(row.breaks.len());

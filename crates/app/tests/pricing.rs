@@ -1091,3 +1091,23 @@ async fn discount_codes_match_whatever_the_case_and_say_why_they_do_not_apply() 
         assert_eq!(q.basket.total, euros("400.00"));
     }
 }
+
+#[tokio::test]
+async fn a_pack_size_alone_sets_the_minimum_and_a_row_cannot_be_set_and_removed_at_once() {
+    let db = TestDatabase::sqlite();
+    let app = demo_app(&db).await;
+    let channel = marketplace(&app).await;
+    let variants = sellable_variants(&app, &channel, 2).await;
+    let list = price_list(&app, list_input("Packs", "EUR")).await;
+    let packs = PriceRow { increment: Some(6), ..row(variants[0].0, "10.00") };
+    set_prices(&app, &list, vec![packs]).await;
+    let entries = app.pricing.price_list_entries(&list, None, 10).await.expect("entries");
+    assert_eq!(entries[0].rule.minimum, 6);
+    assert_eq!(entries[0].rule.increment, 6);
+
+    let both = app
+        .pricing
+        .prices_set(&staff(), list.id, vec![row(variants[1].0, "12.00")], vec![variants[1].0], None)
+        .await;
+    assert_eq!(user_errors(both), vec![error("removeVariantIds.0", ErrorCode::Invalid)]);
+}
