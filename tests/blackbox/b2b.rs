@@ -266,15 +266,34 @@ async fn wholesale_story(server: TestServer) {
         json!(["lines", "0", "merchandiseId"])
     );
 
-    // Taxes: French VAT is included in the consumer's price.
-    let vat = send(
+    // Taxes: the demo ships French VAT (a second FR rate is refused); it is included in the
+    // consumer's price.
+    let rates =
+        send(&server, owner, "{ taxRates { countryCode provinceCode rate } }", json!({})).await;
+    let fr = rates["data"]["taxRates"]
+        .as_array()
+        .and_then(|all| all.iter().find(|r| r["countryCode"] == "FR"))
+        .unwrap_or_else(|| panic!("the demo's French VAT: {rates}"));
+    assert_eq!(fr["rate"], "20");
+    let duplicate = send(
         &server,
         owner,
-        "mutation { taxRateCreate(input: {countryCode: FR, rate: \"20\"}) { taxRate { rate } userErrors { code } } }",
+        "mutation { taxRateCreate(input: {countryCode: FR, rate: \"5.5\"}) { userErrors { field code } } }",
         json!({}),
     )
     .await;
-    assert_eq!(no_user_errors(&vat, "taxRateCreate")["taxRate"]["rate"], "20");
+    assert_eq!(
+        duplicate["data"]["taxRateCreate"]["userErrors"],
+        json!([{ "field": ["countryCode"], "code": "TAKEN" }])
+    );
+    let belgium = send(
+        &server,
+        owner,
+        "mutation { taxRateCreate(input: {countryCode: BE, rate: \"21\"}) { taxRate { rate } userErrors { code } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(no_user_errors(&belgium, "taxRateCreate")["taxRate"]["rate"], "21");
     let consumer_quote = send(
         &server,
         None,
