@@ -139,7 +139,8 @@ impl<L: Loader<Uuid>> Cached<L> {
         }
     }
 
-    fn known(&self, id: &Uuid) -> Option<L::Value> {
+    /// What this request already loaded for `id`, without waiting.
+    pub(crate) fn known(&self, id: &Uuid) -> Option<L::Value> {
         self.known.read().ok()?.get(id).cloned()
     }
 

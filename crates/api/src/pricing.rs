@@ -46,7 +46,9 @@ impl Loader<Uuid> for EntriesLoader {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let rows = self.service.entries(&self.buyer, keys).await.map_err(Arc::new)?;
-        let mut map: HashMap<Uuid, Vec<PriceListEntry>> = HashMap::new();
+        // Every key gets an answer, none included, so that later lookups know it was asked.
+        let mut map: HashMap<Uuid, Vec<PriceListEntry>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
         for row in rows {
             map.entry(row.variant_id).or_default().push(row);
         }
@@ -91,6 +93,80 @@ pub struct ShownPrice {
     pub compare_at: Option<Money>,
 }
 
+impl Pricing {
+    /// Loads, in one batch per request, what the prices of `view`'s variants need beyond the
+    /// buyer's context: their list entries and, when a promotion selects by collection, the
+    /// product's collections. Afterwards [`Pricing::shown_now`] answers without waiting.
+    pub async fn prefetch(
+        &self,
+        req: &RequestContext,
+        view: &ProductView,
+    ) -> async_graphql::Result<()> {
+        if !self.buyer.lists.is_empty() {
+            self.entries
+                .load_many(view.variants.iter().map(|v| v.id))
+                .await
+                .map_err(|e| internal(&e))?;
+        }
+        if self.buyer.needs_collections() {
+            req.loaders
+                .collections_of_product
+                .load_one(view.product.id)
+                .await
+                .map_err(|e| internal(&e))?;
+        }
+        Ok(())
+    }
+
+    /// The price of `view.variants[index]` if everything it needs is already loaded; `None`
+    /// when something must still be fetched (then ask [`variant_price`]).
+    pub fn shown_now(
+        &self,
+        req: &RequestContext,
+        view: &ProductView,
+        index: usize,
+    ) -> Option<Option<ShownPrice>> {
+        let buyer = &self.buyer;
+        let variant = &view.variants[index];
+        let entries =
+            if buyer.lists.is_empty() { Vec::new() } else { self.entries.known(&variant.id)? };
+        let collection_ids = if buyer.needs_collections() {
+            req.loaders.collections_of_product.known(&view.product.id)?
+        } else {
+            Vec::new()
+        };
+        Some(self.resolve(req, view, index, &entries, collection_ids))
+    }
+
+    fn resolve(
+        &self,
+        req: &RequestContext,
+        view: &ProductView,
+        index: usize,
+        entries: &[PriceListEntry],
+        collection_ids: Vec<Uuid>,
+    ) -> Option<ShownPrice> {
+        let buyer = &self.buyer;
+        let variant = &view.variants[index];
+        let base = &view.variant_prices[index];
+        let currency = buyer.shown_currency(
+            variant.id,
+            base,
+            entries,
+            req.currency,
+            req.channel.default_currency,
+        );
+        let offer = buyer.offer(variant.id, base, currency, entries)?;
+        let item = ItemFacts {
+            product_id: view.product.id,
+            brand_id: view.product.brand_id,
+            collection_ids,
+        };
+        let (price, compare_at) = buyer.displayed(&offer, &item);
+        Some(ShownPrice { offer, price, compare_at })
+    }
+}
+
 /// Resolves what the buyer pays for `variant` (index in `view`) and what the product page
 /// shows.
 pub async fn variant_price(
@@ -100,23 +176,17 @@ pub async fn variant_price(
 ) -> async_graphql::Result<Option<ShownPrice>> {
     let req = ctx.req();
     let pricing = req.pricing(ctx.app()).await?;
+    if let Some(shown) = pricing.shown_now(req, view, index) {
+        return Ok(shown);
+    }
+    pricing.prefetch(req, view).await?;
     let variant = &view.variants[index];
-    let base = &view.variant_prices[index];
-    let buyer = &pricing.buyer;
-    let entries = if buyer.lists.is_empty() {
+    let entries = if pricing.buyer.lists.is_empty() {
         vec![]
     } else {
         pricing.entries.load_one(variant.id).await.map_err(|e| internal(&e))?.unwrap_or_default()
     };
-    let currency = buyer.shown_currency(
-        variant.id,
-        base,
-        &entries,
-        req.currency,
-        req.channel.default_currency,
-    );
-    let Some(offer) = buyer.offer(variant.id, base, currency, &entries) else { return Ok(None) };
-    let collection_ids = if buyer.needs_collections() {
+    let collection_ids = if pricing.buyer.needs_collections() {
         req.loaders
             .collections_of_product
             .load_one(view.product.id)
@@ -126,10 +196,7 @@ pub async fn variant_price(
     } else {
         vec![]
     };
-    let item =
-        ItemFacts { product_id: view.product.id, brand_id: view.product.brand_id, collection_ids };
-    let (price, compare_at) = buyer.displayed(&offer, &item);
-    Ok(Some(ShownPrice { offer, price, compare_at }))
+    Ok(pricing.resolve(req, view, index, &entries, collection_ids))
 }
 
 /// The cheapest and dearest price the buyer sees among a product's variants, and the same
@@ -144,14 +211,8 @@ pub async fn buyer_price_ranges(
     if pricing.buyer.is_plain() {
         return Ok(None);
     }
-    if !pricing.buyer.lists.is_empty() {
-        // One batch for the whole product rather than one per variant.
-        pricing
-            .entries
-            .load_many(view.variants.iter().map(|v| v.id))
-            .await
-            .map_err(|e| internal(&e))?;
-    }
+    // One batch for the whole product rather than one per variant.
+    pricing.prefetch(req, view).await?;
     let mut prices = Vec::with_capacity(view.variants.len());
     let mut compare_at = Vec::new();
     for index in 0..view.variants.len() {

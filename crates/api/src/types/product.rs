@@ -316,8 +316,9 @@ impl Product {
         before: Option<String>,
     ) -> async_graphql::Result<Connection<OffsetCursor, ProductVariant>> {
         // Loaded before the variants resolve, so that their plain selections can take the
-        // fast path when base prices apply.
-        ctx.req().pricing(ctx.app()).await?;
+        // fast path with their prices at hand.
+        let req = ctx.req();
+        req.pricing(ctx.app()).await?.prefetch(req, &self.0).await?;
         slice_connection(ctx, self.variant_list(), after, before, first, last)
     }
 

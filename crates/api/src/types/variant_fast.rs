@@ -118,6 +118,7 @@ fn plain_variant(variant: &ProductVariant, ctx: &ContextSelectionSet<'_>) -> Opt
     let req = ctx.data_opt::<RequestContext>()?;
     let fields = plain_fields(&ctx.item.node)?;
     let record = variant.variant();
+    let plain = req.plain_pricing();
     let shown = || {
         catalog::in_shown_currency(
             variant.prices(),
@@ -125,6 +126,13 @@ fn plain_variant(variant: &ProductVariant, ctx: &ContextSelectionSet<'_>) -> Opt
             req.currency,
             req.channel.default_currency,
         )
+    };
+    // The buyer's own price, when everything it needs is loaded (the `variants` connection
+    // prefetches it); else the derived path asks the pricing engine.
+    let buyer_price = || -> Option<Option<(Money, Option<Money>)>> {
+        let pricing = req.pricing.get()?;
+        let shown = pricing.shown_now(req, &variant.view, variant.index)?;
+        Some(shown.map(|s| (s.price, s.compare_at)))
     };
     let mut object = IndexMap::with_capacity(fields.len());
     for (key, name, inner) in fields {
@@ -138,12 +146,10 @@ fn plain_variant(variant: &ProductVariant, ctx: &ContextSelectionSet<'_>) -> Opt
             // Translated titles and options take the derived path.
             "title" if leaf && !req.translating() => Value::String(record.title.clone()),
             "availableForSale" if leaf => Value::Boolean(record.available_for_sale()),
-            // Only when base prices are what this buyer pays; otherwise the derived path
-            // asks the pricing engine.
-            "price" if !leaf && req.plain_pricing() => money(inner, shown().map(|p| p.price))?,
-            "compareAtPrice" if !leaf && req.plain_pricing() => {
-                money(inner, shown().and_then(|p| p.compare_at))?
-            }
+            "price" if !leaf && plain => money(inner, shown().map(|p| p.price))?,
+            "compareAtPrice" if !leaf && plain => money(inner, shown().and_then(|p| p.compare_at))?,
+            "price" if !leaf => money(inner, buyer_price()?.map(|p| p.0))?,
+            "compareAtPrice" if !leaf => money(inner, buyer_price()?.and_then(|p| p.1))?,
             "selectedOptions" if !leaf && !req.translating() => {
                 let options = record.selected_options.iter().map(|o| {
                     plain_object(inner, "SelectedOption", |name| match name {
