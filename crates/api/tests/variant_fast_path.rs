@@ -69,9 +69,8 @@ async fn buyer_prices_on_the_fast_path_answer_as_the_engine_does() {
     };
     let base = run(&schema, &page(FIELDS)).await;
     let first = &base["collection"]["products"]["nodes"][0]["variants"]["nodes"][0];
-    let variant_id = vitrine_domain::id::GlobalId::parse(first["id"].as_str().expect("id"))
-        .expect("gid")
-        .id;
+    let variant_id =
+        vitrine_domain::id::GlobalId::parse(first["id"].as_str().expect("id")).expect("gid").id;
 
     let list = app
         .pricing

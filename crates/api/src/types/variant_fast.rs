@@ -127,12 +127,14 @@ fn plain_variant(variant: &ProductVariant, ctx: &ContextSelectionSet<'_>) -> Opt
             req.channel.default_currency,
         )
     };
-    // The buyer's own price, when everything it needs is loaded (the `variants` connection
-    // prefetches it); else the derived path asks the pricing engine.
-    let buyer_price = || -> Option<Option<(Money, Option<Money>)>> {
+    // The buyer's own price, once per variant, when everything it needs is loaded (the
+    // `variants` connection prefetches it); else the derived path asks the pricing engine.
+    let priced = fields.iter().any(|(_, name, _)| matches!(*name, "price" | "compareAtPrice"));
+    let buyer_price: Option<(Money, Option<Money>)> = if plain || !priced {
+        None
+    } else {
         let pricing = req.pricing.get()?;
-        let shown = pricing.shown_now(req, &variant.view, variant.index)?;
-        Some(shown.map(|s| (s.price, s.compare_at)))
+        pricing.shown_now(req, &variant.view, variant.index)?.map(|s| (s.price, s.compare_at))
     };
     let mut object = IndexMap::with_capacity(fields.len());
     for (key, name, inner) in fields {
@@ -148,8 +150,8 @@ fn plain_variant(variant: &ProductVariant, ctx: &ContextSelectionSet<'_>) -> Opt
             "availableForSale" if leaf => Value::Boolean(record.available_for_sale()),
             "price" if !leaf && plain => money(inner, shown().map(|p| p.price))?,
             "compareAtPrice" if !leaf && plain => money(inner, shown().and_then(|p| p.compare_at))?,
-            "price" if !leaf => money(inner, buyer_price()?.map(|p| p.0))?,
-            "compareAtPrice" if !leaf => money(inner, buyer_price()?.and_then(|p| p.1))?,
+            "price" if !leaf => money(inner, buyer_price.map(|p| p.0))?,
+            "compareAtPrice" if !leaf => money(inner, buyer_price.and_then(|p| p.1))?,
             "selectedOptions" if !leaf && !req.translating() => {
                 let options = record.selected_options.iter().map(|o| {
                     plain_object(inner, "SelectedOption", |name| match name {
