@@ -72,6 +72,8 @@ fn tables() -> Vec<TableCreateStatement> {
                     text("email"),
                     text("role"),
                     uuid_null("default_location_id"),
+                    // SHA-256 of the one-time token the invitee accepts with.
+                    text("token_hash"),
                     time("created_at"),
                 ],
             ),
@@ -194,7 +196,7 @@ impl MigrationTrait for Migration {
                 &["company_id", "customer_id"][..],
                 false,
             ),
-            ("company_invitations", "company_invitations_email_idx", &["email"][..], false),
+            ("company_invitations", "company_invitations_token_idx", &["token_hash"][..], true),
             (
                 "customer_group_members",
                 "customer_group_members_customer_idx",
@@ -249,6 +251,16 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for column in ["prices_include_tax", "tax_country"] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Alias::new("channels"))
+                        .drop_column(Alias::new(column))
+                        .to_owned(),
+                )
+                .await?;
+        }
         for t in tables().iter().rev() {
             let name = t.get_table_name().cloned();
             if let Some(name) = name {

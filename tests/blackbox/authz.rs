@@ -72,6 +72,7 @@ fn guarded() -> Vec<(&'static str, &'static str, String)> {
         ("companyMemberAdd", "companies:write", format!("mutation {{ companyMemberAdd(companyId: \"{COMPANY}\", input: {{email: \"x@example.com\", role: BUYER}}) {{ userErrors {{ code }} }} }}")),
         ("companyMemberUpdate", "companies:write", format!("mutation {{ companyMemberUpdate(companyId: \"{COMPANY}\", customerId: \"{CUSTOMER}\", input: {{}}) {{ userErrors {{ code }} }} }}")),
         ("companyMemberRemove", "companies:write", format!("mutation {{ companyMemberRemove(companyId: \"{COMPANY}\", customerId: \"{CUSTOMER}\") {{ userErrors {{ code }} }} }}")),
+        ("companyInvitationAccept", "customer", "mutation { companyInvitationAccept(token: \"x\") { userErrors { code } } }".to_owned()),
         ("companies", "companies:read", "{ companies(first: 1) { nodes { id } } }".to_owned()),
         ("company", "companies:read", format!("{{ company(id: \"{COMPANY}\") {{ id }} }}")),
         ("customerGroupCreate", "customers:write", "mutation { customerGroupCreate(input: {name: \"\"}) { userErrors { code } } }".to_owned()),

@@ -349,21 +349,31 @@ async fn wholesale_story(server: TestServer) {
     .await;
     assert_eq!(error_code(&meddle), Some("FORBIDDEN"));
 
-    // The boutique's admin invites a buyer, who joins on sign-up and sees wholesale prices
-    // but not the member list.
+    // The boutique's admin invites a buyer, who accepts with the token the admin passed on,
+    // then sees wholesale prices but not the member list. Nobody else can use the token.
     let invited = send(
         &server,
         lune,
-        "mutation($id: ID!) { companyMemberAdd(companyId: $id, input: {email: \"second@boutique-lune.fr\", role: BUYER}) { member { role } invitation { email role } userErrors { code } } }",
+        "mutation($id: ID!) { companyMemberAdd(companyId: $id, input: {email: \"second@boutique-lune.fr\", role: BUYER}) { invitation { email role } invitationToken userErrors { code } } }",
         json!({ "id": company_id }),
     )
     .await;
-    assert_eq!(
-        no_user_errors(&invited, "companyMemberAdd")["invitation"]["email"],
-        "second@boutique-lune.fr"
-    );
+    let invited = no_user_errors(&invited, "companyMemberAdd");
+    assert_eq!(invited["invitation"]["email"], "second@boutique-lune.fr");
+    let token = invited["invitationToken"].as_str().expect("token").to_owned();
+    let accept = "mutation($t: String!) { companyInvitationAccept(token: $t) {
+      companyMembership { role company { name } } userErrors { field code } } }";
+    let stolen = send(&server, other, accept, json!({ "t": token })).await;
+    assert_eq!(stolen["data"]["companyInvitationAccept"]["userErrors"][0]["code"], "NOT_FOUND");
     let second = server.customer_token("second@boutique-lune.fr").await;
     let second = Some(second.as_str());
+    let before = product_page(&server, second, &handle).await;
+    let b1 = before.iter().find(|v| v["id"] == v1.as_str()).expect("v1");
+    assert_ne!(b1["price"]["amount"], "60.00", "no company prices before accepting");
+    let accepted = send(&server, second, accept, json!({ "t": token })).await;
+    let accepted = no_user_errors(&accepted, "companyInvitationAccept");
+    assert_eq!(accepted["companyMembership"]["role"], "BUYER");
+    assert_eq!(accepted["companyMembership"]["company"]["name"], "Boutique Lune");
     let seen = product_page(&server, second, &handle).await;
     assert_eq!(
         seen.iter().find(|v| v["id"] == v1.as_str()).expect("v1")["price"]["amount"],

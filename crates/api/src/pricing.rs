@@ -199,8 +199,8 @@ pub async fn variant_price(
     Ok(pricing.resolve(req, view, index, &entries, collection_ids))
 }
 
-/// The cheapest and dearest price the buyer sees among a product's variants, and the same
-/// for compare-at prices; `None` when the buyer's prices are the base prices (the stored
+/// The prices the buyer sees for a product's variants, and their compare-at prices, in one
+/// currency (for the product's ranges); `None` when the buyer's prices are the base prices (the stored
 /// ranges then hold).
 pub async fn buyer_price_ranges(
     ctx: &Context<'_>,
@@ -221,6 +221,15 @@ pub async fn buyer_price_ranges(
             compare_at.extend(shown.compare_at);
         }
     }
+    // A range is in one currency: the request's when any variant is shown in it, else the
+    // channel's default.
+    let currency = if prices.iter().any(|p| p.currency == req.currency) {
+        req.currency
+    } else {
+        req.channel.default_currency
+    };
+    prices.retain(|p| p.currency == currency);
+    compare_at.retain(|p| p.currency == currency);
     Ok(Some((prices, compare_at)))
 }
 
@@ -299,10 +308,12 @@ impl PricingQuery {
         }
         .await;
         let (quote, user_errors) = into_payload(result)?;
+        // Each code once, compared as the engine compares them.
+        let mut seen = std::collections::HashSet::new();
         let mut codes: Vec<String> = Vec::new();
         for code in discount_codes {
             let code = code.trim().to_owned();
-            if !code.is_empty() && !codes.iter().any(|c| c.eq_ignore_ascii_case(&code)) {
+            if !code.is_empty() && seen.insert(code.to_lowercase()) {
                 codes.push(code);
             }
         }

@@ -10,13 +10,13 @@ use uuid::Uuid;
 use vitrine_domain::access::{Actor, Permission};
 use vitrine_domain::company::{
     review, Address, AddressProblem, Company, CompanyInvitation, CompanyLocation, CompanyMember,
-    CompanyRole, CompanyStatus, Membership, PaymentTerms, StatusChangeError,
+    CompanyRole, CompanyStatus, Membership, PaymentTerms, StatusChangeError, INVITATION_DAYS,
 };
 use vitrine_domain::money::{Currency, Money};
-use vitrine_store::{CustomerGroupRecord, MemberRemoval, Store, StoreError};
+use vitrine_store::{CustomerGroupRecord, InvitationAcceptance, MemberRemoval, Store, StoreError};
 
 use crate::error::{AppError, AppResult, ErrorCode, UserError};
-use crate::identity::normalize_email;
+use crate::identity::{normalize_email, random_token, token_hash};
 
 const NAME_MAX: usize = 255;
 const TAX_ID_MAX: usize = 64;
@@ -43,13 +43,11 @@ pub struct CompanyInput {
     pub location: Option<CompanyLocationInput>,
 }
 
-/// What adding a member by email did.
+/// An invitation and its one-time token (only its hash is stored).
 #[derive(Clone, Debug, PartialEq)]
-pub enum MemberAdded {
-    /// A customer with that email exists and joined.
-    Joined(CompanyMember),
-    /// Nobody has that email yet: the account created with it will join.
-    Invited(CompanyInvitation),
+pub struct MemberAdded {
+    pub invitation: CompanyInvitation,
+    pub token: String,
 }
 
 #[derive(Clone)]
@@ -443,8 +441,9 @@ impl CompanyService {
         }
     }
 
-    /// Adds the customer with `email` to the company, or invites the email when no account
-    /// has it yet.
+    /// Invites `email` to the company as `role`. Nobody joins without consent: the invitee,
+    /// signed in with that email, accepts with the returned one-time token, which the
+    /// inviting admin passes on. The answer is the same whether or not an account exists.
     pub async fn member_add(
         &self,
         actor: &Actor,
@@ -459,38 +458,59 @@ impl CompanyService {
         }
         let email = normalize_email(email)?;
         let default_location_id = self.check_location(company_id, default_location_id).await?;
-        let now = Utc::now();
-        match self.store.customer_by_email(&email).await? {
-            Some(customer) => {
-                let member = CompanyMember {
-                    company_id,
-                    customer_id: customer.id,
-                    role,
-                    default_location_id,
-                    created_at: now,
-                };
-                self.store.add_company_member(&member).await.map_err(|e| {
-                    match AppError::from(e) {
-                        AppError::User(_) => AppError::user(user(
-                            &["email"],
-                            ErrorCode::Taken,
-                            "this customer already belongs to a company",
-                        )),
-                        other => other,
-                    }
-                })?;
-                Ok(MemberAdded::Joined(member))
+        let invitation = CompanyInvitation {
+            company_id,
+            email,
+            role,
+            default_location_id,
+            created_at: Utc::now(),
+        };
+        let token = random_token()?;
+        self.store.save_company_invitation(&invitation, &token_hash(&token)).await?;
+        Ok(MemberAdded { invitation, token })
+    }
+
+    /// The signed-in customer accepts an invitation made to their email.
+    pub async fn invitation_accept(&self, actor: &Actor, token: &str) -> AppResult<Membership> {
+        let customer_id = match actor {
+            Actor::Customer { id } => *id,
+            Actor::Anonymous => return Err(AppError::Unauthenticated),
+            _ => return Err(AppError::Forbidden),
+        };
+        let customer = self
+            .store
+            .customers_by_ids(&[customer_id])
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(AppError::Unauthenticated)?;
+        let not_before = Utc::now() - chrono::Duration::days(INVITATION_DAYS);
+        let outcome = self
+            .store
+            .accept_company_invitation(
+                &token_hash(token.trim()),
+                customer_id,
+                &customer.email,
+                not_before,
+            )
+            .await?;
+        let refused = |code, message: &str| Err(AppError::user(user(&["token"], code, message)));
+        match outcome {
+            InvitationAcceptance::Joined(member) => self
+                .store
+                .membership(member.customer_id)
+                .await?
+                .ok_or_else(|| not_found("token", "invitation")),
+            // Another email's token is refused like an unknown one: it tells nothing.
+            InvitationAcceptance::Unknown | InvitationAcceptance::OtherEmail => {
+                refused(ErrorCode::NotFound, "no invitation for you has this token")
             }
-            None => {
-                let invitation = CompanyInvitation {
-                    company_id,
-                    email,
-                    role,
-                    default_location_id,
-                    created_at: now,
-                };
-                self.store.save_company_invitation(&invitation).await?;
-                Ok(MemberAdded::Invited(invitation))
+            InvitationAcceptance::Expired => refused(
+                ErrorCode::Invalid,
+                "this invitation has lapsed; ask the company's admin for a new one",
+            ),
+            InvitationAcceptance::AlreadyInACompany => {
+                refused(ErrorCode::Taken, "you already belong to a company")
             }
         }
     }
@@ -592,9 +612,21 @@ impl CompanyService {
         &self,
         id: Option<Uuid>,
         name: Option<String>,
-        add: Vec<Uuid>,
-        remove: Vec<Uuid>,
+        mut add: Vec<Uuid>,
+        mut remove: Vec<Uuid>,
     ) -> AppResult<CustomerGroupRecord> {
+        if add.len() + remove.len() > crate::inventory::MAX_ROWS {
+            return Err(AppError::user(user(
+                &["addCustomerIds"],
+                ErrorCode::TooMany,
+                format!("at most {} customers per call", crate::inventory::MAX_ROWS),
+            )));
+        }
+        // Each id once, in the order given (errors point at the rows as sent).
+        let mut seen = std::collections::HashSet::new();
+        add.retain(|id| seen.insert(*id));
+        let mut seen = std::collections::HashSet::new();
+        remove.retain(|id| seen.insert(*id));
         let existing = match id {
             Some(id) => Some(
                 self.store
@@ -612,9 +644,10 @@ impl CompanyService {
             (None, Some(g)) => Some(g.name.clone()),
             (None, None) => required_text("name", "", NAME_MAX, &mut errors),
         };
-        let known = self.store.customers_by_ids(&add).await?;
+        let known: std::collections::HashSet<Uuid> =
+            self.store.customers_by_ids(&add).await?.into_iter().map(|c| c.id).collect();
         for (i, id) in add.iter().enumerate() {
-            if !known.iter().any(|c| c.id == *id) {
+            if !known.contains(id) {
                 let row = i.to_string();
                 errors.push(user(
                     &["addCustomerIds", &row],

@@ -73,14 +73,14 @@ struct Claims {
 const API_TOKEN_PREFIX: &str = "vtk_";
 pub const MIN_PASSWORD_LEN: usize = 8;
 
-fn random_token() -> AppResult<String> {
+pub(crate) fn random_token() -> AppResult<String> {
     let mut bytes = [0u8; 32];
     getrandom::getrandom(&mut bytes).map_err(|_| AppError::Unauthenticated)?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// Tokens are long random strings, so a fast hash is enough to store them safely.
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 

@@ -35,6 +35,12 @@ const CODE_MAX: usize = 64;
 const MAX_KEY_LEN: usize = 255;
 /// Lines one quote may hold (a large B2B quick order).
 pub const MAX_QUOTE_LINES: usize = 500;
+/// Units of one line; keeps every total far from overflowing.
+pub const MAX_LINE_QUANTITY: u32 = 1_000_000;
+/// Discount codes one basket may carry.
+pub const MAX_CODES: usize = 10;
+/// Companies, groups or channels one price list may be scoped to.
+pub const MAX_SCOPE_IDS: usize = 1_000;
 
 fn user(field: &[&str], code: ErrorCode, message: impl Into<String>) -> UserError {
     UserError::new(field, code, message)
@@ -229,6 +235,9 @@ pub struct PricingService {
     store: Store,
     views: Arc<ProductViews>,
     channel_rules: Arc<RulesCache>,
+    /// Bumped by every pricing write, so that a read that started before a write does not
+    /// cache what it read.
+    rules_generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Channel rules by channel, with when they were read.
@@ -324,11 +333,12 @@ fn fingerprint(list_id: Uuid, rows: &[PriceRow], remove: &[Uuid]) -> String {
 
 impl PricingService {
     pub fn new(store: Store, views: Arc<ProductViews>) -> Self {
-        Self { store, views, channel_rules: Arc::default() }
+        Self { store, views, channel_rules: Arc::default(), rules_generation: Arc::default() }
     }
 
     /// Forgets cached channel rules after a pricing write.
     fn invalidate(&self) {
+        self.rules_generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut rules) = self.channel_rules.lock() {
             rules.clear();
         }
@@ -342,6 +352,7 @@ impl PricingService {
                 }
             }
         }
+        let generation = self.rules_generation.load(std::sync::atomic::Ordering::SeqCst);
         let lists = self.store.price_lists_for(&[channel_id], &[]).await?;
         let automatic = self
             .store
@@ -353,7 +364,9 @@ impl PricingService {
             .collect();
         let found = Arc::new(ChannelRules { lists, automatic });
         if let Ok(mut rules) = self.channel_rules.lock() {
-            rules.insert(channel_id, (Instant::now(), found.clone()));
+            if self.rules_generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
+                rules.insert(channel_id, (Instant::now(), found.clone()));
+            }
         }
         Ok(found)
     }
@@ -465,10 +478,37 @@ impl PricingService {
         }
         let mut errors = vec![];
         for (i, line) in lines.iter().enumerate() {
+            let row = i.to_string();
             if line.quantity == 0 {
-                let row = i.to_string();
                 errors.push(user(&["lines", &row, "quantity"], ErrorCode::Invalid, "at least 1"));
+            } else if line.quantity > MAX_LINE_QUANTITY {
+                errors.push(user(
+                    &["lines", &row, "quantity"],
+                    ErrorCode::TooMany,
+                    format!("at most {MAX_LINE_QUANTITY} per line"),
+                ));
             }
+        }
+        if codes.len() > MAX_CODES {
+            errors.push(user(
+                &["discountCodes"],
+                ErrorCode::TooMany,
+                format!("at most {MAX_CODES} codes"),
+            ));
+        } else {
+            for (i, code) in codes.iter().enumerate() {
+                if code.chars().count() > CODE_MAX {
+                    let row = i.to_string();
+                    errors.push(user(
+                        &["discountCodes", &row],
+                        ErrorCode::TooLong,
+                        format!("at most {CODE_MAX} characters"),
+                    ));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::User(errors));
         }
         let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
         let variants =
@@ -521,7 +561,7 @@ impl PricingService {
             // Shoppers may only price what their channel sells.
             let Some(view) = view.filter(|v| {
                 v.product.status == ProductStatus::Active
-                    && v.product.brand_id.is_none_or(|b| channel.brand_ids.contains(&b))
+                    && v.product.brand_id.is_some_and(|b| channel.brand_ids.contains(&b))
             }) else {
                 errors.push(user(&field, ErrorCode::NotFound, "variant not found"));
                 continue;
@@ -673,9 +713,35 @@ impl PricingService {
         let pick = |new: Option<Vec<Uuid>>, old: fn(&PriceList) -> &Vec<Uuid>| {
             new.or_else(|| existing.as_ref().map(|l| old(l).clone())).unwrap_or_default()
         };
-        let company_ids = pick(input.company_ids, |l| &l.company_ids);
-        let customer_group_ids = pick(input.customer_group_ids, |l| &l.customer_group_ids);
-        let channel_ids = pick(input.channel_ids, |l| &l.channel_ids);
+        let distinct = |field: &str, mut ids: Vec<Uuid>, errors: &mut Vec<UserError>| {
+            ids.sort_unstable();
+            ids.dedup();
+            if ids.len() > MAX_SCOPE_IDS {
+                errors.push(user(&[field], ErrorCode::TooMany, format!("at most {MAX_SCOPE_IDS}")));
+                ids.truncate(MAX_SCOPE_IDS);
+            }
+            ids
+        };
+        let company_ids =
+            distinct("companyIds", pick(input.company_ids, |l| &l.company_ids), &mut errors);
+        let customer_group_ids = distinct(
+            "customerGroupIds",
+            pick(input.customer_group_ids, |l| &l.customer_group_ids),
+            &mut errors,
+        );
+        let channel_ids =
+            distinct("channelIds", pick(input.channel_ids, |l| &l.channel_ids), &mut errors);
+        // Scopes add up (any match applies), so negotiated prices scoped to a company and a
+        // channel would reach everyone on that channel: company lists stand alone.
+        let for_others = !customer_group_ids.is_empty() || !channel_ids.is_empty();
+        if !company_ids.is_empty() && for_others {
+            errors.push(user(
+                &["companyIds"],
+                ErrorCode::Invalid,
+                "a list for companies cannot also be for channels or customer groups (any \
+                 match applies, so everyone on the channel would get the companies' prices)",
+            ));
+        }
         self.check_scope_ids(&company_ids, &customer_group_ids, &channel_ids, &mut errors).await?;
         let starts_at =
             input.starts_at.unwrap_or_else(|| existing.as_ref().and_then(|l| l.starts_at));

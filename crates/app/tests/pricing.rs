@@ -277,7 +277,8 @@ async fn pricing_a_50_line_cart_for_a_company_buyer_takes_a_bounded_number_of_qu
         let variants = sellable_variants(&app, &channel, 50).await;
         let (company, admin) = approved_company(&app, "admin@atelier.example", "Atelier").await;
         let buyer = customer(&app, "buyer@atelier.example").await;
-        app.companies
+        let invited = app
+            .companies
             .member_add(
                 &customer_actor(admin),
                 company.id,
@@ -286,7 +287,11 @@ async fn pricing_a_50_line_cart_for_a_company_buyer_takes_a_bounded_number_of_qu
                 None,
             )
             .await
-            .expect("buyer added");
+            .expect("buyer invited");
+        app.companies
+            .invitation_accept(&customer_actor(buyer), &invited.token)
+            .await
+            .expect("buyer joins");
 
         // Negotiated: 60% of retail, 50% from 10 units.
         let company_list = price_list(
@@ -499,22 +504,33 @@ async fn company_admins_manage_their_own_members_and_nobody_else_s() {
         let carol = customer(&app, "carol@atelier.example").await;
         let as_alice = customer_actor(alice);
 
-        let joined = app
+        // Nobody joins without accepting: an account, or an email without one, is invited.
+        let MemberAdded { token: carol_token, .. } = app
             .companies
             .member_add(&as_alice, company.id, " Carol@Atelier.example ", CompanyRole::Buyer, None)
             .await
-            .expect("carol added");
-        let MemberAdded::Joined(member) = joined else { panic!("carol has an account") };
-        assert_eq!((member.customer_id, member.role), (carol, CompanyRole::Buyer));
+            .expect("carol invited");
+        assert_eq!(app.companies.membership(carol).await.expect("read"), None);
+        let stolen = app.companies.invitation_accept(&customer_actor(bob), &carol_token).await;
+        assert_eq!(user_errors(stolen), vec![error("token", ErrorCode::NotFound)]);
+        let joined = app
+            .companies
+            .invitation_accept(&customer_actor(carol), &carol_token)
+            .await
+            .expect("carol accepts");
+        assert_eq!((joined.company.id, joined.member.role), (company.id, CompanyRole::Buyer));
+        let again = app.companies.invitation_accept(&customer_actor(carol), &carol_token).await;
+        assert_eq!(user_errors(again), vec![error("token", ErrorCode::NotFound)]);
 
-        let invited = app
+        let MemberAdded { invitation, token: dave_token } = app
             .companies
             .member_add(&as_alice, company.id, "dave@atelier.example", CompanyRole::Viewer, None)
             .await
             .expect("dave invited");
-        let MemberAdded::Invited(invitation) = invited else { panic!("dave has no account") };
         assert_eq!(invitation.email, "dave@atelier.example");
         let dave = customer(&app, "Dave@Atelier.example").await;
+        assert_eq!(app.companies.membership(dave).await.expect("read"), None, "not on sign-up");
+        app.companies.invitation_accept(&customer_actor(dave), &dave_token).await.expect("accept");
         let membership = app.companies.membership(dave).await.expect("read").expect("dave joined");
         assert_eq!(membership.company.id, company.id);
         assert_eq!(membership.member.role, CompanyRole::Viewer);
@@ -626,7 +642,7 @@ async fn company_admins_manage_their_own_members_and_nobody_else_s() {
         // With a second admin, the first may go; a customer of another company may not join.
         app.companies.member_remove(&as_alice, company.id, alice).await.expect("alice leaves");
         assert_eq!(app.companies.membership(alice).await.expect("read"), None);
-        let poach = app
+        let MemberAdded { token: poach, .. } = app
             .companies
             .member_add(
                 &customer_actor(carol),
@@ -635,14 +651,16 @@ async fn company_admins_manage_their_own_members_and_nobody_else_s() {
                 CompanyRole::Buyer,
                 None,
             )
-            .await;
-        assert_eq!(user_errors(poach), vec![error("email", ErrorCode::Taken)]);
-        let staff_adds = app
+            .await
+            .expect("an invitation is only an offer");
+        let refused = app.companies.invitation_accept(&customer_actor(bob), &poach).await;
+        assert_eq!(user_errors(refused), vec![error("token", ErrorCode::Taken)]);
+        let MemberAdded { token: back, .. } = app
             .companies
             .member_add(&staff(), company.id, "alice@atelier.example", CompanyRole::Buyer, None)
             .await
-            .expect("staff may add");
-        assert!(matches!(staff_adds, MemberAdded::Joined(_)));
+            .expect("staff may invite");
+        app.companies.invitation_accept(&customer_actor(alice), &back).await.expect("alice back");
     }
 }
 
@@ -852,7 +870,6 @@ async fn each_buyer_pays_the_price_of_the_most_specific_list_that_applies_now() 
             (
                 "Last season",
                 PriceListInput {
-                    channel_ids: Some(vec![channel.id]),
                     company_ids: Some(vec![company.id]),
                     starts_at: Some(Some(now - Duration::days(30))),
                     ends_at: Some(Some(now - Duration::days(1))),
@@ -872,12 +889,7 @@ async fn each_buyer_pays_the_price_of_the_most_specific_list_that_applies_now() 
             ),
             (
                 "Dollars",
-                PriceListInput {
-                    channel_ids: Some(vec![channel.id]),
-                    customer_group_ids: Some(vec![group.id]),
-                    company_ids: Some(vec![company.id]),
-                    ..list_input("", "USD")
-                },
+                PriceListInput { company_ids: Some(vec![company.id]), ..list_input("", "USD") },
                 "5.00",
             ),
         ] {
@@ -1110,4 +1122,36 @@ async fn a_pack_size_alone_sets_the_minimum_and_a_row_cannot_be_set_and_removed_
         .prices_set(&staff(), list.id, vec![row(variants[1].0, "12.00")], vec![variants[1].0], None)
         .await;
     assert_eq!(user_errors(both), vec![error("removeVariantIds.0", ErrorCode::Invalid)]);
+}
+
+#[tokio::test]
+async fn a_company_list_cannot_also_reach_a_channel() {
+    let db = TestDatabase::sqlite();
+    let app = demo_app(&db).await;
+    let channel = marketplace(&app).await;
+    let (company, _) = approved_company(&app, "admin@atelier.example", "Atelier").await;
+    let mixed = app
+        .pricing
+        .price_list_save(
+            None,
+            PriceListInput {
+                company_ids: Some(vec![company.id, company.id]),
+                channel_ids: Some(vec![channel.id]),
+                ..list_input("Atelier on the web", "EUR")
+            },
+        )
+        .await;
+    assert_eq!(user_errors(mixed), vec![error("companyIds", ErrorCode::Invalid)]);
+    let alone = app
+        .pricing
+        .price_list_save(
+            None,
+            PriceListInput {
+                company_ids: Some(vec![company.id, company.id]),
+                ..list_input("Atelier", "EUR")
+            },
+        )
+        .await
+        .expect("a repeated id counts once");
+    assert_eq!(alone.company_ids, vec![company.id]);
 }

@@ -207,8 +207,9 @@ pub struct CompanyMember {
     pub created_at: DateTime<Utc>,
 }
 
-/// An invitation to an email that has no customer account yet; the account created with
-/// that email joins the company.
+/// An invitation to join a company as `role`. The invitee, signed in with `email`, accepts
+/// it with the one-time token the inviting admin passed on; it lapses after
+/// [`INVITATION_DAYS`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompanyInvitation {
     pub company_id: Uuid,
@@ -217,6 +218,9 @@ pub struct CompanyInvitation {
     pub default_location_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
+
+/// How long an invitation can be accepted.
+pub const INVITATION_DAYS: i64 = 14;
 
 /// A customer's place in a company, as the pricing and checkout of their requests need it.
 #[derive(Clone, Debug, PartialEq)]

@@ -1139,7 +1139,8 @@ fn combine(
 }
 
 /// What the product page shows: the offer's price for one unit after the best automatic
-/// item-level discount (no code, no minimum subtotal, percentage or fixed amount) that
+/// item-level discount (no code, no minimum subtotal, no usage limit, percentage or fixed
+/// amount) that
 /// applies to the item now in this channel; `compare_at` then shows the undiscounted price
 /// (or the offer's compare-at if higher). Returns `(price, compare_at)`.
 pub fn displayed_price(
@@ -1154,8 +1155,12 @@ pub fn displayed_price(
         discounts
             .iter()
             .filter(|d| {
+                // Usage-limited promotions stay off the page: it cannot know whether one is
+                // used up, and must not show a price the cart then refuses.
                 d.code.is_none()
                     && d.minimum_subtotal.is_none()
+                    && d.usage_limit.is_none()
+                    && d.usage_limit_per_customer.is_none()
                     && is_live(d, channel_id, now)
                     && matches!(&d.target, DiscountTarget::Items(s) if s.matches(item))
             })

@@ -27,6 +27,17 @@ pub struct CustomerGroupRecord {
     pub created_at: DateTime<Utc>,
 }
 
+/// What accepting an invitation found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InvitationAcceptance {
+    Joined(CompanyMember),
+    Unknown,
+    Expired,
+    /// The token was issued for another email than the caller's.
+    OtherEmail,
+    AlreadyInACompany,
+}
+
 /// What removing a member found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MemberRemoval {
@@ -139,35 +150,6 @@ async fn insert_member<C: ConnectionTrait>(db: &C, m: &CompanyMember) -> Result<
         .exec_without_returning(db)
         .await
         .map_err(StoreError::from_write)?;
-    Ok(())
-}
-
-/// Joins the customer created with `email` to the company that invited that email first, in
-/// the transaction that creates the customer.
-pub(crate) async fn accept_invitation<C: ConnectionTrait>(
-    db: &C,
-    customer_id: Uuid,
-    email: &str,
-) -> Result<(), StoreError> {
-    let found = company_invitations::Entity::find()
-        .filter(company_invitations::Column::Email.eq(email))
-        .order_by_asc(company_invitations::Column::CreatedAt)
-        .all(db)
-        .await?;
-    let Some(first) = found.into_iter().next() else { return Ok(()) };
-    let invited = invitation(first)?;
-    let member = CompanyMember {
-        company_id: invited.company_id,
-        customer_id,
-        role: invited.role,
-        default_location_id: invited.default_location_id,
-        created_at: Utc::now(),
-    };
-    insert_member(db, &member).await?;
-    company_invitations::Entity::delete_many()
-        .filter(company_invitations::Column::Email.eq(email))
-        .exec(db)
-        .await?;
     Ok(())
 }
 
@@ -417,12 +399,19 @@ impl Store {
         Ok(MemberRemoval::Removed)
     }
 
-    pub async fn save_company_invitation(&self, i: &CompanyInvitation) -> Result<(), StoreError> {
+    /// Records an invitation; inviting the same email again replaces the earlier one (and its
+    /// token).
+    pub async fn save_company_invitation(
+        &self,
+        i: &CompanyInvitation,
+        token_hash: &str,
+    ) -> Result<(), StoreError> {
         let row = company_invitations::Model {
             company_id: i.company_id,
             email: i.email.clone(),
             role: i.role.as_str().to_owned(),
             default_location_id: i.default_location_id,
+            token_hash: token_hash.to_owned(),
             created_at: i.created_at,
         };
         company_invitations::Entity::insert(row.into_active_model())
@@ -434,12 +423,65 @@ impl Store {
                 .update_columns([
                     company_invitations::Column::Role,
                     company_invitations::Column::DefaultLocationId,
+                    company_invitations::Column::TokenHash,
+                    company_invitations::Column::CreatedAt,
                 ])
                 .to_owned(),
             )
             .exec_without_returning(&self.db)
             .await?;
         Ok(())
+    }
+
+    /// Accepts the invitation with this token for `customer_id` signed in as `email`, in one
+    /// transaction: the invitation is used up and the customer joins.
+    pub async fn accept_company_invitation(
+        &self,
+        token_hash: &str,
+        customer_id: Uuid,
+        email: &str,
+        not_before: DateTime<Utc>,
+    ) -> Result<InvitationAcceptance, StoreError> {
+        let txn = self.db.begin().await?;
+        // Writing first takes SQLite's write lock (PostgreSQL: the invitation's row lock), so
+        // a token is used once even when accepted twice at the same moment.
+        let touched = company_invitations::Entity::update_many()
+            .col_expr(company_invitations::Column::TokenHash, token_hash.into())
+            .filter(company_invitations::Column::TokenHash.eq(token_hash))
+            .exec(&txn)
+            .await?;
+        if touched.rows_affected == 0 {
+            return Ok(InvitationAcceptance::Unknown);
+        }
+        let row = company_invitations::Entity::find()
+            .filter(company_invitations::Column::TokenHash.eq(token_hash))
+            .one(&txn)
+            .await?;
+        let Some(row) = row else { return Ok(InvitationAcceptance::Unknown) };
+        let invited = invitation(row)?;
+        if invited.created_at < not_before {
+            return Ok(InvitationAcceptance::Expired);
+        }
+        if invited.email != email {
+            return Ok(InvitationAcceptance::OtherEmail);
+        }
+        if company_members::Entity::find_by_id(customer_id).one(&txn).await?.is_some() {
+            return Ok(InvitationAcceptance::AlreadyInACompany);
+        }
+        let member = CompanyMember {
+            company_id: invited.company_id,
+            customer_id,
+            role: invited.role,
+            default_location_id: invited.default_location_id,
+            created_at: Utc::now(),
+        };
+        insert_member(&txn, &member).await?;
+        company_invitations::Entity::delete_many()
+            .filter(company_invitations::Column::TokenHash.eq(token_hash))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(InvitationAcceptance::Joined(member))
     }
 
     pub async fn company_invitations(
@@ -479,10 +521,10 @@ impl Store {
         )
         .exec_without_returning(&txn)
         .await?;
-        if !remove.is_empty() {
+        for chunk in remove.chunks(INSERT_CHUNK) {
             customer_group_members::Entity::delete_many()
                 .filter(customer_group_members::Column::GroupId.eq(group.id))
-                .filter(customer_group_members::Column::CustomerId.is_in(remove.to_vec()))
+                .filter(customer_group_members::Column::CustomerId.is_in(chunk.to_vec()))
                 .exec(&txn)
                 .await?;
         }

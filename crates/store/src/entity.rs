@@ -567,6 +567,7 @@ pub mod company_invitations {
         pub email: String,
         pub role: String,
         pub default_location_id: Option<Uuid>,
+        pub token_hash: String,
         pub created_at: DateTimeUtc,
     }
 

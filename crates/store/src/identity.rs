@@ -127,8 +127,6 @@ impl Store {
         Ok(row.map(staff))
     }
 
-    /// Creates a customer; if a company invited their email, they join it in the same
-    /// transaction.
     pub async fn insert_customer(&self, c: &CustomerRecord) -> Result<(), StoreError> {
         let row = customers::Model {
             id: c.id,
@@ -138,13 +136,10 @@ impl Store {
             last_name: c.last_name.clone(),
             created_at: c.created_at,
         };
-        let txn = self.db.begin().await?;
         customers::Entity::insert(row.into_active_model())
-            .exec_without_returning(&txn)
+            .exec_without_returning(&self.db)
             .await
             .map_err(StoreError::from_write)?;
-        crate::company::accept_invitation(&txn, c.id, &c.email).await?;
-        txn.commit().await?;
         Ok(())
     }
 
@@ -160,11 +155,15 @@ impl Store {
     }
 
     pub async fn customers_by_ids(&self, ids: &[Uuid]) -> Result<Vec<CustomerRecord>, StoreError> {
-        let rows = customers::Entity::find()
-            .filter(customers::Column::Id.is_in(ids.to_vec()))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(customer).collect())
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(crate::INSERT_CHUNK) {
+            let rows = customers::Entity::find()
+                .filter(customers::Column::Id.is_in(chunk.to_vec()))
+                .all(&self.db)
+                .await?;
+            found.extend(rows.into_iter().map(customer));
+        }
+        Ok(found)
     }
 
     pub async fn insert_session(

@@ -24,7 +24,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 use vitrine_migrations::{Migrator, MigratorTrait};
 
 pub use catalog::{ProductDraft, VariantDraft};
-pub use company::{CustomerGroupRecord, MemberRemoval};
+pub use company::{CustomerGroupRecord, InvitationAcceptance, MemberRemoval};
 pub use error::StoreError;
 pub use identity::{
     ApiTokenRecord, CustomerRecord, RefreshOutcome, SessionRecord, StaffRecord, SubjectKind,

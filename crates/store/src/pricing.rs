@@ -320,8 +320,10 @@ impl Store {
             })
         })
         .collect();
-        if !scopes.is_empty() {
-            price_list_scopes::Entity::insert_many(scopes).exec_without_returning(&txn).await?;
+        for chunk in scopes.chunks(INSERT_CHUNK) {
+            price_list_scopes::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
         }
         txn.commit().await?;
         Ok(())

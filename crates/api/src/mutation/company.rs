@@ -13,8 +13,8 @@ use crate::codes::CurrencyCode;
 use crate::context::ContextExt;
 use crate::error::{forbidden, into_payload, unauthenticated};
 use crate::types::company::{
-    Company, CompanyInvitation, CompanyLocation, CompanyMember, CompanyRole, MailingAddressInput,
-    PaymentTerms,
+    Company, CompanyInvitation, CompanyLocation, CompanyMember, CompanyMembership, CompanyRole,
+    MailingAddressInput, PaymentTerms,
 };
 use crate::types::pricing::CustomerGroup;
 use crate::types::scalars::Decimal;
@@ -47,6 +47,16 @@ fn location_input(input: CompanyLocationInputGql) -> CompanyLocationInput {
         tax_id: maybe(input.tax_id),
         shipping_address: input.shipping_address.map(Into::into),
         billing_address: maybe(input.billing_address).map(|a| a.map(Into::into)),
+    }
+}
+
+/// Company admin operations check the caller's role in the company; anonymous callers are
+/// turned away before their input is even read.
+fn signed_in(ctx: &Context<'_>) -> async_graphql::Result<()> {
+    if ctx.req().actor.is_anonymous() {
+        Err(unauthenticated())
+    } else {
+        Ok(())
     }
 }
 
@@ -118,13 +128,14 @@ pub struct CustomerGroupUpdateInput {
 payload!(CompanyPayload { company: Option<Company> });
 payload!(CompanyLocationPayload { company_location: Option<CompanyLocation> });
 payload!(
-    /// `member` when a customer with that email joined; `invitation` when nobody has that
-    /// email yet (the account created with it joins).
+    /// The invitation and its one-time `invitationToken`, shown only here: pass it on to the
+    /// invitee, who accepts it with `companyInvitationAccept` while signed in with that email.
     CompanyMemberAddPayload {
-        member: Option<CompanyMember>,
         invitation: Option<CompanyInvitation>,
+        invitation_token: Option<String>,
     }
 );
+payload!(CompanyInvitationAcceptPayload { company_membership: Option<CompanyMembership> });
 payload!(CompanyMemberPayload { member: Option<CompanyMember> });
 payload!(CompanyMemberRemovePayload { removed_customer_id: Option<ID> });
 payload!(CustomerGroupPayload { customer_group: Option<CustomerGroup> });
@@ -255,6 +266,7 @@ impl CompanyMutation {
         company_id: ID,
         input: CompanyLocationInputGql,
     ) -> async_graphql::Result<CompanyLocationPayload> {
+        signed_in(ctx)?;
         let result = async {
             let company_id = input_id(&company_id, NodeKind::Company, "companyId")?;
             ctx.app()
@@ -274,6 +286,7 @@ impl CompanyMutation {
         id: ID,
         input: CompanyLocationInputGql,
     ) -> async_graphql::Result<CompanyLocationPayload> {
+        signed_in(ctx)?;
         let result = async {
             let id = input_id(&id, NodeKind::CompanyLocation, "id")?;
             ctx.app().companies.location_update(&ctx.req().actor, id, location_input(input)).await
@@ -283,14 +296,14 @@ impl CompanyMutation {
         Ok(CompanyLocationPayload { company_location: location.map(CompanyLocation), user_errors })
     }
 
-    /// Adds the customer with this email, or invites the email. Staff (`companies:write`)
-    /// or the company's admins.
+    /// Invites an email to the company. Staff (`companies:write`) or the company's admins.
     async fn company_member_add(
         &self,
         ctx: &Context<'_>,
         company_id: ID,
         input: CompanyMemberAddInput,
     ) -> async_graphql::Result<CompanyMemberAddPayload> {
+        signed_in(ctx)?;
         let result = async {
             let company_id = input_id(&company_id, NodeKind::Company, "companyId")?;
             let location = input
@@ -305,17 +318,30 @@ impl CompanyMutation {
         }
         .await;
         let (added, user_errors) = into_payload(result)?;
-        let mut payload = CompanyMemberAddPayload { user_errors, ..Default::default() };
-        match added {
-            Some(MemberAdded::Joined(member)) => {
-                payload.member = member_with_customer(ctx, member).await?;
-            }
-            Some(MemberAdded::Invited(invitation)) => {
-                payload.invitation = Some(CompanyInvitation(invitation));
-            }
-            None => {}
-        }
-        Ok(payload)
+        Ok(match added {
+            Some(MemberAdded { invitation, token }) => CompanyMemberAddPayload {
+                invitation: Some(CompanyInvitation(invitation)),
+                invitation_token: Some(token),
+                user_errors,
+            },
+            None => CompanyMemberAddPayload { user_errors, ..Default::default() },
+        })
+    }
+
+    /// The signed-in customer joins the company that invited their email, with the token its
+    /// admin passed on. Invitations lapse after 14 days.
+    async fn company_invitation_accept(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+    ) -> async_graphql::Result<CompanyInvitationAcceptPayload> {
+        signed_in(ctx)?;
+        let result = ctx.app().companies.invitation_accept(&ctx.req().actor, &token).await;
+        let (membership, user_errors) = into_payload(result)?;
+        Ok(CompanyInvitationAcceptPayload {
+            company_membership: membership.map(CompanyMembership),
+            user_errors,
+        })
     }
 
     /// Changes a member's role or default location. Staff or the company's admins.
@@ -326,6 +352,7 @@ impl CompanyMutation {
         customer_id: ID,
         input: CompanyMemberUpdateInput,
     ) -> async_graphql::Result<CompanyMemberPayload> {
+        signed_in(ctx)?;
         let result = async {
             let company_id = input_id(&company_id, NodeKind::Company, "companyId")?;
             let customer_id = input_id(&customer_id, NodeKind::Customer, "customerId")?;
@@ -363,6 +390,7 @@ impl CompanyMutation {
         company_id: ID,
         customer_id: ID,
     ) -> async_graphql::Result<CompanyMemberRemovePayload> {
+        signed_in(ctx)?;
         let result = async {
             let company = input_id(&company_id, NodeKind::Company, "companyId")?;
             let customer = input_id(&customer_id, NodeKind::Customer, "customerId")?;

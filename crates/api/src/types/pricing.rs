@@ -575,7 +575,7 @@ impl PriceQuote {
             .map(|code| {
                 let reason = rejected
                     .iter()
-                    .find(|(c, _)| c.trim().eq_ignore_ascii_case(code.trim()))
+                    .find(|(c, _)| c.trim().to_lowercase() == code.trim().to_lowercase())
                     .map(|(_, r)| (*r).into());
                 QuoteDiscountCode { code: code.clone(), applicable: reason.is_none(), reason }
             })

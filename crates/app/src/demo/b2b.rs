@@ -14,8 +14,10 @@ use vitrine_domain::pricing::{
 };
 use vitrine_store::{Store, StoreError, TaxRateRecord};
 
-/// The email whose sign-up joins the demo boutique as its buyer.
+/// The demo boutique invites this email as its admin...
 pub const DEMO_BUYER_EMAIL: &str = "buyer@boutique.example";
+/// ...with this token (`companyInvitationAccept`). Real tokens are random and shown once.
+pub const DEMO_INVITATION_TOKEN: &str = "boutique-lune-demo-invitation";
 /// A code consumers can try: 10% off orders from 100 EUR, once per customer.
 pub const DEMO_CODE: &str = "WELCOME10";
 
@@ -85,13 +87,16 @@ pub(super) async fn save_b2b_demo(
     };
     store.insert_company(&company, "system:demo", Some(&location), None).await?;
     store
-        .save_company_invitation(&CompanyInvitation {
-            company_id: company.id,
-            email: DEMO_BUYER_EMAIL.to_owned(),
-            role: CompanyRole::Admin,
-            default_location_id: Some(location.id),
-            created_at: now,
-        })
+        .save_company_invitation(
+            &CompanyInvitation {
+                company_id: company.id,
+                email: DEMO_BUYER_EMAIL.to_owned(),
+                role: CompanyRole::Admin,
+                default_location_id: Some(location.id),
+                created_at: now,
+            },
+            &crate::identity::token_hash(DEMO_INVITATION_TOKEN),
+        )
         .await?;
 
     // Wholesale is 40% off retail; the brand's own pieces come in sets of 2 with tiers.

@@ -19,7 +19,7 @@ use vitrine_store::{ProductDraft, StockWrite, StockWriteOutcome, Store, StoreErr
 
 mod b2b;
 
-pub use b2b::{DEMO_BUYER_EMAIL, DEMO_CODE};
+pub use b2b::{DEMO_BUYER_EMAIL, DEMO_CODE, DEMO_INVITATION_TOKEN};
 
 /// What [`load_demo`] wrote.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
