@@ -11,5 +11,6 @@ pub mod id;
 pub mod inventory;
 pub mod locale;
 pub mod money;
+pub mod order;
 pub mod pricing;
 pub mod product_view;
