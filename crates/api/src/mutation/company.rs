@@ -8,7 +8,7 @@ use vitrine_app::AppError;
 use vitrine_domain::access::{Actor, Permission};
 use vitrine_domain::id::NodeKind;
 
-use super::{input_id, input_ids, payload};
+use super::{input_id, input_ids, maybe, payload};
 use crate::codes::CurrencyCode;
 use crate::context::ContextExt;
 use crate::error::{forbidden, into_payload, unauthenticated};
@@ -57,15 +57,6 @@ fn signed_in(ctx: &Context<'_>) -> async_graphql::Result<()> {
         Err(unauthenticated())
     } else {
         Ok(())
-    }
-}
-
-/// `undefined` keeps, `null` clears, a value sets.
-fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
     }
 }
 

@@ -7,7 +7,7 @@ mod identity;
 mod inventory;
 mod pricing;
 
-use async_graphql::{MergedObject, ID};
+use async_graphql::{MaybeUndefined, MergedObject, ID};
 use uuid::Uuid;
 use vitrine_app::{AppError, ErrorCode, UserError};
 use vitrine_domain::id::{GlobalId, NodeKind};
@@ -42,4 +42,13 @@ pub(crate) fn input_id(id: &ID, kind: NodeKind, field: &str) -> Result<Uuid, App
 
 pub(crate) fn input_ids(ids: &[ID], kind: NodeKind, field: &str) -> Result<Vec<Uuid>, AppError> {
     ids.iter().map(|id| input_id(id, kind, field)).collect()
+}
+
+/// `undefined` keeps, `null` clears, a value sets.
+pub(crate) fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
 }

@@ -11,21 +11,12 @@ use vitrine_domain::access::Permission;
 use vitrine_domain::id::NodeKind;
 
 use super::company::MoneyInput;
-use super::{input_id, input_ids, payload};
+use super::{input_id, input_ids, maybe, payload};
 use crate::codes::CurrencyCode;
 use crate::context::ContextExt;
 use crate::error::into_payload;
 use crate::types::pricing::{Discount, PriceList, TaxRate};
 use crate::types::scalars::Decimal;
-
-/// `undefined` keeps, `null` clears, a value sets.
-fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
 
 #[derive(InputObject, Clone)]
 pub struct PriceListInput {
