@@ -7,6 +7,7 @@
 pub mod access;
 pub mod catalog;
 pub mod company;
+pub mod delivery;
 pub mod id;
 pub mod inventory;
 pub mod locale;
