@@ -9,6 +9,7 @@ use uuid::Uuid;
 use vitrine_app::product_views::ProductViews;
 use vitrine_app::{InventoryLevelRecord, LevelQuery, Store, StoreError};
 use vitrine_domain::catalog::{Brand, Collection, Image, Variant};
+use vitrine_domain::company::CompanyLocation;
 use vitrine_domain::inventory::Location;
 use vitrine_domain::product_view::ProductView;
 
@@ -61,6 +62,10 @@ loader!(AllLocations, Vec<Location>, |store, keys| store
     .locations()
     .await
     .map(|rows| keys.iter().map(|k| (*k, rows.clone())).collect()));
+loader!(LocationsOfCompany, Vec<CompanyLocation>, |store, keys| store
+    .company_locations(keys)
+    .await
+    .map(|rows| group(rows, |l| l.company_id)));
 loader!(BrandLoader, Brand, |store, keys| store
     .brands_by_ids(keys)
     .await
@@ -81,7 +86,9 @@ loader!(CollectionsOfProduct, Vec<Uuid>, |store, keys| store
     .collection_ids_of_products(keys)
     .await
     .map(|pairs| {
-        let mut map: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        // Every product asked gets an answer, none included, so that `Cached::known` can
+        // tell "in no collection" from "not loaded yet".
+        let mut map: HashMap<Uuid, Vec<Uuid>> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for (product, collection) in pairs {
             map.entry(product).or_default().push(collection);
         }
@@ -200,6 +207,7 @@ pub struct Loaders {
     pub translations: Cached<TranslationLoader>,
     pub stock_of_variant: Cached<StockOfVariant>,
     pub all_locations: Cached<AllLocations>,
+    pub locations_of_company: Cached<LocationsOfCompany>,
 }
 
 fn new_loader<T: Loader<Uuid>>(loader: T) -> Cached<T> {
@@ -220,6 +228,7 @@ impl Loaders {
             translations: new_loader(TranslationLoader { store: s(), language }),
             stock_of_variant: new_loader(StockOfVariant { store: s() }),
             all_locations: new_loader(AllLocations { store: s() }),
+            locations_of_company: new_loader(LocationsOfCompany { store: s() }),
         }
     }
 }

@@ -179,24 +179,9 @@ pub async fn variant_price(
     if let Some(shown) = pricing.shown_now(req, view, index) {
         return Ok(shown);
     }
+    // Both loaders answer every key, so after the prefetch everything is known.
     pricing.prefetch(req, view).await?;
-    let variant = &view.variants[index];
-    let entries = if pricing.buyer.lists.is_empty() {
-        vec![]
-    } else {
-        pricing.entries.load_one(variant.id).await.map_err(|e| internal(&e))?.unwrap_or_default()
-    };
-    let collection_ids = if pricing.buyer.needs_collections() {
-        req.loaders
-            .collections_of_product
-            .load_one(view.product.id)
-            .await
-            .map_err(|e| internal(&e))?
-            .unwrap_or_default()
-    } else {
-        vec![]
-    };
-    Ok(pricing.resolve(req, view, index, &entries, collection_ids))
+    pricing.shown_now(req, view, index).ok_or_else(|| internal(&"prices were not loaded"))
 }
 
 /// The prices the buyer sees for a product's variants, and their compare-at prices, in one

@@ -3,13 +3,8 @@
 
 mod support;
 
-use support::{demo_gateway, run};
+use support::{demo_gateway, run, VARIANT_FIELDS as FIELDS};
 use vitrine_store::testing::TestDatabase;
-
-const FIELDS: &str = "id sku title availableForSale __typename
-    selectedOptions { name value __typename }
-    price { amount currencyCode } compareAtPrice { currencyCode amount __typename }
-    cheap: price { amount }";
 
 /// With a channel price list and a promotion on a collection, the fast path answers with the
 /// buyer's prices, as the engine (the derived path) does.

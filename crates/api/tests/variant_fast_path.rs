@@ -4,13 +4,8 @@
 
 mod support;
 
-use support::{demo_gateway, run};
+use support::{demo_gateway, run, VARIANT_FIELDS as FIELDS};
 use vitrine_store::testing::TestDatabase;
-
-const FIELDS: &str = "id sku title availableForSale __typename
-    selectedOptions { name value __typename }
-    price { amount currencyCode } compareAtPrice { currencyCode amount __typename }
-    cheap: price { amount }";
 
 #[tokio::test]
 async fn plain_variant_selections_answer_as_the_derived_resolvers_do() {

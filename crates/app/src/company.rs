@@ -575,10 +575,6 @@ impl CompanyService {
         Ok(self.store.company(id).await?)
     }
 
-    pub async fn companies_by_ids(&self, ids: &[Uuid]) -> AppResult<Vec<Company>> {
-        Ok(self.store.companies_by_ids(ids).await?)
-    }
-
     /// A page of companies; one more than `limit` when more follow.
     pub async fn companies_page(
         &self,

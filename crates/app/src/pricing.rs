@@ -24,7 +24,7 @@ use vitrine_domain::pricing::{
     PriceBreak, PriceList, PriceListEntry, PricedBasket, PricingRuleError, QuantityRule,
     TaxContext,
 };
-use vitrine_store::{discount_code_key, IdempotencyKey, PricesWriteOutcome, Store, TaxRateRecord};
+use vitrine_store::{IdempotencyKey, PricesWriteOutcome, Store, TaxRateRecord};
 
 use crate::error::{AppError, AppResult, ErrorCode, UserError};
 use crate::inventory::{actor_label, MAX_ROWS};
@@ -83,10 +83,7 @@ impl BuyerPricing {
     /// Whether any automatic item promotion selects by collection (then product pages need
     /// the product's collections).
     pub fn needs_collections(&self) -> bool {
-        self.automatic.iter().any(|d| match &d.target {
-            DiscountTarget::Items(s) => !s.collection_ids.is_empty(),
-            _ => false,
-        })
+        self.automatic.iter().any(Discount::selects_collections)
     }
 
     /// The offer for one variant in `currency`. `base` is the variant's base prices in every
@@ -523,28 +520,15 @@ impl PricingService {
         let views: HashMap<Uuid, _> = views.into_iter().map(|v| (v.product.id, v)).collect();
         let entries = self.entries(pricing, &ids).await?;
 
+        // The engine judges each against the channel, window and limits.
         let discounts = self.store.candidate_discounts(codes).await?;
-        // Automatic discounts of other channels never apply; entered codes stay, so that the
-        // engine says why they do not (not active here) instead of calling them unknown.
-        let discounts: Vec<Discount> = discounts
-            .into_iter()
-            .filter(|d| {
-                d.code.is_some() || d.channel_ids.is_empty() || d.channel_ids.contains(&channel.id)
-            })
-            .collect();
         let limited: Vec<Uuid> = discounts
             .iter()
             .filter(|d| d.usage_limit.is_some() || d.usage_limit_per_customer.is_some())
             .map(|d| d.id)
             .collect();
         let usage = self.store.discount_usage(&limited, pricing.buyer.customer_id).await?;
-        let by_collection = discounts.iter().any(|d| match &d.target {
-            DiscountTarget::Items(s) => !s.collection_ids.is_empty(),
-            DiscountTarget::BuyXGetY { buy, get, .. } => {
-                !buy.collection_ids.is_empty() || !get.collection_ids.is_empty()
-            }
-            DiscountTarget::Order => false,
-        });
+        let by_collection = discounts.iter().any(Discount::selects_collections);
         let mut collections: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
         if by_collection && !product_ids.is_empty() {
             for (product, collection) in self.store.collection_ids_of_products(&product_ids).await?
@@ -1195,16 +1179,6 @@ impl PricingService {
         self.store.save_discount(&discount).await?;
         self.invalidate();
         Ok(discount)
-    }
-
-    /// Discounts with these codes, whatever their state (for reporting why a code does not
-    /// apply).
-    pub async fn discounts_by_codes(&self, codes: &[String]) -> AppResult<Vec<Discount>> {
-        Ok(self.store.discounts_by_codes(codes).await?)
-    }
-
-    pub fn code_key(code: &str) -> String {
-        discount_code_key(code)
     }
 
     // ---- taxes ----------------------------------------------------------------------------

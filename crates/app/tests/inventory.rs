@@ -2,10 +2,13 @@
 //! on CI) PostgreSQL: retried POS deltas, online reservations racing shop sales, and the live
 //! feed. Each test gets its own fresh database with the demo catalog.
 
+mod support;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use support::{databases, demo_app};
 use uuid::Uuid;
 use vitrine_app::identity::Secret;
 use vitrine_app::inventory::{QuantityChange, QuantityCount, StockContext};
@@ -13,21 +16,6 @@ use vitrine_app::{App, AppError, ErrorCode, LedgerQuery, LevelQuery, Settings, S
 use vitrine_domain::access::{Actor, StaffRole};
 use vitrine_domain::inventory::{LedgerEntry, Location, LocationKind};
 use vitrine_store::testing::TestDatabase;
-
-async fn databases() -> Vec<TestDatabase> {
-    let mut all = vec![TestDatabase::sqlite()];
-    if let Some(pg) = TestDatabase::postgres().await.expect("postgres test database") {
-        all.push(pg);
-    }
-    all
-}
-
-async fn demo_app(db: &TestDatabase) -> App {
-    let store = Store::connect(&db.url).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    vitrine_app::demo::load_demo(&store).await.expect("demo");
-    App::new(store, Settings::new(Secret::new(vec![7; 32])))
-}
 
 fn pos() -> Actor {
     Actor::Integrator { token_id: Uuid::from_u128(42), permissions: vec![] }

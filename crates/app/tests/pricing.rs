@@ -4,18 +4,20 @@
 //! promotions, and the number of statements a quote costs. Each test gets its own fresh
 //! database with the demo catalog.
 
+mod support;
+
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
+use support::{databases, demo_app};
 use uuid::Uuid;
 use vitrine_app::company::{CompanyLocationInput, MemberAdded};
-use vitrine_app::identity::Secret;
 use vitrine_app::pricing::{
     BuyerPricing, DiscountInput, PriceListInput, PriceRow, Quote, QuoteLine, SelectionInput,
     TargetInput, ValueInput,
 };
 use vitrine_app::store_listing::{PageDirection, ProductListing, ProductSort};
-use vitrine_app::{App, AppError, ErrorCode, Settings, Store};
+use vitrine_app::{App, AppError, ErrorCode};
 use vitrine_domain::access::{Actor, StaffRole};
 use vitrine_domain::catalog::{Channel, ProductStatus};
 use vitrine_domain::company::{Address, Company, CompanyRole, CompanyStatus};
@@ -30,21 +32,6 @@ use vitrine_store::testing::TestDatabase;
 /// two) and 5 for the quote (variants, product revisions, list entries, discounts, tax
 /// rate). A cold channel cache adds 3 (its lists in two, automatic discounts).
 const QUOTE_STATEMENTS: u64 = 10;
-
-async fn databases() -> Vec<TestDatabase> {
-    let mut all = vec![TestDatabase::sqlite()];
-    if let Some(pg) = TestDatabase::postgres().await.expect("postgres test database") {
-        all.push(pg);
-    }
-    all
-}
-
-async fn demo_app(db: &TestDatabase) -> App {
-    let store = Store::connect(&db.url).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    vitrine_app::demo::load_demo(&store).await.expect("demo");
-    App::new(store, Settings::new(Secret::new(vec![7; 32])))
-}
 
 fn staff() -> Actor {
     Actor::Staff { id: Uuid::from_u128(7), role: StaffRole::Admin }

@@ -545,6 +545,19 @@ pub struct Discount {
     pub active: bool,
 }
 
+impl Discount {
+    /// Whether it picks items by collection: then pricing needs the items' collections.
+    pub fn selects_collections(&self) -> bool {
+        match &self.target {
+            DiscountTarget::Order => false,
+            DiscountTarget::Items(s) => !s.collection_ids.is_empty(),
+            DiscountTarget::BuyXGetY { buy, get, .. } => {
+                !buy.collection_ids.is_empty() || !get.collection_ids.is_empty()
+            }
+        }
+    }
+}
+
 /// How often a discount was used, overall and by this buyer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DiscountUsage {

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 use vitrine_domain::company::{
@@ -259,14 +259,6 @@ impl Store {
         }
         let rows = query.limit(limit + 1).all(&self.db).await?;
         rows.into_iter().map(company).collect()
-    }
-
-    pub async fn count_companies(&self, status: Option<&str>) -> Result<u64, StoreError> {
-        let mut query = companies::Entity::find();
-        if let Some(status) = status {
-            query = query.filter(companies::Column::Status.eq(status));
-        }
-        Ok(query.count(&self.db).await?)
     }
 
     pub async fn save_company_location(&self, l: &CompanyLocation) -> Result<(), StoreError> {

@@ -33,7 +33,7 @@ pub use inventory::{
     IdempotencyKey, InventoryLevelRecord, LedgerQuery, LevelQuery, StockWrite, StockWriteOutcome,
 };
 pub use listing::{Page, PageDirection, ProductListing, ProductRevision, ProductSort, SortValue};
-pub use pricing::{discount_code_key, PricesWriteOutcome, TaxRateRecord};
+pub use pricing::{PricesWriteOutcome, TaxRateRecord};
 
 /// A handle on the database. Cheap to clone; clones share the connection pool.
 #[derive(Clone)]

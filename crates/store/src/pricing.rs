@@ -215,7 +215,7 @@ fn discount(row: discounts::Model) -> Result<Discount, StoreError> {
 }
 
 /// Codes match case-insensitively: this is the key they are stored and looked up under.
-pub fn discount_code_key(code: &str) -> String {
+fn discount_code_key(code: &str) -> String {
     code.trim().to_lowercase()
 }
 
@@ -568,20 +568,6 @@ impl Store {
         let rows = discounts::Entity::find()
             .filter(condition)
             .order_by_asc(discounts::Column::Id)
-            .all(&self.db)
-            .await?;
-        rows.into_iter().map(discount).collect()
-    }
-
-    /// Whether these codes exist at all, active or not (to tell "unknown" from "not
-    /// active").
-    pub async fn discounts_by_codes(&self, codes: &[String]) -> Result<Vec<Discount>, StoreError> {
-        if codes.is_empty() {
-            return Ok(vec![]);
-        }
-        let keys: Vec<String> = codes.iter().map(|c| discount_code_key(c)).collect();
-        let rows = discounts::Entity::find()
-            .filter(discounts::Column::CodeKey.is_in(keys))
             .all(&self.db)
             .await?;
         rows.into_iter().map(discount).collect()

@@ -18,7 +18,7 @@ use super::product::MoneyV2;
 use crate::codes::CountryCode;
 use crate::connection::{slice_connection, OffsetCursor};
 use crate::context::ContextExt;
-use crate::error::{forbidden, ResultExt};
+use crate::error::{forbidden, internal, ResultExt};
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompanyStatus {
@@ -227,7 +227,7 @@ impl Company {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<OffsetCursor, CompanyLocation>> {
-        let all = ctx.app().companies.locations(&[self.0.id]).await.gql()?;
+        let all = locations_of(ctx, self.0.id).await?;
         slice_connection(
             ctx,
             all.into_iter().map(CompanyLocation).collect(),
@@ -344,8 +344,17 @@ pub(crate) async fn default_location(
     member: &DomainMember,
 ) -> async_graphql::Result<Option<CompanyLocation>> {
     let Some(id) = member.default_location_id else { return Ok(None) };
-    let all = ctx.app().companies.locations(&[member.company_id]).await.gql()?;
+    let all = locations_of(ctx, member.company_id).await?;
     Ok(all.into_iter().find(|l| l.id == id).map(CompanyLocation))
+}
+
+/// A company's locations, once per request however many members ask.
+async fn locations_of(
+    ctx: &Context<'_>,
+    company_id: uuid::Uuid,
+) -> async_graphql::Result<Vec<b2b::CompanyLocation>> {
+    let loaded = ctx.req().loaders.locations_of_company.load_one(company_id).await;
+    Ok(loaded.map_err(|e| internal(&e))?.unwrap_or_default())
 }
 
 /// An email invited to a company; the account created with it joins.

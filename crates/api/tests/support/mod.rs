@@ -10,6 +10,13 @@ use vitrine_app::identity::Secret;
 use vitrine_app::{App, Settings, Store};
 use vitrine_store::testing::TestDatabase;
 
+/// A variant selection that the fast path takes when written plainly; the fast-path tests
+/// compare it with the same fields behind a fragment (the derived path).
+pub const VARIANT_FIELDS: &str = "id sku title availableForSale __typename
+    selectedOptions { name value __typename }
+    price { amount currencyCode } compareAtPrice { currencyCode amount __typename }
+    cheap: price { amount }";
+
 /// One gateway over `db`, loading the demo catalog if the database is empty (several gateways
 /// on one database stand for several replicas). `cache_bytes` overrides the read cache budget.
 pub async fn demo_gateway(db: &TestDatabase, cache_bytes: Option<u64>) -> (App, Gateway) {
