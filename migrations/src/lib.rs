@@ -10,6 +10,7 @@ mod m0002_listing_indexes;
 mod m0003_product_revision;
 mod m0004_inventory;
 mod m0005_b2b_pricing;
+mod m0006_orders;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_product_revision::Migration),
             Box::new(m0004_inventory::Migration),
             Box::new(m0005_b2b_pricing::Migration),
+            Box::new(m0006_orders::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ use vitrine_domain::catalog::{
 use vitrine_domain::id::{new_id, NodeKind};
 use vitrine_domain::locale::is_language_tag;
 use vitrine_domain::money::{Currency, Money};
+use vitrine_domain::payment::PaymentMethod;
 use vitrine_domain::product_view::ProductView;
 use vitrine_store::{
     Page, ProductDraft, ProductListing, ProductRevision, Store, StoreError, VariantDraft,
@@ -331,6 +332,9 @@ impl CatalogService {
                 .or_else(|| existing.as_ref().map(|c| c.prices_include_tax))
                 .unwrap_or(true),
             tax_country,
+            payment_methods: existing
+                .as_ref()
+                .map_or_else(|| PaymentMethod::ALL.to_vec(), |c| c.payment_methods.clone()),
             brand_ids,
         };
         self.store.save_channel(&channel).await?;

@@ -51,6 +51,8 @@ pub struct Channel {
     pub prices_include_tax: bool,
     /// ISO 3166-1 country whose tax applies when the buyer's country is not known.
     pub tax_country: Option<String>,
+    /// How buyers may pay on this channel (the card only when a card provider is configured).
+    pub payment_methods: Vec<crate::payment::PaymentMethod>,
     pub brand_ids: Vec<Uuid>,
 }
 

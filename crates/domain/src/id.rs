@@ -25,10 +25,17 @@ pub enum NodeKind {
     PriceList,
     Discount,
     TaxRate,
+    Cart,
+    CartLine,
+    Order,
+    OrderLine,
+    Fulfillment,
+    DeliveryMethod,
+    Payment,
 }
 
 impl NodeKind {
-    pub const ALL: [NodeKind; 18] = [
+    pub const ALL: [NodeKind; 25] = [
         NodeKind::Channel,
         NodeKind::Brand,
         NodeKind::Collection,
@@ -47,6 +54,13 @@ impl NodeKind {
         NodeKind::PriceList,
         NodeKind::Discount,
         NodeKind::TaxRate,
+        NodeKind::Cart,
+        NodeKind::CartLine,
+        NodeKind::Order,
+        NodeKind::OrderLine,
+        NodeKind::Fulfillment,
+        NodeKind::DeliveryMethod,
+        NodeKind::Payment,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +83,13 @@ impl NodeKind {
             NodeKind::PriceList => "PriceList",
             NodeKind::Discount => "Discount",
             NodeKind::TaxRate => "TaxRate",
+            NodeKind::Cart => "Cart",
+            NodeKind::CartLine => "CartLine",
+            NodeKind::Order => "Order",
+            NodeKind::OrderLine => "OrderLine",
+            NodeKind::Fulfillment => "Fulfillment",
+            NodeKind::DeliveryMethod => "DeliveryMethod",
+            NodeKind::Payment => "Payment",
         }
     }
 }

@@ -5,6 +5,7 @@
 //! isolation and shared by every layer above.
 
 pub mod access;
+pub mod cart;
 pub mod catalog;
 pub mod company;
 pub mod delivery;
@@ -13,5 +14,6 @@ pub mod inventory;
 pub mod locale;
 pub mod money;
 pub mod order;
+pub mod payment;
 pub mod pricing;
 pub mod product_view;

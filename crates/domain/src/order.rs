@@ -14,6 +14,13 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::company::{Address, PaymentTerms};
+use crate::money::{Currency, Money};
+use crate::payment::{PaymentMethod, PaymentStatus};
+
 /// Where an order is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OrderStatus {
@@ -103,6 +110,167 @@ pub fn transition(from: OrderStatus, event: OrderEvent) -> Result<OrderStatus, I
         _ => return Err(IllegalTransition { from, event }),
     };
     Ok(to)
+}
+
+// ---- records ----------------------------------------------------------------------------------
+
+/// A placed order. Lines are snapshots: what the buyer saw and paid, whatever the catalog
+/// says later.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Order {
+    pub id: Uuid,
+    /// Human-facing, increasing: 1001, 1002, ...
+    pub number: i64,
+    pub channel_id: Uuid,
+    pub cart_id: Uuid,
+    pub checkout_key: Option<String>,
+    pub customer_id: Option<Uuid>,
+    pub company_id: Option<Uuid>,
+    pub company_location_id: Option<Uuid>,
+    pub email: String,
+    pub status: OrderStatus,
+    pub currency: Currency,
+    pub subtotal: Money,
+    pub discount_total: Money,
+    pub shipping_total: Money,
+    pub tax_total: Money,
+    pub total: Money,
+    pub prices_include_tax: bool,
+    pub shipping_address: Option<Address>,
+    pub billing_address: Option<Address>,
+    pub delivery_handle: Option<String>,
+    pub delivery_title: Option<String>,
+    pub pickup_location_id: Option<Uuid>,
+    pub payment_method: PaymentMethod,
+    pub payment_terms: Option<PaymentTerms>,
+    pub note: String,
+    pub discount_codes: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancel_reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderLine {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub position: i32,
+    pub variant_id: Uuid,
+    pub product_id: Uuid,
+    pub sku: String,
+    pub product_title: String,
+    pub variant_title: String,
+    pub quantity: u32,
+    /// After tiers, before discounts.
+    pub unit_price: Money,
+    pub subtotal: Money,
+    pub discount: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub fulfilled_quantity: u32,
+}
+
+/// Units of a line reserved at one location: shipped from there, or released on cancel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allocation {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub variant_id: Uuid,
+    pub location_id: Uuid,
+    pub quantity: u32,
+    pub fulfilled: u32,
+    pub released: u32,
+}
+
+impl Allocation {
+    pub fn open(&self) -> u32 {
+        self.quantity.saturating_sub(self.fulfilled + self.released)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Payment {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub provider: PaymentMethod,
+    pub status: PaymentStatus,
+    pub amount: Money,
+    pub captured: Money,
+    pub refunded: Money,
+    /// The provider's reference (a Stripe PaymentIntent id).
+    pub external_id: Option<String>,
+    /// For the buyer's browser when the card needs an action (3-D Secure).
+    pub client_secret: Option<String>,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Carrier statuses a fulfilment goes through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ShipmentStatus {
+    /// Handed over, nothing heard yet.
+    Confirmed,
+    InTransit,
+    OutForDelivery,
+    Delivered,
+    /// The carrier could not deliver; it will try again or return it.
+    AttemptedDelivery,
+}
+
+impl ShipmentStatus {
+    pub const ALL: [ShipmentStatus; 5] = [
+        ShipmentStatus::Confirmed,
+        ShipmentStatus::InTransit,
+        ShipmentStatus::OutForDelivery,
+        ShipmentStatus::Delivered,
+        ShipmentStatus::AttemptedDelivery,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShipmentStatus::Confirmed => "confirmed",
+            ShipmentStatus::InTransit => "in_transit",
+            ShipmentStatus::OutForDelivery => "out_for_delivery",
+            ShipmentStatus::Delivered => "delivered",
+            ShipmentStatus::AttemptedDelivery => "attempted_delivery",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fulfillment {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub status: ShipmentStatus,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub tracking_url: Option<String>,
+    /// `(order line id, quantity)`.
+    pub lines: Vec<(Uuid, u32)>,
+    pub events: Vec<FulfillmentEvent>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FulfillmentEvent {
+    pub id: Uuid,
+    pub fulfillment_id: Uuid,
+    pub status: ShipmentStatus,
+    pub message: Option<String>,
+    pub happened_at: DateTime<Utc>,
+}
+
+/// Whether an order whose fulfilments have these statuses is delivered: every unit shipped
+/// and every parcel delivered.
+pub fn all_delivered(all_shipped: bool, parcels: &[ShipmentStatus]) -> bool {
+    all_shipped && !parcels.is_empty() && parcels.iter().all(|s| *s == ShipmentStatus::Delivered)
 }
 
 #[cfg(test)]

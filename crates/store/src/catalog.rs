@@ -95,6 +95,7 @@ impl Store {
             show_stock_counts: channel.show_stock_counts,
             prices_include_tax: channel.prices_include_tax,
             tax_country: channel.tax_country.clone(),
+            payment_methods: join_list(&channel.payment_methods),
         };
         channels::Entity::insert(row.into_active_model())
             .on_conflict(
@@ -110,6 +111,7 @@ impl Store {
                         channels::Column::IsDefault,
                         channels::Column::ShowStockCounts,
                         channels::Column::PricesIncludeTax,
+                        channels::Column::PaymentMethods,
                         channels::Column::TaxCountry,
                     ])
                     .to_owned(),

@@ -23,6 +23,7 @@ pub mod channels {
         pub show_stock_counts: bool,
         pub prices_include_tax: bool,
         pub tax_country: Option<String>,
+        pub payment_methods: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -729,6 +730,314 @@ pub mod tax_rates {
         pub name: String,
         pub rate_ppm: i64,
         pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod carts {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "carts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub channel_id: Uuid,
+        pub currency: String,
+        pub customer_id: Option<Uuid>,
+        pub company_location_id: Option<Uuid>,
+        pub email: Option<String>,
+        pub country_code: Option<String>,
+        pub note: String,
+        pub discount_codes: String,
+        pub attributes: String,
+        pub shipping_address: Option<String>,
+        pub billing_address: Option<String>,
+        pub delivery_handle: Option<String>,
+        pub version: i32,
+        pub order_id: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod cart_lines {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "cart_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub cart_id: Uuid,
+        pub variant_id: Uuid,
+        pub quantity: i32,
+        pub attributes: String,
+        pub position: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod delivery_methods {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "delivery_methods")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub handle: String,
+        pub title: String,
+        pub channel_ids: String,
+        pub countries: String,
+        pub kind: String,
+        pub currency: String,
+        pub flat_minor: Option<i64>,
+        pub weight_bands: Option<String>,
+        pub pickup_location_id: Option<Uuid>,
+        pub free_above_minor: Option<i64>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod orders {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "orders")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub number: i64,
+        pub channel_id: Uuid,
+        pub cart_id: Uuid,
+        pub checkout_key: Option<String>,
+        pub customer_id: Option<Uuid>,
+        pub company_id: Option<Uuid>,
+        pub company_location_id: Option<Uuid>,
+        pub email: String,
+        pub status: String,
+        pub currency: String,
+        pub subtotal_minor: i64,
+        pub discount_minor: i64,
+        pub shipping_minor: i64,
+        pub tax_minor: i64,
+        pub total_minor: i64,
+        pub prices_include_tax: bool,
+        pub shipping_address: Option<String>,
+        pub billing_address: Option<String>,
+        pub delivery_handle: Option<String>,
+        pub delivery_title: Option<String>,
+        pub pickup_location_id: Option<Uuid>,
+        pub payment_method: String,
+        pub payment_terms: Option<String>,
+        pub note: String,
+        pub discount_codes: String,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+        pub cancelled_at: Option<DateTimeUtc>,
+        pub cancel_reason: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod order_lines {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "order_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub order_id: Uuid,
+        pub position: i32,
+        pub variant_id: Uuid,
+        pub product_id: Uuid,
+        pub sku: String,
+        pub product_title: String,
+        pub variant_title: String,
+        pub quantity: i32,
+        pub unit_price_minor: i64,
+        pub subtotal_minor: i64,
+        pub discount_minor: i64,
+        pub tax_minor: i64,
+        pub total_minor: i64,
+        pub fulfilled_quantity: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod order_allocations {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "order_allocations")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub order_id: Uuid,
+        pub variant_id: Uuid,
+        pub location_id: Uuid,
+        pub quantity: i32,
+        pub fulfilled: i32,
+        pub released: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod payments {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "payments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub order_id: Uuid,
+        pub provider: String,
+        pub status: String,
+        pub currency: String,
+        pub amount_minor: i64,
+        pub captured_minor: i64,
+        pub refunded_minor: i64,
+        pub external_id: Option<String>,
+        pub client_secret: Option<String>,
+        pub error: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod fulfillments {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "fulfillments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub order_id: Uuid,
+        pub status: String,
+        pub carrier: Option<String>,
+        pub tracking_number: Option<String>,
+        pub tracking_url: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod fulfillment_lines {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "fulfillment_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub fulfillment_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub order_line_id: Uuid,
+        pub quantity: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod fulfillment_events {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "fulfillment_events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub fulfillment_id: Uuid,
+        pub status: String,
+        pub message: Option<String>,
+        pub happened_at: DateTimeUtc,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod outbox {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "outbox")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub seq: i64,
+        pub topic: String,
+        pub subject_id: Uuid,
+        pub payload: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod discount_usages {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "discount_usages")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub discount_id: Uuid,
+        pub customer_id: Option<Uuid>,
+        pub reference: String,
+        pub used_at: DateTimeUtc,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

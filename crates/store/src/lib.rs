@@ -4,6 +4,7 @@
 //! Everything SQL lives here. Callers get `vitrine_domain` records back, never entities, and
 //! each write method is one transaction.
 
+mod cart;
 mod catalog;
 mod company;
 mod entity;
@@ -12,6 +13,7 @@ mod identity;
 mod inventory;
 mod listing;
 mod mapping;
+mod order;
 mod pricing;
 pub mod testing;
 mod views;
@@ -23,7 +25,12 @@ use std::time::Duration;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 use vitrine_migrations::{Migrator, MigratorTrait};
 
+pub use cart::CartSave;
 pub use catalog::{ProductDraft, VariantDraft};
+pub use order::{
+    ChangeOutcome, NewOrder, OrderChange, OrderFilter, OrderState, OutboxEvent, OutboxRecord,
+    PlaceOutcome, UsageLimit,
+};
 pub use company::{CustomerGroupRecord, InvitationAcceptance, MemberRemoval};
 pub use error::StoreError;
 pub use identity::{

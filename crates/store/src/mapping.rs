@@ -7,6 +7,7 @@ use vitrine_domain::catalog::{
     VariantPrice,
 };
 use vitrine_domain::money::{Currency, Money};
+use vitrine_domain::payment::PaymentMethod;
 
 use crate::entity::*;
 use crate::StoreError;
@@ -52,6 +53,10 @@ pub(crate) fn channel(
         show_stock_counts: row.show_stock_counts,
         prices_include_tax: row.prices_include_tax,
         tax_country: row.tax_country,
+        payment_methods: split_list(&row.payment_methods)
+            .iter()
+            .filter_map(|m| PaymentMethod::parse(m))
+            .collect(),
         brand_ids,
     })
 }

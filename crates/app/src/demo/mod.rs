@@ -15,6 +15,7 @@ use vitrine_domain::catalog::{
 };
 use vitrine_domain::inventory::{Address, Location, LocationKind, StockMovement};
 use vitrine_domain::money::{Currency, Money};
+use vitrine_domain::payment::PaymentMethod;
 use vitrine_store::{ProductDraft, StockWrite, StockWriteOutcome, Store, StoreError, VariantDraft};
 
 mod b2b;
@@ -824,6 +825,7 @@ fn demo_setup() -> Result<Setup, StoreError> {
         show_stock_counts: false,
         prices_include_tax: true,
         tax_country: Some("FR".to_owned()),
+        payment_methods: PaymentMethod::ALL.to_vec(),
         brand_ids,
     };
     let mut marketplace = channel(
