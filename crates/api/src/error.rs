@@ -33,6 +33,22 @@ pub enum ErrorCode {
     NotMultipleOfIncrement,
     /// More units than the variant's maximum per order.
     AboveMaximum,
+    /// The cart was already checked out; its order is in the message.
+    AlreadyCompleted,
+    /// The payment provider declined or failed the payment; nothing was ordered.
+    PaymentDeclined,
+    /// Unpaid invoices plus this order would pass the company's credit limit.
+    CreditLimitExceeded,
+    /// The payment method is not offered to this buyer on this channel.
+    PaymentMethodUnavailable,
+    /// The cart's total changed since the buyer saw it (`expectedTotalAmount`); the cart shows the new one.
+    PriceChanged,
+    /// The order's status does not allow this (e.g. cancelling a shipped order).
+    InvalidTransition,
+    /// No such delivery option for this cart's address and contents.
+    DeliveryUnavailable,
+    /// A discount reached its usage limit since the cart was priced.
+    DiscountLimitReached,
 }
 
 impl From<AppCode> for ErrorCode {
@@ -56,6 +72,14 @@ impl From<AppCode> for ErrorCode {
             AppCode::BelowMinimum => ErrorCode::BelowMinimum,
             AppCode::NotMultipleOfIncrement => ErrorCode::NotMultipleOfIncrement,
             AppCode::AboveMaximum => ErrorCode::AboveMaximum,
+            AppCode::AlreadyCompleted => ErrorCode::AlreadyCompleted,
+            AppCode::PaymentDeclined => ErrorCode::PaymentDeclined,
+            AppCode::CreditLimitExceeded => ErrorCode::CreditLimitExceeded,
+            AppCode::PaymentMethodUnavailable => ErrorCode::PaymentMethodUnavailable,
+            AppCode::PriceChanged => ErrorCode::PriceChanged,
+            AppCode::InvalidTransition => ErrorCode::InvalidTransition,
+            AppCode::DeliveryUnavailable => ErrorCode::DeliveryUnavailable,
+            AppCode::DiscountLimitReached => ErrorCode::DiscountLimitReached,
         }
     }
 }

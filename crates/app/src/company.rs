@@ -95,7 +95,7 @@ fn optional_text(
     Some(text)
 }
 
-fn address(field: &str, a: Address, errors: &mut Vec<UserError>) -> Address {
+pub(crate) fn address(field: &str, a: Address, errors: &mut Vec<UserError>) -> Address {
     match a.clone().normalized() {
         Ok(a) => a,
         Err(problems) => {

@@ -338,34 +338,7 @@ impl InventoryService {
             fingerprint("reserve", &context, lines.iter().map(|(v, q)| format!("{v}|{q}")));
         let ids: Vec<Uuid> = lines.iter().map(|l| l.0).collect();
         self.write("reserveOnlineOrder", actor, &context, &fingerprint, &[], &ids, |snapshot| {
-            let mut errors = Vec::new();
-            for (i, (variant_id, quantity)) in lines.iter().enumerate() {
-                let row = ["lines".to_owned(), i.to_string()];
-                if snapshot.item(*variant_id).is_none() {
-                    errors.push(UserError::not_found("variantId", "variant").at(&row));
-                    continue;
-                }
-                match allocate_online_order(&snapshot.allocation_candidates(*variant_id), *quantity)
-                {
-                    Ok(taken) => {
-                        for (location_id, q) in taken {
-                            if let Err(e) = snapshot.apply(
-                                *variant_id,
-                                location_id,
-                                StockMovement::Reserve { quantity: q },
-                            ) {
-                                errors.push(stock_error(e, "quantity").at(&row));
-                            }
-                        }
-                    }
-                    Err(e) => errors.push(stock_error(e, "quantity").at(&row)),
-                }
-            }
-            if errors.is_empty() {
-                Ok(())
-            } else {
-                Err(errors)
-            }
+            plan_online_reservation(snapshot, &lines)
         })
         .await
     }
@@ -540,6 +513,39 @@ fn plan_rows<R>(
         let (Some(variant), Some(location)) = (item, location) else { continue };
         if let Err(e) = apply_row(snapshot, variant, location, row) {
             errors.push(e.at(&at));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reserves each line's units at the locations the allocation rule picks; every line's
+/// problem is reported at `["lines", i, "quantity"]`.
+pub(crate) fn plan_online_reservation(
+    snapshot: &mut StockSnapshot,
+    lines: &[(Uuid, i64)],
+) -> Result<(), Vec<UserError>> {
+    let mut errors = Vec::new();
+    for (i, (variant_id, quantity)) in lines.iter().enumerate() {
+        let row = ["lines".to_owned(), i.to_string()];
+        if snapshot.item(*variant_id).is_none() {
+            errors.push(UserError::not_found("variantId", "variant").at(&row));
+            continue;
+        }
+        match allocate_online_order(&snapshot.allocation_candidates(*variant_id), *quantity) {
+            Ok(taken) => {
+                for (location_id, q) in taken {
+                    if let Err(e) =
+                        snapshot.apply(*variant_id, location_id, StockMovement::Reserve { quantity: q })
+                    {
+                        errors.push(stock_error(e, "quantity").at(&row));
+                    }
+                }
+            }
+            Err(e) => errors.push(stock_error(e, "quantity").at(&row)),
         }
     }
     if errors.is_empty() {

@@ -1,7 +1,9 @@
 //! Vitrine's use cases. Each public service method validates with `vitrine_domain`, then makes
 //! one store call (one transaction), so callers never see a half-written change.
 
+pub mod cart;
 pub mod catalog;
+pub mod checkout;
 pub mod company;
 pub mod demo;
 pub mod error;
@@ -9,6 +11,9 @@ pub mod feed;
 pub mod identity;
 pub mod inventory;
 pub mod limits;
+pub mod order_feed;
+pub mod orders;
+pub mod payment;
 pub mod placeholder;
 pub mod pricing;
 pub mod product_views;
@@ -48,6 +53,8 @@ pub struct Settings {
     pub product_cache_bytes: u64,
     /// Redis, when several replicas must hear of each other's stock changes.
     pub redis_url: Option<String>,
+    /// The card provider; without it, cards are not offered.
+    pub stripe: Option<payment::stripe::StripeSettings>,
 }
 
 impl Settings {
@@ -60,6 +67,7 @@ impl Settings {
             sign_in_window: Duration::from_secs(300),
             product_cache_bytes: 32 * 1024 * 1024,
             redis_url: None,
+            stripe: None,
         }
     }
 }
@@ -73,6 +81,8 @@ pub struct App {
     pub inventory: inventory::InventoryService,
     pub companies: company::CompanyService,
     pub pricing: pricing::PricingService,
+    pub carts: cart::CartService,
+    pub orders: orders::OrderService,
 }
 
 impl App {
@@ -91,11 +101,16 @@ impl App {
         let views =
             Arc::new(product_views::ProductViews::new(store.clone(), settings.product_cache_bytes));
         let feed = feed::InventoryFeed::new(store.clone(), settings.redis_url.as_deref());
+        let providers = Arc::new(payment::Providers::new(settings.stripe.as_ref()));
         let settings = Arc::new(settings);
+        let pricing = pricing::PricingService::new(store.clone(), views.clone());
+        let carts = cart::CartService::new(store.clone(), pricing.clone(), providers.clone());
         Self {
+            orders: orders::OrderService::new(store.clone(), carts.clone(), providers),
+            carts,
             inventory: inventory::InventoryService::new(store.clone(), feed),
             companies: company::CompanyService::new(store.clone()),
-            pricing: pricing::PricingService::new(store.clone(), views.clone()),
+            pricing,
             catalog: catalog::CatalogService::new(store.clone(), views),
             identity: identity::IdentityService::new(store.clone(), settings, attempts),
             store,

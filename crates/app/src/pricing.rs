@@ -22,7 +22,7 @@ use vitrine_domain::pricing::{
     applicable_price_lists, displayed_price, price_basket, resolve_offer, Basket, BasketLine,
     Buyer, Discount, DiscountTarget, DiscountValue, ItemFacts, ItemSelection, Offer, Percent,
     PriceBreak, PriceList, PriceListEntry, PricedBasket, PricingRuleError, QuantityRule,
-    TaxContext,
+    QuantityViolation, TaxContext,
 };
 use vitrine_store::{IdempotencyKey, PricesWriteOutcome, Store, TaxRateRecord};
 
@@ -44,6 +44,21 @@ pub const MAX_SCOPE_IDS: usize = 1_000;
 
 fn user(field: &[&str], code: ErrorCode, message: impl Into<String>) -> UserError {
     UserError::new(field, code, message)
+}
+
+/// Why a line breaks its quantity rule, as a user error's code and message.
+pub fn quantity_violation(v: QuantityViolation) -> (ErrorCode, String) {
+    match v {
+        QuantityViolation::BelowMinimum { minimum } => {
+            (ErrorCode::BelowMinimum, format!("the minimum order quantity is {minimum}"))
+        }
+        QuantityViolation::NotMultipleOfIncrement { increment } => {
+            (ErrorCode::NotMultipleOfIncrement, format!("order in multiples of {increment}"))
+        }
+        QuantityViolation::AboveMaximum { maximum } => {
+            (ErrorCode::AboveMaximum, format!("at most {maximum} per order"))
+        }
+    }
 }
 
 fn not_found(field: &str, what: &str) -> AppError {
@@ -150,6 +165,21 @@ pub struct Quote {
     pub tax_country: Option<String>,
     pub tax_rate: Percent,
     pub prices_include_tax: bool,
+    /// What the cart and the order's line snapshots need of each priced variant.
+    pub items: HashMap<Uuid, QuotedItem>,
+}
+
+/// A priced variant as the catalog describes it now (default language).
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuotedItem {
+    pub product_id: Uuid,
+    pub product_title: String,
+    pub variant_title: String,
+    pub sku: String,
+    pub weight_grams: u64,
+    pub inventory_tracked: bool,
+    /// Units available online now.
+    pub available: i64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -538,6 +568,7 @@ impl PricingService {
         }
 
         let mut basket_lines = Vec::with_capacity(lines.len());
+        let mut items = HashMap::with_capacity(lines.len());
         for (i, line) in lines.iter().enumerate() {
             let row = i.to_string();
             let field = ["lines", row.as_str(), "merchandiseId"];
@@ -563,6 +594,19 @@ impl PricingService {
                 ));
                 continue;
             };
+            let variant = &view.variants[index];
+            items.insert(
+                variant.id,
+                QuotedItem {
+                    product_id: view.product.id,
+                    product_title: view.product.title.clone(),
+                    variant_title: variant.title.clone(),
+                    sku: variant.sku.clone(),
+                    weight_grams: u64::try_from(variant.weight_grams.unwrap_or(0)).unwrap_or(0),
+                    inventory_tracked: variant.inventory_tracked,
+                    available: i64::from(variant.inventory_quantity),
+                },
+            );
             basket_lines.push(BasketLine {
                 item: ItemFacts {
                     product_id: view.product.id,
@@ -594,6 +638,7 @@ impl PricingService {
             tax_country,
             tax_rate: tax.rate,
             prices_include_tax: tax.prices_include_tax,
+            items,
         })
     }
 

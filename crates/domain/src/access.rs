@@ -47,6 +47,8 @@ impl StaffRole {
                 CompaniesWrite,
                 PricingRead,
                 PricingWrite,
+                OrdersRead,
+                OrdersWrite,
             ],
             StaffRole::CatalogManager => &[
                 CatalogRead,
@@ -57,7 +59,7 @@ impl StaffRole {
                 PricingWrite,
             ],
             StaffRole::Support => {
-                &[CatalogRead, CustomersRead, InventoryRead, CompaniesRead, PricingRead]
+                &[CatalogRead, CustomersRead, InventoryRead, CompaniesRead, PricingRead, OrdersRead]
             }
         }
     }
@@ -119,10 +121,14 @@ pub enum Permission {
     PricingRead,
     /// Change price lists and their prices, discounts and tax rates.
     PricingWrite,
+    /// Read every order, its payments and fulfilments.
+    OrdersRead,
+    /// Fulfil, cancel and mark orders paid; record carrier tracking events.
+    OrdersWrite,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 16] = [
         Permission::CatalogRead,
         Permission::CatalogWrite,
         Permission::ChannelsManage,
@@ -137,6 +143,8 @@ impl Permission {
         Permission::CompaniesWrite,
         Permission::PricingRead,
         Permission::PricingWrite,
+        Permission::OrdersRead,
+        Permission::OrdersWrite,
     ];
 
     /// The API-token scope that grants this permission, if integrators may hold it at all.
@@ -154,6 +162,8 @@ impl Permission {
             Permission::CompaniesWrite => Some("companies:write"),
             Permission::PricingRead => Some("pricing:read"),
             Permission::PricingWrite => Some("pricing:write"),
+            Permission::OrdersRead => Some("orders:read"),
+            Permission::OrdersWrite => Some("orders:write"),
             // Tokens never mint tokens or staff: a leaked token must not escalate.
             Permission::StaffManage | Permission::ApiTokensManage => None,
         }

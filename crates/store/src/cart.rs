@@ -137,6 +137,19 @@ impl Store {
         Ok(CartSave::Saved)
     }
 
+    /// `(sku, variant id)` of the SKUs that exist.
+    pub async fn variant_ids_by_skus(&self, skus: &[String]) -> Result<Vec<(String, Uuid)>, StoreError> {
+        let mut found = vec![];
+        for chunk in skus.chunks(crate::INSERT_CHUNK) {
+            let rows = product_variants::Entity::find()
+                .filter(product_variants::Column::Sku.is_in(chunk.to_vec()))
+                .all(&self.db)
+                .await?;
+            found.extend(rows.into_iter().map(|r| (r.sku, r.id)));
+        }
+        Ok(found)
+    }
+
     // ---- delivery methods -------------------------------------------------------------------
 
     pub async fn delivery_methods(&self) -> Result<Vec<DeliveryMethod>, StoreError> {

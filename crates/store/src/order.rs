@@ -299,6 +299,10 @@ impl Store {
         fulfillments_of(&self.db, order_ids).await
     }
 
+    pub async fn order_of_fulfillment(&self, fulfillment_id: Uuid) -> Result<Option<Uuid>, StoreError> {
+        Ok(fulfillments::Entity::find_by_id(fulfillment_id).one(&self.db).await?.map(|f| f.order_id))
+    }
+
     /// Outbox events after `after`, in sequence order.
     pub async fn outbox_after(&self, after: i64, limit: u64) -> Result<Vec<OutboxRecord>, StoreError> {
         outbox::Entity::find()

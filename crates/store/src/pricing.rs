@@ -546,6 +546,17 @@ impl Store {
         discounts::Entity::find_by_id(id).one(&self.db).await?.map(discount).transpose()
     }
 
+    pub async fn discounts_by_ids(&self, ids: &[Uuid]) -> Result<Vec<Discount>, StoreError> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let rows = discounts::Entity::find()
+            .filter(discounts::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(discount).collect()
+    }
+
     /// Every discount, newest first.
     pub async fn discounts(&self) -> Result<Vec<Discount>, StoreError> {
         let rows =

@@ -9,7 +9,7 @@ use vitrine_app::{CustomerGroupRecord, TaxRateRecord};
 use vitrine_domain::id::NodeKind;
 use vitrine_domain::pricing::{
     self as engine, CodeRejection, DiscountTarget, DiscountValue, ItemSelection, PriceBreak,
-    PricedLine, QuantityViolation,
+    PricedLine,
 };
 
 use super::gid;
@@ -17,7 +17,7 @@ use super::product::{MoneyV2, ProductVariant};
 use super::scalars::Decimal;
 use crate::codes::CurrencyCode;
 use crate::context::ContextExt;
-use crate::error::{internal, ErrorCode};
+use crate::error::internal;
 
 fn ids(kind: NodeKind, ids: &[uuid::Uuid]) -> Vec<ID> {
     ids.iter().map(|id| gid(kind, *id)).collect()
@@ -374,21 +374,6 @@ impl CustomerGroup {
     }
 }
 
-/// Why a line breaks its quantity rule.
-fn violation(v: QuantityViolation) -> (ErrorCode, String) {
-    match v {
-        QuantityViolation::BelowMinimum { minimum } => {
-            (ErrorCode::BelowMinimum, format!("the minimum order quantity is {minimum}"))
-        }
-        QuantityViolation::NotMultipleOfIncrement { increment } => {
-            (ErrorCode::NotMultipleOfIncrement, format!("order in multiples of {increment}"))
-        }
-        QuantityViolation::AboveMaximum { maximum } => {
-            (ErrorCode::AboveMaximum, format!("at most {maximum} per order"))
-        }
-    }
-}
-
 /// One discount's share of a line.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct DiscountAllocation {
@@ -445,11 +430,11 @@ impl PriceQuoteLine {
     /// `NOT_MULTIPLE_OF_INCREMENT` or `ABOVE_MAXIMUM`. Checkout refuses such lines.
     async fn quantity_error(&self) -> Option<crate::error::UserError> {
         self.line.violation.map(|v| {
-            let (code, message) = violation(v);
+            let (code, message) = vitrine_app::pricing::quantity_violation(v);
             crate::error::UserError {
                 field: Some(vec!["quantity".to_owned()]),
                 message,
-                code: Some(code),
+                code: Some(code.into()),
             }
         })
     }
