@@ -13,6 +13,7 @@ mod inventory;
 mod listing;
 mod loaders;
 mod mutation;
+mod orders;
 mod pricing;
 mod query;
 mod types;
@@ -31,7 +32,11 @@ pub use gateway::{ConnectionParams, Gateway, WebSocketGateway};
 pub use types::product::PublicUrl;
 pub use types::variant_fast::plain_variant_selections;
 
-pub type VitrineSchema = Schema<query::Query, mutation::Mutation, inventory::Subscription>;
+pub type VitrineSchema = Schema<query::Query, mutation::Mutation, Subscription>;
+
+/// Every subscription root field.
+#[derive(async_graphql::MergedSubscription, Default)]
+pub struct Subscription(inventory::Subscription, orders::OrderSubscription);
 
 /// Builds the gateway with its limits; `app` and `public_url` are shared by every request.
 pub fn build_schema(app: App, limits: Limits, public_url: PublicUrl) -> Gateway {
@@ -41,7 +46,7 @@ pub fn build_schema(app: App, limits: Limits, public_url: PublicUrl) -> Gateway 
         Schema::build(
             query::Query::default(),
             mutation::Mutation::default(),
-            inventory::Subscription,
+            Subscription::default(),
         )
         .data(app.clone())
         .data(limits)
@@ -60,7 +65,7 @@ pub fn sdl() -> String {
     let schema = Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
-        inventory::Subscription,
+        Subscription::default(),
     )
     .directive(context::InContextDirective)
     .finish();

@@ -16,7 +16,12 @@ use crate::types::{
 
 /// The query root: the catalog and identity reads here, plus inventory reads.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct Query(CatalogQuery, crate::inventory::InventoryQuery, crate::pricing::PricingQuery);
+pub struct Query(
+    CatalogQuery,
+    crate::inventory::InventoryQuery,
+    crate::pricing::PricingQuery,
+    crate::orders::OrderQuery,
+);
 
 #[derive(Default)]
 pub struct CatalogQuery;

@@ -140,7 +140,11 @@ impl CartService {
     }
 
     /// The signed-in customer's open cart on this channel.
-    pub async fn of_customer(&self, customer_id: Uuid, channel: &Channel) -> AppResult<Option<Cart>> {
+    pub async fn of_customer(
+        &self,
+        customer_id: Uuid,
+        channel: &Channel,
+    ) -> AppResult<Option<Cart>> {
         Ok(self.store.open_cart_of(customer_id, channel.id).await?)
     }
 
@@ -188,7 +192,11 @@ impl CartService {
                 Err(AppError::User(errors)) => {
                     let bad: Vec<usize> = errors
                         .iter()
-                        .filter(|e| e.field.len() == 3 && e.field[0] == "lines" && e.field[2] == "merchandiseId")
+                        .filter(|e| {
+                            e.field.len() == 3
+                                && e.field[0] == "lines"
+                                && e.field[2] == "merchandiseId"
+                        })
                         .filter_map(|e| e.field[1].parse().ok())
                         .collect();
                     if bad.is_empty() {
@@ -212,8 +220,7 @@ impl CartService {
         let weight: u64 = lines
             .iter()
             .map(|l| {
-                quote.items.get(&l.variant_id).map_or(0, |i| i.weight_grams)
-                    * u64::from(l.quantity)
+                quote.items.get(&l.variant_id).map_or(0, |i| i.weight_grams) * u64::from(l.quantity)
             })
             .sum();
         let methods = self.store.delivery_methods().await?;
@@ -277,7 +284,9 @@ impl CartService {
             .iter()
             .copied()
             .filter(|m| self.providers.has(*m))
-            .filter(|m| *m != PaymentMethod::Invoice || terms.is_some_and(|t| t != PaymentTerms::Prepaid))
+            .filter(|m| {
+                *m != PaymentMethod::Invoice || terms.is_some_and(|t| t != PaymentTerms::Prepaid)
+            })
             .collect();
         (methods, terms)
     }
@@ -334,7 +343,13 @@ impl CartService {
         let mut touched = vec![];
         for (i, line) in input.lines.into_iter().enumerate() {
             let row = i.to_string();
-            match add_line(&mut cart.lines, line.variant_id, line.quantity, line.attributes, Uuid::now_v7()) {
+            match add_line(
+                &mut cart.lines,
+                line.variant_id,
+                line.quantity,
+                line.attributes,
+                Uuid::now_v7(),
+            ) {
                 Ok(id) => touched.push((id, vec!["lines".to_owned(), row])),
                 Err(p) => errors.push(line_problem(&["lines", &row, "quantity"], &p)),
             }
@@ -359,7 +374,9 @@ impl CartService {
         customer_id: Uuid,
         asked_location: Option<Uuid>,
     ) -> AppResult<()> {
-        if let Some(customer) = self.store.customers_by_ids(&[customer_id]).await?.into_iter().next() {
+        if let Some(customer) =
+            self.store.customers_by_ids(&[customer_id]).await?.into_iter().next()
+        {
             cart.email = Some(customer.email);
         }
         let Some(membership) = self.store.membership(customer_id).await? else { return Ok(()) };
@@ -381,7 +398,11 @@ impl CartService {
     }
 
     /// What identity changes need to know about the caller: their company's location ids.
-    async fn identity_facts(&self, actor: &Actor, input: &BuyerIdentityInput) -> AppResult<Option<Vec<Uuid>>> {
+    async fn identity_facts(
+        &self,
+        actor: &Actor,
+        input: &BuyerIdentityInput,
+    ) -> AppResult<Option<Vec<Uuid>>> {
         if input.company_location_id.is_none() {
             return Ok(None);
         }
@@ -394,11 +415,47 @@ impl CartService {
         Ok(Some(locations.into_iter().map(|l| l.id).collect()))
     }
 
+    /// A new cart with the lines of a past order the caller may see; lines whose variant is
+    /// no longer sold here are left out.
+    pub async fn reorder(
+        &self,
+        actor: &Actor,
+        channel: &Channel,
+        currency: Currency,
+        order_lines: Vec<(Uuid, u32)>,
+    ) -> AppResult<Cart> {
+        let owner = match actor {
+            Actor::Customer { id } => Actor::Customer { id: *id },
+            _ => Actor::Anonymous,
+        };
+        let pricing = self.pricing.buyer_pricing(&owner, channel, &[currency]).await?;
+        let mut sold = vec![];
+        for (variant_id, quantity) in order_lines {
+            let probe = [QuoteLine { variant_id, quantity: 1 }];
+            if self
+                .pricing
+                .quote(&pricing, channel, currency, &probe, &[], None, None)
+                .await
+                .is_ok()
+            {
+                sold.push(LineInput { variant_id, quantity, attributes: vec![] });
+            }
+        }
+        self.create(actor, channel, currency, CartInput { lines: sold, ..CartInput::default() })
+            .await
+    }
+
     // ---- changing ---------------------------------------------------------------------------
 
     /// Loads the cart, applies `change`, checks the lines it touched and saves, retrying on a
     /// concurrent save. `change` returns the touched lines with their input path.
-    async fn modify<F>(&self, actor: &Actor, channel: &Channel, cart_id: Uuid, change: F) -> AppResult<Cart>
+    async fn modify<F>(
+        &self,
+        actor: &Actor,
+        channel: &Channel,
+        cart_id: Uuid,
+        change: F,
+    ) -> AppResult<Cart>
     where
         F: Fn(&mut Cart) -> Result<Vec<(Uuid, Vec<String>)>, Vec<UserError>>,
     {
@@ -418,12 +475,21 @@ impl CartService {
                 return Ok(cart);
             }
         }
-        Err(AppError::user(user(&["cartId"], ErrorCode::Invalid, "the cart is being changed elsewhere; try again")))
+        Err(AppError::user(user(
+            &["cartId"],
+            ErrorCode::Invalid,
+            "the cart is being changed elsewhere; try again",
+        )))
     }
 
     /// Quantity rules and stock for the touched lines; a line whose variant is not sold here
     /// is `NOT_FOUND`.
-    async fn check_lines(&self, channel: &Channel, cart: &Cart, touched: &[(Uuid, Vec<String>)]) -> AppResult<()> {
+    async fn check_lines(
+        &self,
+        channel: &Channel,
+        cart: &Cart,
+        touched: &[(Uuid, Vec<String>)],
+    ) -> AppResult<()> {
         if touched.is_empty() {
             return Ok(());
         }
@@ -449,7 +515,11 @@ impl CartService {
                         .and_then(|i| cart.lines.get(i));
                     match line.and_then(|l| touched.iter().find(|(id, _)| *id == l.id)) {
                         Some((_, path)) => mapped.push(UserError {
-                            field: path.iter().cloned().chain(["merchandiseId".to_owned()]).collect(),
+                            field: path
+                                .iter()
+                                .cloned()
+                                .chain(["merchandiseId".to_owned()])
+                                .collect(),
                             ..e
                         }),
                         None if line.is_some() => {}
@@ -463,7 +533,11 @@ impl CartService {
             }
             Err(e) => return Err(e),
         };
-        let ids: Vec<Uuid> = touched.iter().filter_map(|(id, _)| cart.lines.iter().find(|l| l.id == *id)).map(|l| l.variant_id).collect();
+        let ids: Vec<Uuid> = touched
+            .iter()
+            .filter_map(|(id, _)| cart.lines.iter().find(|l| l.id == *id))
+            .map(|l| l.variant_id)
+            .collect();
         let stock = self.store.variants_by_ids(&ids).await?;
         let mut errors = vec![];
         for (line_id, path) in touched {
@@ -476,7 +550,12 @@ impl CartService {
                 continue;
             }
             // Units of this variant across the cart's lines (engraved and plain alike).
-            let wanted: u64 = cart.lines.iter().filter(|l| l.variant_id == line.variant_id).map(|l| u64::from(l.quantity)).sum();
+            let wanted: u64 = cart
+                .lines
+                .iter()
+                .filter(|l| l.variant_id == line.variant_id)
+                .map(|l| u64::from(l.quantity))
+                .sum();
             if let Some(v) = stock.iter().find(|v| v.id == line.variant_id) {
                 let available = u64::try_from(v.inventory_quantity).unwrap_or(0);
                 if v.inventory_tracked && wanted > available {
@@ -495,32 +574,66 @@ impl CartService {
         }
     }
 
-    pub async fn lines_add(&self, actor: &Actor, channel: &Channel, cart_id: Uuid, lines: Vec<LineInput>) -> AppResult<Cart> {
+    pub async fn lines_add(
+        &self,
+        actor: &Actor,
+        channel: &Channel,
+        cart_id: Uuid,
+        lines: Vec<LineInput>,
+    ) -> AppResult<Cart> {
         if lines.is_empty() {
-            return Err(AppError::user(user(&["lines"], ErrorCode::Blank, "add at least one line")));
+            return Err(AppError::user(user(
+                &["lines"],
+                ErrorCode::Blank,
+                "add at least one line",
+            )));
         }
         self.modify(actor, channel, cart_id, |cart| {
             let mut touched = vec![];
             let mut errors = vec![];
             for (i, line) in lines.iter().enumerate() {
                 let row = i.to_string();
-                match add_line(&mut cart.lines, line.variant_id, line.quantity, line.attributes.clone(), Uuid::now_v7()) {
+                match add_line(
+                    &mut cart.lines,
+                    line.variant_id,
+                    line.quantity,
+                    line.attributes.clone(),
+                    Uuid::now_v7(),
+                ) {
                     Ok(id) => touched.push((id, vec!["lines".to_owned(), row])),
                     Err(p) => errors.push(line_problem(&["lines", &row, "quantity"], &p)),
                 }
             }
-            if errors.is_empty() { Ok(touched) } else { Err(errors) }
+            if errors.is_empty() {
+                Ok(touched)
+            } else {
+                Err(errors)
+            }
         })
         .await
     }
 
     /// Adds lines by SKU ("quick order"): every SKU must name a variant.
-    pub async fn lines_add_by_sku(&self, actor: &Actor, channel: &Channel, cart_id: Uuid, lines: Vec<(String, u32)>) -> AppResult<Cart> {
+    pub async fn lines_add_by_sku(
+        &self,
+        actor: &Actor,
+        channel: &Channel,
+        cart_id: Uuid,
+        lines: Vec<(String, u32)>,
+    ) -> AppResult<Cart> {
         if lines.is_empty() {
-            return Err(AppError::user(user(&["lines"], ErrorCode::Blank, "add at least one line")));
+            return Err(AppError::user(user(
+                &["lines"],
+                ErrorCode::Blank,
+                "add at least one line",
+            )));
         }
         if lines.len() > cart::MAX_LINES {
-            return Err(AppError::user(user(&["lines"], ErrorCode::TooMany, format!("at most {} lines", cart::MAX_LINES))));
+            return Err(AppError::user(user(
+                &["lines"],
+                ErrorCode::TooMany,
+                format!("at most {} lines", cart::MAX_LINES),
+            )));
         }
         let skus: Vec<String> = lines.iter().map(|(s, _)| s.trim().to_owned()).collect();
         let found = self.store.variant_ids_by_skus(&skus).await?;
@@ -528,8 +641,14 @@ impl CartService {
         let mut inputs = vec![];
         for (i, (sku, quantity)) in skus.iter().zip(lines.iter().map(|l| l.1)).enumerate() {
             match found.iter().find(|(s, _)| s == sku) {
-                Some((_, id)) => inputs.push(LineInput { variant_id: *id, quantity, attributes: vec![] }),
-                None => errors.push(user(&["lines", &i.to_string(), "sku"], ErrorCode::NotFound, format!("no variant with SKU `{sku}`"))),
+                Some((_, id)) => {
+                    inputs.push(LineInput { variant_id: *id, quantity, attributes: vec![] })
+                }
+                None => errors.push(user(
+                    &["lines", &i.to_string(), "sku"],
+                    ErrorCode::NotFound,
+                    format!("no variant with SKU `{sku}`"),
+                )),
             }
         }
         if !errors.is_empty() {
@@ -538,9 +657,19 @@ impl CartService {
         self.lines_add(actor, channel, cart_id, inputs).await
     }
 
-    pub async fn lines_update(&self, actor: &Actor, channel: &Channel, cart_id: Uuid, updates: Vec<LineUpdate>) -> AppResult<Cart> {
+    pub async fn lines_update(
+        &self,
+        actor: &Actor,
+        channel: &Channel,
+        cart_id: Uuid,
+        updates: Vec<LineUpdate>,
+    ) -> AppResult<Cart> {
         if updates.is_empty() {
-            return Err(AppError::user(user(&["lines"], ErrorCode::Blank, "change at least one line")));
+            return Err(AppError::user(user(
+                &["lines"],
+                ErrorCode::Blank,
+                "change at least one line",
+            )));
         }
         self.modify(actor, channel, cart_id, |cart| {
             let mut touched = vec![];
@@ -548,7 +677,11 @@ impl CartService {
             for (i, u) in updates.iter().enumerate() {
                 let row = i.to_string();
                 let Some(line) = cart.lines.iter_mut().find(|l| l.id == u.line_id) else {
-                    errors.push(user(&["lines", &row, "id"], ErrorCode::NotFound, "no such line in this cart"));
+                    errors.push(user(
+                        &["lines", &row, "id"],
+                        ErrorCode::NotFound,
+                        "no such line in this cart",
+                    ));
                     continue;
                 };
                 if let Some(variant) = u.variant_id {
@@ -572,64 +705,130 @@ impl CartService {
             // Quantity 0 removes the line, as in Shopify.
             cart.lines.retain(|l| l.quantity > 0);
             touched.retain(|(id, _)| cart.lines.iter().any(|l| l.id == *id));
-            if errors.is_empty() { Ok(touched) } else { Err(errors) }
+            if errors.is_empty() {
+                Ok(touched)
+            } else {
+                Err(errors)
+            }
         })
         .await
     }
 
-    pub async fn lines_remove(&self, actor: &Actor, channel: &Channel, cart_id: Uuid, line_ids: Vec<Uuid>) -> AppResult<Cart> {
+    pub async fn lines_remove(
+        &self,
+        actor: &Actor,
+        channel: &Channel,
+        cart_id: Uuid,
+        line_ids: Vec<Uuid>,
+    ) -> AppResult<Cart> {
         self.modify(actor, channel, cart_id, |cart| {
             let mut errors = vec![];
             for (i, id) in line_ids.iter().enumerate() {
                 if !cart.lines.iter().any(|l| l.id == *id) {
-                    errors.push(user(&["lineIds", &i.to_string()], ErrorCode::NotFound, "no such line in this cart"));
+                    errors.push(user(
+                        &["lineIds", &i.to_string()],
+                        ErrorCode::NotFound,
+                        "no such line in this cart",
+                    ));
                 }
             }
             cart.lines.retain(|l| !line_ids.contains(&l.id));
-            if errors.is_empty() { Ok(vec![]) } else { Err(errors) }
+            if errors.is_empty() {
+                Ok(vec![])
+            } else {
+                Err(errors)
+            }
         })
         .await
     }
 
-    pub async fn discount_codes_update(&self, actor: &Actor, channel: &Channel, cart_id: Uuid, codes: Vec<String>) -> AppResult<Cart> {
+    pub async fn discount_codes_update(
+        &self,
+        actor: &Actor,
+        channel: &Channel,
+        cart_id: Uuid,
+        codes: Vec<String>,
+    ) -> AppResult<Cart> {
         self.modify(actor, channel, cart_id, |cart| {
             let mut errors = vec![];
             set_codes(cart, codes.clone(), &mut errors);
-            if errors.is_empty() { Ok(vec![]) } else { Err(errors) }
+            if errors.is_empty() {
+                Ok(vec![])
+            } else {
+                Err(errors)
+            }
         })
         .await
     }
 
-    pub async fn note_update(&self, actor: &Actor, channel: &Channel, cart_id: Uuid, note: String) -> AppResult<Cart> {
+    pub async fn note_update(
+        &self,
+        actor: &Actor,
+        channel: &Channel,
+        cart_id: Uuid,
+        note: String,
+    ) -> AppResult<Cart> {
         self.modify(actor, channel, cart_id, |cart| {
             let mut errors = vec![];
             set_note(cart, note.clone(), &mut errors);
-            if errors.is_empty() { Ok(vec![]) } else { Err(errors) }
+            if errors.is_empty() {
+                Ok(vec![])
+            } else {
+                Err(errors)
+            }
         })
         .await
     }
 
-    pub async fn attributes_update(&self, actor: &Actor, channel: &Channel, cart_id: Uuid, attributes: Vec<Attribute>) -> AppResult<Cart> {
+    pub async fn attributes_update(
+        &self,
+        actor: &Actor,
+        channel: &Channel,
+        cart_id: Uuid,
+        attributes: Vec<Attribute>,
+    ) -> AppResult<Cart> {
         self.modify(actor, channel, cart_id, |cart| {
             let mut errors = vec![];
             set_attributes(cart, attributes.clone(), &["attributes"], &mut errors);
-            if errors.is_empty() { Ok(vec![]) } else { Err(errors) }
+            if errors.is_empty() {
+                Ok(vec![])
+            } else {
+                Err(errors)
+            }
         })
         .await
     }
 
-    pub async fn shipping_address_update(&self, actor: &Actor, channel: &Channel, cart_id: Uuid, shipping: Option<Address>) -> AppResult<Cart> {
+    pub async fn shipping_address_update(
+        &self,
+        actor: &Actor,
+        channel: &Channel,
+        cart_id: Uuid,
+        shipping: Option<Address>,
+    ) -> AppResult<Cart> {
         self.modify(actor, channel, cart_id, |cart| {
             let mut errors = vec![];
             cart.shipping_address = shipping.clone().map(|a| address("address", a, &mut errors));
-            if errors.is_empty() { Ok(vec![]) } else { Err(errors) }
+            if errors.is_empty() {
+                Ok(vec![])
+            } else {
+                Err(errors)
+            }
         })
         .await
     }
 
     /// Picks a delivery option by handle; it must be one the cart is offered now.
-    pub async fn delivery_option_select(&self, actor: &Actor, channel: &Channel, cart_id: Uuid, handle: String) -> AppResult<Cart> {
-        let Some(current) = self.get(actor, channel, cart_id).await? else { return Err(cart_not_found()) };
+    pub async fn delivery_option_select(
+        &self,
+        actor: &Actor,
+        channel: &Channel,
+        cart_id: Uuid,
+        handle: String,
+    ) -> AppResult<Cart> {
+        let Some(current) = self.get(actor, channel, cart_id).await? else {
+            return Err(cart_not_found());
+        };
         let priced = self.price(channel, &current).await?;
         if !priced.delivery_options.iter().any(|o| o.handle == handle) {
             return Err(AppError::user(user(
@@ -647,9 +846,17 @@ impl CartService {
 
     /// Changes who buys. A signed-in customer calling this on a guest cart claims it and
     /// merges their saved cart into it (see `vitrine_domain::cart`).
-    pub async fn buyer_identity_update(&self, actor: &Actor, channel: &Channel, cart_id: Uuid, input: BuyerIdentityInput) -> AppResult<Cart> {
+    pub async fn buyer_identity_update(
+        &self,
+        actor: &Actor,
+        channel: &Channel,
+        cart_id: Uuid,
+        input: BuyerIdentityInput,
+    ) -> AppResult<Cart> {
         let identity = self.identity_facts(actor, &input).await?;
-        let Some(current) = self.get(actor, channel, cart_id).await? else { return Err(cart_not_found()) };
+        let Some(current) = self.get(actor, channel, cart_id).await? else {
+            return Err(cart_not_found());
+        };
         if let Some(order_id) = current.order_id {
             return Err(completed(order_id));
         }
@@ -659,12 +866,23 @@ impl CartService {
         self.modify(actor, channel, cart_id, |cart| {
             let mut errors = vec![];
             apply_identity(cart, &input, identity.clone(), &mut errors);
-            if errors.is_empty() { Ok(vec![]) } else { Err(errors) }
+            if errors.is_empty() {
+                Ok(vec![])
+            } else {
+                Err(errors)
+            }
         })
         .await
     }
 
-    async fn claim(&self, customer_id: Uuid, channel: &Channel, guest: Cart, input: BuyerIdentityInput, identity: Option<Vec<Uuid>>) -> AppResult<Cart> {
+    async fn claim(
+        &self,
+        customer_id: Uuid,
+        channel: &Channel,
+        guest: Cart,
+        input: BuyerIdentityInput,
+        identity: Option<Vec<Uuid>>,
+    ) -> AppResult<Cart> {
         let saved = self.store.open_cart_of(customer_id, channel.id).await?;
         let mut cart = guest.clone();
         cart.customer_id = Some(customer_id);
@@ -675,7 +893,14 @@ impl CartService {
             cart.shipping_address = keep_address;
         }
         if let Some(saved) = &saved {
-            let merged = merge_into_guest(&guest.lines, &guest.note, &guest.discount_codes, &saved.lines, &saved.note, &saved.discount_codes);
+            let merged = merge_into_guest(
+                &guest.lines,
+                &guest.note,
+                &guest.discount_codes,
+                &saved.lines,
+                &saved.note,
+                &saved.discount_codes,
+            );
             cart.lines = merged.lines;
             cart.note = merged.note;
             cart.discount_codes = merged.discount_codes;
@@ -690,7 +915,11 @@ impl CartService {
                 cart.version = guest.version + 1;
                 Ok(cart)
             }
-            CartSave::Stale => Err(AppError::user(user(&["cartId"], ErrorCode::Invalid, "the cart is being changed elsewhere; try again"))),
+            CartSave::Stale => Err(AppError::user(user(
+                &["cartId"],
+                ErrorCode::Invalid,
+                "the cart is being changed elsewhere; try again",
+            ))),
         }
     }
 }
@@ -699,7 +928,10 @@ fn completed(order_id: Uuid) -> AppError {
     AppError::user(user(
         &["cartId"],
         ErrorCode::AlreadyCompleted,
-        format!("this cart was checked out (order {})", vitrine_domain::id::GlobalId::new(vitrine_domain::id::NodeKind::Order, order_id)),
+        format!(
+            "this cart was checked out (order {})",
+            vitrine_domain::id::GlobalId::new(vitrine_domain::id::NodeKind::Order, order_id)
+        ),
     ))
 }
 
@@ -713,11 +945,20 @@ fn visible(actor: &Actor, channel: &Channel, cart: &Cart) -> bool {
     }
 }
 
-fn apply_identity(cart: &mut Cart, input: &BuyerIdentityInput, locations: Option<Vec<Uuid>>, errors: &mut Vec<UserError>) {
+fn apply_identity(
+    cart: &mut Cart,
+    input: &BuyerIdentityInput,
+    locations: Option<Vec<Uuid>>,
+    errors: &mut Vec<UserError>,
+) {
     if let Some(email) = &input.email {
         let email = email.trim();
         if email.is_empty() || !email.contains('@') || email.len() > MAX_EMAIL {
-            errors.push(user(&["buyerIdentity", "email"], ErrorCode::Invalid, "an email address, e.g. ada@example.com"));
+            errors.push(user(
+                &["buyerIdentity", "email"],
+                ErrorCode::Invalid,
+                "an email address, e.g. ada@example.com",
+            ));
         } else {
             cart.email = Some(email.to_owned());
         }
@@ -725,7 +966,11 @@ fn apply_identity(cart: &mut Cart, input: &BuyerIdentityInput, locations: Option
     if let Some(country) = &input.country_code {
         let country = country.trim().to_ascii_uppercase();
         if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
-            errors.push(user(&["buyerIdentity", "countryCode"], ErrorCode::Invalid, "a two-letter ISO 3166 country code"));
+            errors.push(user(
+                &["buyerIdentity", "countryCode"],
+                ErrorCode::Invalid,
+                "a two-letter ISO 3166 country code",
+            ));
         } else {
             cart.country_code = Some(country);
         }
@@ -734,20 +979,32 @@ fn apply_identity(cart: &mut Cart, input: &BuyerIdentityInput, locations: Option
         if locations.as_ref().is_some_and(|ids| ids.contains(&location)) {
             cart.company_location_id = Some(location);
         } else {
-            errors.push(UserError::not_found("companyLocationId", "company location").at(&["buyerIdentity".to_owned()]));
+            errors.push(
+                UserError::not_found("companyLocationId", "company location")
+                    .at(&["buyerIdentity".to_owned()]),
+            );
         }
     }
 }
 
 fn set_note(cart: &mut Cart, note: String, errors: &mut Vec<UserError>) {
     if note.chars().count() > cart::MAX_NOTE {
-        errors.push(user(&["note"], ErrorCode::TooLong, format!("at most {} characters", cart::MAX_NOTE)));
+        errors.push(user(
+            &["note"],
+            ErrorCode::TooLong,
+            format!("at most {} characters", cart::MAX_NOTE),
+        ));
     } else {
         cart.note = note;
     }
 }
 
-fn set_attributes(cart: &mut Cart, attributes: Vec<Attribute>, field: &[&str], errors: &mut Vec<UserError>) {
+fn set_attributes(
+    cart: &mut Cart,
+    attributes: Vec<Attribute>,
+    field: &[&str],
+    errors: &mut Vec<UserError>,
+) {
     match check_attributes(&attributes) {
         Ok(()) => cart.attributes = attributes,
         Err(p) => errors.push(line_problem(field, &p)),
@@ -763,9 +1020,17 @@ fn set_codes(cart: &mut Cart, codes: Vec<String>, errors: &mut Vec<UserError>) {
         }
     }
     if kept.len() > MAX_CODES {
-        errors.push(user(&["discountCodes"], ErrorCode::TooMany, format!("at most {MAX_CODES} codes")));
+        errors.push(user(
+            &["discountCodes"],
+            ErrorCode::TooMany,
+            format!("at most {MAX_CODES} codes"),
+        ));
     } else if kept.iter().any(|c| c.chars().count() > 64) {
-        errors.push(user(&["discountCodes"], ErrorCode::TooLong, "a code has at most 64 characters"));
+        errors.push(user(
+            &["discountCodes"],
+            ErrorCode::TooLong,
+            "a code has at most 64 characters",
+        ));
     } else {
         cart.discount_codes = kept;
     }

@@ -49,10 +49,19 @@ pub struct Placed {
 }
 
 impl OrderService {
-    pub async fn checkout(&self, actor: &Actor, channel: &Channel, input: CheckoutInput) -> AppResult<Placed> {
+    pub async fn checkout(
+        &self,
+        actor: &Actor,
+        channel: &Channel,
+        input: CheckoutInput,
+    ) -> AppResult<Placed> {
         if let Some(key) = &input.idempotency_key {
             if key.is_empty() || key.len() > MAX_KEY {
-                return Err(AppError::user(user(&["idempotencyKey"], ErrorCode::Invalid, "an idempotency key has 1 to 255 characters")));
+                return Err(AppError::user(user(
+                    &["idempotencyKey"],
+                    ErrorCode::Invalid,
+                    "an idempotency key has 1 to 255 characters",
+                )));
             }
         }
         let Some(cart) = self.carts.get(actor, channel, input.cart_id).await? else {
@@ -69,7 +78,11 @@ impl OrderService {
             errors.push(user(&["cartId"], ErrorCode::Blank, "the cart is empty"));
         }
         for id in &priced.unavailable_line_ids {
-            errors.push(user(&["cartId"], ErrorCode::NotFound, format!("line {id} is no longer sold here; remove it")));
+            errors.push(user(
+                &["cartId"],
+                ErrorCode::NotFound,
+                format!("line {id} is no longer sold here; remove it"),
+            ));
         }
         for (i, line) in priced.quote.basket.lines.iter().enumerate() {
             if let Some(v) = line.violation {
@@ -79,7 +92,11 @@ impl OrderService {
         }
         let email = cart.email.clone().unwrap_or_default();
         if email.is_empty() {
-            errors.push(user(&["buyerIdentity", "email"], ErrorCode::Blank, "give an email address for the order"));
+            errors.push(user(
+                &["buyerIdentity", "email"],
+                ErrorCode::Blank,
+                "give an email address for the order",
+            ));
         }
         let delivery = priced.delivery.clone();
         match &delivery {
@@ -89,7 +106,11 @@ impl OrderService {
                 "no delivery option fits this cart: give a shipping address the channel ships to",
             )),
             Some(d) if d.pickup_location_id.is_none() && cart.shipping_address.is_none() => {
-                errors.push(user(&["shippingAddress"], ErrorCode::Blank, "give a shipping address"));
+                errors.push(user(
+                    &["shippingAddress"],
+                    ErrorCode::Blank,
+                    "give a shipping address",
+                ));
             }
             Some(_) => {}
         }
@@ -118,7 +139,11 @@ impl OrderService {
         let now = Utc::now();
         let order_id = Uuid::now_v7();
         let provider = self.providers.get(input.method).ok_or_else(|| {
-            AppError::user(user(&["payment", "method"], ErrorCode::PaymentMethodUnavailable, "not configured"))
+            AppError::user(user(
+                &["payment", "method"],
+                ErrorCode::PaymentMethodUnavailable,
+                "not configured",
+            ))
         })?;
         // The card first: nothing is written if it is declined.
         let authorised = if input.method == PaymentMethod::Card {
@@ -130,7 +155,12 @@ impl OrderService {
                 payment_token: input.payment_token.clone(),
                 idempotency_key: format!("checkout-{}-v{}", cart.id, cart.version),
             };
-            Some(provider.authorize(&request).await.map_err(|e| AppError::user(provider_error(&e)))?)
+            Some(
+                provider
+                    .authorize(&request)
+                    .await
+                    .map_err(|e| AppError::user(provider_error(&e)))?,
+            )
         } else {
             None
         };
@@ -146,7 +176,8 @@ impl OrderService {
         };
         let secured = answer.status.secures_order() || input.method == PaymentMethod::Invoice;
         let status = if secured {
-            transition(OrderStatus::PendingPayment, OrderEvent::PaymentSecured).unwrap_or(OrderStatus::Processing)
+            transition(OrderStatus::PendingPayment, OrderEvent::PaymentSecured)
+                .unwrap_or(OrderStatus::Processing)
         } else {
             OrderStatus::PendingPayment
         };
@@ -194,13 +225,21 @@ impl OrderService {
             tax_total: priced.total_tax,
             total: priced.total,
             prices_include_tax: priced.quote.prices_include_tax,
-            shipping_address: if delivery.as_ref().is_some_and(|d| d.pickup_location_id.is_some()) { None } else { cart.shipping_address.clone() },
+            shipping_address: if delivery.as_ref().is_some_and(|d| d.pickup_location_id.is_some()) {
+                None
+            } else {
+                cart.shipping_address.clone()
+            },
             billing_address: cart.billing_address.clone().or_else(|| cart.shipping_address.clone()),
             delivery_handle: delivery.as_ref().map(|d| d.handle.clone()),
             delivery_title: delivery.as_ref().map(|d| d.title.clone()),
             pickup_location_id: delivery.as_ref().and_then(|d| d.pickup_location_id),
             payment_method: input.method,
-            payment_terms: if input.method == PaymentMethod::Invoice { priced.payment_terms } else { None },
+            payment_terms: if input.method == PaymentMethod::Invoice {
+                priced.payment_terms
+            } else {
+                None
+            },
             note: cart.note.clone(),
             discount_codes: cart.discount_codes.clone(),
             created_at: now,
@@ -227,9 +266,17 @@ impl OrderService {
         let usage_limits = limited
             .iter()
             .filter(|d| d.usage_limit.is_some() || d.usage_limit_per_customer.is_some())
-            .map(|d| UsageLimit { discount_id: d.id, total: d.usage_limit, per_customer: d.usage_limit_per_customer })
+            .map(|d| UsageLimit {
+                discount_id: d.id,
+                total: d.usage_limit,
+                per_customer: d.usage_limit_per_customer,
+            })
             .collect();
-        let credit_limit = if input.method == PaymentMethod::Invoice { membership.and_then(|m| m.company.credit_limit) } else { None };
+        let credit_limit = if input.method == PaymentMethod::Invoice {
+            membership.and_then(|m| m.company.credit_limit)
+        } else {
+            None
+        };
         // Untracked variants are always available: nothing to reserve.
         let reserve: Vec<(Uuid, i64)> = basket
             .lines
@@ -252,9 +299,12 @@ impl OrderService {
         let new = NewOrder { order, lines, payment, discounts_used, usage_limits, credit_limit };
         let outcome = self
             .store
-            .place_order(new, write, |o| vec![order_event("order.created", o, o.status)], |snapshot| {
-                plan_online_reservation(snapshot, &reserve)
-            })
+            .place_order(
+                new,
+                write,
+                |o| vec![order_event("order.created", o, o.status)],
+                |snapshot| plan_online_reservation(snapshot, &reserve),
+            )
             .await?;
         let failure = match outcome {
             PlaceOutcome::Placed(order) => {
@@ -268,7 +318,8 @@ impl OrderService {
                 let shared = ours.is_some() && kept.iter().any(|p| p.external_id == ours);
                 let replay = self.replay(existing.id, &input).await;
                 if !shared {
-                    self.release_authorisation(&authorised, &payment_stub(order_id, priced.total)).await;
+                    self.release_authorisation(&authorised, &payment_stub(order_id, priced.total))
+                        .await;
                 }
                 return replay;
             }
@@ -286,7 +337,11 @@ impl OrderService {
             PlaceOutcome::CreditExceeded { outstanding } => AppError::user(user(
                 &["payment", "method"],
                 ErrorCode::CreditLimitExceeded,
-                format!("unpaid invoices of {} {} plus this order pass the credit limit", outstanding.to_decimal_string(), outstanding.currency),
+                format!(
+                    "unpaid invoices of {} {} plus this order pass the credit limit",
+                    outstanding.to_decimal_string(),
+                    outstanding.currency
+                ),
             )),
             PlaceOutcome::DiscountExhausted(_) => AppError::user(user(
                 &["discountCodes"],
@@ -301,7 +356,11 @@ impl OrderService {
 
     /// The order a completed cart became, if `input` is a retry of the call that placed it.
     async fn replay(&self, order_id: Uuid, input: &CheckoutInput) -> AppResult<Placed> {
-        let order = self.store.order(order_id).await?.ok_or_else(|| AppError::user(UserError::not_found("cartId", "cart")))?;
+        let order = self
+            .store
+            .order(order_id)
+            .await?
+            .ok_or_else(|| AppError::user(UserError::not_found("cartId", "cart")))?;
         match (&input.idempotency_key, &order.checkout_key) {
             (Some(sent), Some(used)) if sent == used => Ok(Placed { order, replayed: true }),
             _ => Err(AppError::user(user(
@@ -315,9 +374,21 @@ impl OrderService {
     async fn release_authorisation(&self, authorised: &Option<ProviderPayment>, stub: &Payment) {
         let Some(answer) = authorised else { return };
         let Some(provider) = self.providers.get(PaymentMethod::Card) else { return };
-        let payment = Payment { external_id: answer.external_id.clone(), status: answer.status, ..stub.clone() };
+        let payment = Payment {
+            external_id: answer.external_id.clone(),
+            status: answer.status,
+            ..stub.clone()
+        };
         let result = if answer.status == PaymentStatus::Captured {
-            provider.refund(&Payment { captured: Money::new(answer.captured_minor, stub.amount.currency), ..payment.clone() }, Money::new(answer.captured_minor, stub.amount.currency)).await
+            provider
+                .refund(
+                    &Payment {
+                        captured: Money::new(answer.captured_minor, stub.amount.currency),
+                        ..payment.clone()
+                    },
+                    Money::new(answer.captured_minor, stub.amount.currency),
+                )
+                .await
         } else {
             provider.void(&payment).await
         };

@@ -538,9 +538,11 @@ pub(crate) fn plan_online_reservation(
         match allocate_online_order(&snapshot.allocation_candidates(*variant_id), *quantity) {
             Ok(taken) => {
                 for (location_id, q) in taken {
-                    if let Err(e) =
-                        snapshot.apply(*variant_id, location_id, StockMovement::Reserve { quantity: q })
-                    {
+                    if let Err(e) = snapshot.apply(
+                        *variant_id,
+                        location_id,
+                        StockMovement::Reserve { quantity: q },
+                    ) {
                         errors.push(stock_error(e, "quantity").at(&row));
                     }
                 }

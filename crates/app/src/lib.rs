@@ -5,6 +5,7 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod company;
+pub mod delivery;
 pub mod demo;
 pub mod error;
 pub mod feed;
@@ -23,8 +24,8 @@ use std::time::Duration;
 
 pub use error::{AppError, ErrorCode, UserError};
 pub use vitrine_store::{
-    CustomerGroupRecord, InventoryLevelRecord, LedgerQuery, LevelQuery, Store, StoreError,
-    TaxRateRecord,
+    CustomerGroupRecord, InventoryLevelRecord, LedgerQuery, LevelQuery, OrderFilter, OrderState,
+    OutboxRecord, Store, StoreError, TaxRateRecord,
 };
 
 /// Identity records, re-exported for the API.
@@ -83,6 +84,7 @@ pub struct App {
     pub pricing: pricing::PricingService,
     pub carts: cart::CartService,
     pub orders: orders::OrderService,
+    pub delivery: delivery::DeliveryService,
 }
 
 impl App {
@@ -108,6 +110,7 @@ impl App {
         Self {
             orders: orders::OrderService::new(store.clone(), carts.clone(), providers),
             carts,
+            delivery: delivery::DeliveryService::new(store.clone()),
             inventory: inventory::InventoryService::new(store.clone(), feed),
             companies: company::CompanyService::new(store.clone()),
             pricing,

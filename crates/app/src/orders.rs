@@ -57,7 +57,11 @@ fn order_not_found() -> AppError {
 }
 
 fn illegal(order: &Order, what: &str) -> UserError {
-    user(&["id"], ErrorCode::InvalidTransition, format!("an order that is {} cannot be {what}", order.status))
+    user(
+        &["id"],
+        ErrorCode::InvalidTransition,
+        format!("an order that is {} cannot be {what}", order.status),
+    )
 }
 
 /// The event every order change writes: who listens learns the new status.
@@ -120,7 +124,8 @@ impl OrderService {
         }
         let Some(company) = order.company_id else { return Ok(false) };
         let membership = self.store.membership(*id).await?;
-        Ok(membership.is_some_and(|m| m.company.id == company && m.member.role == CompanyRole::Admin))
+        Ok(membership
+            .is_some_and(|m| m.company.id == company && m.member.role == CompanyRole::Admin))
     }
 
     pub async fn order(&self, actor: &Actor, id: Uuid) -> AppResult<Option<Order>> {
@@ -134,7 +139,12 @@ impl OrderService {
         Ok(order.email.trim().eq_ignore_ascii_case(email.trim()).then_some(order))
     }
 
-    pub async fn orders_page(&self, filter: &OrderFilter, before: Option<i64>, limit: u64) -> AppResult<Vec<Order>> {
+    pub async fn orders_page(
+        &self,
+        filter: &OrderFilter,
+        before: Option<i64>,
+        limit: u64,
+    ) -> AppResult<Vec<Order>> {
         Ok(self.store.orders_page(filter, before, limit).await?)
     }
 
@@ -154,7 +164,13 @@ impl OrderService {
 
     // ---- changes ----------------------------------------------------------------------------
 
-    async fn change<F>(&self, actor: &Actor, order_id: Uuid, reason: &str, decide: F) -> AppResult<OrderState>
+    async fn change<F>(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+        reason: &str,
+        decide: F,
+    ) -> AppResult<OrderState>
     where
         F: FnOnce(&OrderState) -> Result<OrderChange, Vec<UserError>>,
     {
@@ -179,7 +195,12 @@ impl OrderService {
 
     /// Cancels an unshipped order: its reserved stock goes back on sale and its payment is
     /// voided or refunded first (if the provider refuses, nothing changes).
-    pub async fn cancel(&self, actor: &Actor, id: Uuid, reason: Option<String>) -> AppResult<OrderState> {
+    pub async fn cancel(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        reason: Option<String>,
+    ) -> AppResult<OrderState> {
         let mut errors = vec![];
         let reason = text(reason, "reason", &mut errors);
         if !errors.is_empty() {
@@ -195,7 +216,10 @@ impl OrderService {
             let answer = match on_cancel(payment.status) {
                 CancelPayment::Void => provider.void(payment).await,
                 CancelPayment::Refund => {
-                    let left = Money::new(payment.captured.minor - payment.refunded.minor, payment.amount.currency);
+                    let left = Money::new(
+                        payment.captured.minor - payment.refunded.minor,
+                        payment.amount.currency,
+                    );
                     provider.refund(payment, left).await
                 }
                 CancelPayment::Nothing => continue,
@@ -206,12 +230,22 @@ impl OrderService {
             }
         }
         self.change(actor, id, "order cancelled", move |state| {
-            let to = transition(state.order.status, OrderEvent::Cancel).map_err(|_| vec![illegal(&state.order, "cancelled")])?;
-            let mut change = OrderChange { status: Some(to), cancel_reason: reason.clone(), payments: settled, ..OrderChange::default() };
+            let to = transition(state.order.status, OrderEvent::Cancel)
+                .map_err(|_| vec![illegal(&state.order, "cancelled")])?;
+            let mut change = OrderChange {
+                status: Some(to),
+                cancel_reason: reason.clone(),
+                payments: settled,
+                ..OrderChange::default()
+            };
             for a in &state.allocations {
                 let open = a.open();
                 if open > 0 {
-                    change.stock.push((a.variant_id, a.location_id, StockMovement::Release { quantity: i64::from(open) }));
+                    change.stock.push((
+                        a.variant_id,
+                        a.location_id,
+                        StockMovement::Release { quantity: i64::from(open) },
+                    ));
                     let mut a = a.clone();
                     a.released += open;
                     change.allocations.push(a);
@@ -226,7 +260,12 @@ impl OrderService {
     /// Ships lines (all that is left when `input.lines` is empty) from the locations their
     /// stock was reserved at; the order becomes partially fulfilled or fulfilled. A card
     /// authorised at checkout is captured now unless configured to capture at checkout.
-    pub async fn fulfill(&self, actor: &Actor, id: Uuid, input: FulfillmentInput) -> AppResult<OrderState> {
+    pub async fn fulfill(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: FulfillmentInput,
+    ) -> AppResult<OrderState> {
         let mut errors = vec![];
         let carrier = text(input.carrier, "carrier", &mut errors);
         let tracking_number = text(input.tracking_number, "trackingNumber", &mut errors);
@@ -238,7 +277,11 @@ impl OrderService {
         }
         for (i, (_, q)) in input.lines.iter().enumerate() {
             if *q == 0 {
-                errors.push(user(&["lines", &i.to_string(), "quantity"], ErrorCode::Invalid, "at least 1"));
+                errors.push(user(
+                    &["lines", &i.to_string(), "quantity"],
+                    ErrorCode::Invalid,
+                    "at least 1",
+                ));
             }
         }
         if !errors.is_empty() {
@@ -250,13 +293,22 @@ impl OrderService {
             .change(actor, id, "order shipped", move |state| {
                 let order = &state.order;
                 let mut wanted: Vec<(Uuid, u32)> = if asked.is_empty() {
-                    state.lines.iter().filter(|l| l.quantity > l.fulfilled_quantity).map(|l| (l.id, l.quantity - l.fulfilled_quantity)).collect()
+                    state
+                        .lines
+                        .iter()
+                        .filter(|l| l.quantity > l.fulfilled_quantity)
+                        .map(|l| (l.id, l.quantity - l.fulfilled_quantity))
+                        .collect()
                 } else {
                     asked.clone()
                 };
                 wanted.retain(|(_, q)| *q > 0);
                 if wanted.is_empty() {
-                    return Err(vec![user(&["lines"], ErrorCode::Invalid, "nothing is left to ship")]);
+                    return Err(vec![user(
+                        &["lines"],
+                        ErrorCode::Invalid,
+                        "nothing is left to ship",
+                    )]);
                 }
                 let mut errors = vec![];
                 let mut change = OrderChange::default();
@@ -265,14 +317,21 @@ impl OrderService {
                 for (i, (line_id, quantity)) in wanted.iter().enumerate() {
                     let row = i.to_string();
                     let Some(line) = lines.iter_mut().find(|l| l.id == *line_id) else {
-                        errors.push(user(&["lines", &row, "orderLineId"], ErrorCode::NotFound, "no such line in this order"));
+                        errors.push(user(
+                            &["lines", &row, "orderLineId"],
+                            ErrorCode::NotFound,
+                            "no such line in this order",
+                        ));
                         continue;
                     };
                     if line.fulfilled_quantity + quantity > line.quantity {
                         errors.push(user(
                             &["lines", &row, "quantity"],
                             ErrorCode::TooMany,
-                            format!("only {} left to ship", line.quantity - line.fulfilled_quantity),
+                            format!(
+                                "only {} left to ship",
+                                line.quantity - line.fulfilled_quantity
+                            ),
                         ));
                         continue;
                     }
@@ -287,7 +346,11 @@ impl OrderService {
                         }
                         a.fulfilled += take;
                         left -= take;
-                        change.stock.push((a.variant_id, a.location_id, StockMovement::Fulfil { quantity: i64::from(take) }));
+                        change.stock.push((
+                            a.variant_id,
+                            a.location_id,
+                            StockMovement::Fulfil { quantity: i64::from(take) },
+                        ));
                         if left == 0 {
                             break;
                         }
@@ -296,9 +359,13 @@ impl OrderService {
                 if !errors.is_empty() {
                     return Err(errors);
                 }
-                change.allocations = allocations.into_iter().filter(|a| state.allocations.iter().any(|o| o.id == a.id && o != a)).collect();
+                change.allocations = allocations
+                    .into_iter()
+                    .filter(|a| state.allocations.iter().any(|o| o.id == a.id && o != a))
+                    .collect();
                 let all_shipped = lines.iter().all(|l| l.fulfilled_quantity >= l.quantity);
-                let to = transition(order.status, OrderEvent::Shipped { all_shipped }).map_err(|_| vec![illegal(order, "shipped")])?;
+                let to = transition(order.status, OrderEvent::Shipped { all_shipped })
+                    .map_err(|_| vec![illegal(order, "shipped")])?;
                 let fulfillment_id = Uuid::now_v7();
                 change.new_fulfillment = Some(Fulfillment {
                     id: fulfillment_id,
@@ -324,7 +391,9 @@ impl OrderService {
     }
 
     async fn capture_authorised(&self, actor: &Actor, state: OrderState) -> AppResult<OrderState> {
-        let Some(payment) = state.payments.iter().find(|p| p.status == PaymentStatus::Authorized).cloned() else {
+        let Some(payment) =
+            state.payments.iter().find(|p| p.status == PaymentStatus::Authorized).cloned()
+        else {
             return Ok(state);
         };
         let Some(provider) = self.providers.get(payment.provider) else { return Ok(state) };
@@ -369,7 +438,13 @@ impl OrderService {
                 return Err(vec![illegal(order, "tracked")]);
             }
             let mut change = OrderChange::default();
-            change.new_events.push(FulfillmentEvent { id: Uuid::now_v7(), fulfillment_id, status, message: message.clone(), happened_at });
+            change.new_events.push(FulfillmentEvent {
+                id: Uuid::now_v7(),
+                fulfillment_id,
+                status,
+                message: message.clone(),
+                happened_at,
+            });
             let parcels: Vec<ShipmentStatus> = state
                 .fulfillments
                 .iter()
@@ -378,10 +453,15 @@ impl OrderService {
             let all_shipped = state.lines.iter().all(|l| l.fulfilled_quantity >= l.quantity);
             let mut to = order.status;
             if order.status == OrderStatus::Fulfilled && all_delivered(all_shipped, &parcels) {
-                to = transition(order.status, OrderEvent::Delivered).map_err(|_| vec![illegal(order, "delivered")])?;
+                to = transition(order.status, OrderEvent::Delivered)
+                    .map_err(|_| vec![illegal(order, "delivered")])?;
                 change.status = Some(to);
             }
-            change.events.push(order_event(if to == OrderStatus::Delivered { "order.delivered" } else { "order.tracking" }, order, to));
+            change.events.push(order_event(
+                if to == OrderStatus::Delivered { "order.delivered" } else { "order.tracking" },
+                order,
+                to,
+            ));
             Ok(change)
         })
         .await
@@ -391,20 +471,37 @@ impl OrderService {
     /// payment moves on to processing.
     pub async fn mark_paid(&self, actor: &Actor, id: Uuid) -> AppResult<OrderState> {
         let state = self.store.order_state(id).await?.ok_or_else(order_not_found)?;
-        let Some(payment) = state.payments.iter().find(|p| p.status == PaymentStatus::Pending && p.provider != PaymentMethod::Card).cloned() else {
-            return Err(AppError::user(user(&["id"], ErrorCode::InvalidTransition, "the order has no unpaid invoice or transfer")));
+        let Some(payment) = state
+            .payments
+            .iter()
+            .find(|p| p.status == PaymentStatus::Pending && p.provider != PaymentMethod::Card)
+            .cloned()
+        else {
+            return Err(AppError::user(user(
+                &["id"],
+                ErrorCode::InvalidTransition,
+                "the order has no unpaid invoice or transfer",
+            )));
         };
         if state.order.status == OrderStatus::Cancelled {
             return Err(AppError::user(illegal(&state.order, "paid")));
         }
-        let provider = self.providers.get(payment.provider).ok_or_else(|| AppError::user(user(&["id"], ErrorCode::PaymentMethodUnavailable, "provider not configured")))?;
-        let answer = provider.capture(&payment).await.map_err(|e| AppError::user(provider_error(&e)))?;
+        let provider = self.providers.get(payment.provider).ok_or_else(|| {
+            AppError::user(user(
+                &["id"],
+                ErrorCode::PaymentMethodUnavailable,
+                "provider not configured",
+            ))
+        })?;
+        let answer =
+            provider.capture(&payment).await.map_err(|e| AppError::user(provider_error(&e)))?;
         let updated = record(&payment, &answer);
         self.change(actor, id, "payment received", move |state| {
             let mut change = OrderChange { payments: vec![updated], ..OrderChange::default() };
             let mut to = state.order.status;
             if state.order.status == OrderStatus::PendingPayment {
-                to = transition(to, OrderEvent::PaymentSecured).map_err(|_| vec![illegal(&state.order, "paid")])?;
+                to = transition(to, OrderEvent::PaymentSecured)
+                    .map_err(|_| vec![illegal(&state.order, "paid")])?;
                 change.status = Some(to);
             }
             change.events.push(order_event("order.paid", &state.order, to));
@@ -416,8 +513,15 @@ impl OrderService {
     /// Applies a card provider's word about a payment (from a verified webhook): secured
     /// moves a waiting order on; failed cancels it and releases its stock. Unknown payments
     /// and repeated events change nothing.
-    pub async fn payment_update(&self, external_id: &str, status: PaymentStatus, received_minor: i64) -> AppResult<Option<OrderState>> {
-        let Some(payment) = self.store.payment_by_external_id(external_id).await? else { return Ok(None) };
+    pub async fn payment_update(
+        &self,
+        external_id: &str,
+        status: PaymentStatus,
+        received_minor: i64,
+    ) -> AppResult<Option<OrderState>> {
+        let Some(payment) = self.store.payment_by_external_id(external_id).await? else {
+            return Ok(None);
+        };
         if payment.status == status {
             return Ok(None);
         }
@@ -425,27 +529,39 @@ impl OrderService {
         let state = self
             .change(&actor, payment.order_id, "payment update", move |state| {
                 let mut change = OrderChange::default();
-                let Some(current) = state.payments.iter().find(|p| p.id == payment.id) else { return Ok(change) };
+                let Some(current) = state.payments.iter().find(|p| p.id == payment.id) else {
+                    return Ok(change);
+                };
                 let updated = Payment {
                     status,
-                    captured: Money::new(received_minor.max(current.captured.minor), current.amount.currency),
+                    captured: Money::new(
+                        received_minor.max(current.captured.minor),
+                        current.amount.currency,
+                    ),
                     updated_at: Utc::now(),
                     ..current.clone()
                 };
                 change.payments.push(updated);
                 let order = &state.order;
                 if status.secures_order() && order.status == OrderStatus::PendingPayment {
-                    let to = transition(order.status, OrderEvent::PaymentSecured).map_err(|_| vec![illegal(order, "paid")])?;
+                    let to = transition(order.status, OrderEvent::PaymentSecured)
+                        .map_err(|_| vec![illegal(order, "paid")])?;
                     change.status = Some(to);
                     change.events.push(order_event("order.paid", order, to));
-                } else if matches!(status, PaymentStatus::Failed | PaymentStatus::Voided) && order.status == OrderStatus::PendingPayment {
+                } else if matches!(status, PaymentStatus::Failed | PaymentStatus::Voided)
+                    && order.status == OrderStatus::PendingPayment
+                {
                     let to = OrderStatus::Cancelled;
                     change.status = Some(to);
                     change.cancel_reason = Some("payment failed".to_owned());
                     for a in &state.allocations {
                         let open = a.open();
                         if open > 0 {
-                            change.stock.push((a.variant_id, a.location_id, StockMovement::Release { quantity: i64::from(open) }));
+                            change.stock.push((
+                                a.variant_id,
+                                a.location_id,
+                                StockMovement::Release { quantity: i64::from(open) },
+                            ));
                             let mut a = a.clone();
                             a.released += open;
                             change.allocations.push(a);
@@ -462,9 +578,48 @@ impl OrderService {
     }
 }
 
+/// Why a card provider's webhook was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error("webhooks are not configured (no webhook secret)")]
+    NotConfigured,
+    #[error(transparent)]
+    Signature(#[from] crate::payment::stripe::SignatureError),
+    #[error("not a payment event: {0}")]
+    Malformed(String),
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl OrderService {
+    /// Handles a Stripe webhook: checks its signature, then applies PaymentIntent events to
+    /// the payment they are about. Other event types are acknowledged and ignored.
+    pub async fn card_webhook(&self, body: &[u8], signature: &str) -> Result<(), WebhookError> {
+        use crate::payment::stripe::{verify_signature, WebhookEvent};
+        let secret = self.providers.webhook_secret.as_deref().ok_or(WebhookError::NotConfigured)?;
+        verify_signature(body, signature, secret, Utc::now().timestamp())?;
+        let value: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| WebhookError::Malformed(e.to_string()))?;
+        let kind = value.get("type").and_then(|t| t.as_str()).unwrap_or_default();
+        if !kind.starts_with("payment_intent.") {
+            return Ok(());
+        }
+        let event: WebhookEvent =
+            serde_json::from_value(value).map_err(|e| WebhookError::Malformed(e.to_string()))?;
+        let intent = event.data.object;
+        let status = intent.payment_status();
+        self.payment_update(&intent.id, status, intent.amount_received).await?;
+        Ok(())
+    }
+}
+
 pub(crate) fn provider_error(e: &ProviderError) -> UserError {
     match e {
         ProviderError::Declined(m) => user(&["payment"], ErrorCode::PaymentDeclined, m.clone()),
-        ProviderError::Unavailable(m) => user(&["payment"], ErrorCode::PaymentDeclined, format!("the payment provider did not answer: {m}")),
+        ProviderError::Unavailable(m) => user(
+            &["payment"],
+            ErrorCode::PaymentDeclined,
+            format!("the payment provider did not answer: {m}"),
+        ),
     }
 }

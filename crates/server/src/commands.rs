@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use vitrine_app::identity::Secret;
 use vitrine_app::limits::RedisCounter;
+use vitrine_app::payment::stripe::StripeSettings;
 use vitrine_app::{App, AppError, Settings, Store};
 use vitrine_domain::access::StaffRole;
 
@@ -67,6 +68,14 @@ async fn open_app(config: &Config) -> anyhow::Result<App> {
     store.migrate().await.context("migrating the database")?;
     let mut settings = Settings::new(jwt_secret(config)?);
     settings.product_cache_bytes = (config.product_cache_mb as u64).saturating_mul(1024 * 1024);
+    if !config.stripe_secret_key.0.is_empty() {
+        settings.stripe = Some(StripeSettings {
+            secret_key: config.stripe_secret_key.0.clone(),
+            api_base: config.stripe_api_base.clone(),
+            webhook_secret: Some(config.stripe_webhook_secret.0.clone()).filter(|s| !s.is_empty()),
+            capture_at_checkout: config.card_capture == "checkout",
+        });
+    }
     if config.redis_url.is_empty() {
         return Ok(App::new(store, settings));
     }

@@ -35,6 +35,15 @@ pub struct Config {
     pub product_cache_mb: usize,
     /// Access-token signing key; generated into the data directory when empty.
     pub jwt_secret: SecretString,
+    /// Stripe secret key (`sk_…`); empty: cards are not offered.
+    pub stripe_secret_key: SecretString,
+    /// Where Stripe's API is; a local stand-in in tests.
+    pub stripe_api_base: String,
+    /// Verifies Stripe's webhooks (`whsec_…`).
+    pub stripe_webhook_secret: SecretString,
+    /// When cards are charged: `fulfillment` (authorise at checkout, capture on shipping)
+    /// or `checkout`.
+    pub card_capture: String,
 }
 
 /// A string that never prints.
@@ -63,6 +72,10 @@ impl Default for Config {
             max_page_size: 250,
             product_cache_mb: 32,
             jwt_secret: SecretString::default(),
+            stripe_secret_key: SecretString::default(),
+            stripe_api_base: "https://api.stripe.com".to_owned(),
+            stripe_webhook_secret: SecretString::default(),
+            card_capture: "fulfillment".to_owned(),
         }
     }
 }
@@ -78,6 +91,7 @@ impl fmt::Debug for Config {
             )
             .field("redis", &!self.redis_url.is_empty())
             .field("jwt_secret", &self.jwt_secret)
+            .field("stripe", &!self.stripe_secret_key.0.is_empty())
             .finish_non_exhaustive()
     }
 }
@@ -143,6 +157,24 @@ impl Config {
         }
         if let Some(v) = var("VITRINE_JWT_SECRET") {
             self.jwt_secret = SecretString(v);
+        }
+        if let Some(v) = var("VITRINE_STRIPE_SECRET_KEY") {
+            self.stripe_secret_key = SecretString(v);
+        }
+        if let Some(v) = var("VITRINE_STRIPE_API_BASE") {
+            self.stripe_api_base = v;
+        }
+        if let Some(v) = var("VITRINE_STRIPE_WEBHOOK_SECRET") {
+            self.stripe_webhook_secret = SecretString(v);
+        }
+        if let Some(v) = var("VITRINE_CARD_CAPTURE") {
+            self.card_capture = v;
+        }
+        if !matches!(self.card_capture.as_str(), "fulfillment" | "checkout") {
+            bail!(
+                "VITRINE_CARD_CAPTURE must be `fulfillment` or `checkout`, got `{}`",
+                self.card_capture
+            );
         }
         if self.max_page_size == 0 {
             bail!("VITRINE_MAX_PAGE_SIZE must be at least 1");

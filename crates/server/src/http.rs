@@ -41,6 +41,7 @@ pub fn router(app: App, config: &Config, public_url: String) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/placeholder/{name}", get(placeholder))
+        .route("/webhooks/stripe", axum::routing::post(stripe_webhook))
         .with_state(state)
 }
 
@@ -62,6 +63,30 @@ pub async fn serve(app: App, config: &Config, started: Instant) -> anyhow::Resul
     );
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
+}
+
+/// Stripe's events about card payments; the signature is checked before anything is read.
+async fn stripe_webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> impl IntoResponse {
+    use vitrine_app::orders::WebhookError;
+    let signature =
+        headers.get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    match state.app.orders.card_webhook(&body, signature).await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(WebhookError::NotConfigured) => {
+            (StatusCode::NOT_FOUND, "webhooks are not configured").into_response()
+        }
+        Err(WebhookError::Signature(e)) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+        Err(WebhookError::Malformed(e)) => (StatusCode::BAD_REQUEST, e).into_response(),
+        Err(WebhookError::App(e)) => {
+            tracing::error!("stripe webhook failed: {e}");
+            // Stripe retries on a 5xx, which is what a passing database problem needs.
+            (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response()
+        }
+    }
 }
 
 async fn shutdown_signal() {

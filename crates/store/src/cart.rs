@@ -138,7 +138,10 @@ impl Store {
     }
 
     /// `(sku, variant id)` of the SKUs that exist.
-    pub async fn variant_ids_by_skus(&self, skus: &[String]) -> Result<Vec<(String, Uuid)>, StoreError> {
+    pub async fn variant_ids_by_skus(
+        &self,
+        skus: &[String],
+    ) -> Result<Vec<(String, Uuid)>, StoreError> {
         let mut found = vec![];
         for chunk in skus.chunks(crate::INSERT_CHUNK) {
             let rows = product_variants::Entity::find()
@@ -164,13 +167,19 @@ impl Store {
     /// Inserts the method, or replaces it when its id exists. A taken handle is `Conflict`.
     pub async fn save_delivery_method(&self, method: &DeliveryMethod) -> Result<(), StoreError> {
         let (kind, currency, flat, bands, pickup) = match &method.rate {
-            DeliveryRate::Flat(price) => ("flat", price.currency.to_string(), Some(price.minor), None, None),
+            DeliveryRate::Flat(price) => {
+                ("flat", price.currency.to_string(), Some(price.minor), None, None)
+            }
             DeliveryRate::ByWeight(bands) => {
-                let pairs: Vec<(u64, i64)> = bands.iter().map(|b| (b.up_to_grams, b.price.minor)).collect();
-                let currency = bands.first().map(|b| b.price.currency.to_string()).unwrap_or_default();
+                let pairs: Vec<(u64, i64)> =
+                    bands.iter().map(|b| (b.up_to_grams, b.price.minor)).collect();
+                let currency =
+                    bands.first().map(|b| b.price.currency.to_string()).unwrap_or_default();
                 ("weight", currency, None, Some(to_json(&pairs)), None)
             }
-            DeliveryRate::Pickup { location_id } => ("pickup", String::new(), None, None, Some(*location_id)),
+            DeliveryRate::Pickup { location_id } => {
+                ("pickup", String::new(), None, None, Some(*location_id))
+            }
         };
         let currency = if currency.is_empty() {
             method.free_above.map(|m| m.currency.to_string()).unwrap_or_default()
@@ -196,7 +205,10 @@ impl Store {
         if let Some(old) = exists {
             let mut active = row.into_active_model();
             active.created_at = ActiveValue::Set(old.created_at);
-            delivery_methods::Entity::update(active).exec(&txn).await.map_err(StoreError::from_write)?;
+            delivery_methods::Entity::update(active)
+                .exec(&txn)
+                .await
+                .map_err(StoreError::from_write)?;
         } else {
             delivery_methods::Entity::insert(row.into_active_model())
                 .exec_without_returning(&txn)
@@ -213,7 +225,10 @@ impl Store {
     }
 }
 
-async fn cart_with_lines<C: ConnectionTrait>(db: &C, row: carts::Model) -> Result<Cart, StoreError> {
+async fn cart_with_lines<C: ConnectionTrait>(
+    db: &C,
+    row: carts::Model,
+) -> Result<Cart, StoreError> {
     let lines = cart_lines::Entity::find()
         .filter(cart_lines::Column::CartId.eq(row.id))
         .order_by_asc(cart_lines::Column::Position)
@@ -253,7 +268,9 @@ async fn cart_with_lines<C: ConnectionTrait>(db: &C, row: carts::Model) -> Resul
 }
 
 fn delivery_method(row: delivery_methods::Model) -> Result<DeliveryMethod, StoreError> {
-    let money = |minor: i64| -> Result<Money, StoreError> { Ok(Money::new(minor, currency(&row.currency)?)) };
+    let money = |minor: i64| -> Result<Money, StoreError> {
+        Ok(Money::new(minor, currency(&row.currency)?))
+    };
     let rate = match row.kind.as_str() {
         "flat" => DeliveryRate::Flat(money(row.flat_minor.unwrap_or(0))?),
         "weight" => {
@@ -261,7 +278,9 @@ fn delivery_method(row: delivery_methods::Model) -> Result<DeliveryMethod, Store
             DeliveryRate::ByWeight(
                 pairs
                     .into_iter()
-                    .map(|(up_to_grams, minor)| Ok(WeightBand { up_to_grams, price: money(minor)? }))
+                    .map(|(up_to_grams, minor)| {
+                        Ok(WeightBand { up_to_grams, price: money(minor)? })
+                    })
                     .collect::<Result<_, StoreError>>()?,
             )
         }

@@ -27,10 +27,6 @@ use vitrine_migrations::{Migrator, MigratorTrait};
 
 pub use cart::CartSave;
 pub use catalog::{ProductDraft, VariantDraft};
-pub use order::{
-    ChangeOutcome, NewOrder, OrderChange, OrderFilter, OrderState, OutboxEvent, OutboxRecord,
-    PlaceOutcome, UsageLimit,
-};
 pub use company::{CustomerGroupRecord, InvitationAcceptance, MemberRemoval};
 pub use error::StoreError;
 pub use identity::{
@@ -40,6 +36,10 @@ pub use inventory::{
     IdempotencyKey, InventoryLevelRecord, LedgerQuery, LevelQuery, StockWrite, StockWriteOutcome,
 };
 pub use listing::{Page, PageDirection, ProductListing, ProductRevision, ProductSort, SortValue};
+pub use order::{
+    ChangeOutcome, NewOrder, OrderChange, OrderFilter, OrderState, OutboxEvent, OutboxRecord,
+    PlaceOutcome, UsageLimit,
+};
 pub use pricing::{PricesWriteOutcome, TaxRateRecord};
 
 /// A handle on the database. Cheap to clone; clones share the connection pool.

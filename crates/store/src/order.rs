@@ -76,7 +76,9 @@ pub enum PlaceOutcome<E> {
     /// The stock planner refused; nothing was written.
     StockRefused(E),
     /// Unpaid invoices plus this order would pass the credit limit.
-    CreditExceeded { outstanding: Money },
+    CreditExceeded {
+        outstanding: Money,
+    },
     /// A discount reached its usage limit since the cart was priced.
     DiscountExhausted(Uuid),
     /// The cart is gone.
@@ -295,16 +297,29 @@ impl Store {
             .transpose()
     }
 
-    pub async fn fulfillments_of(&self, order_ids: &[Uuid]) -> Result<Vec<Fulfillment>, StoreError> {
+    pub async fn fulfillments_of(
+        &self,
+        order_ids: &[Uuid],
+    ) -> Result<Vec<Fulfillment>, StoreError> {
         fulfillments_of(&self.db, order_ids).await
     }
 
-    pub async fn order_of_fulfillment(&self, fulfillment_id: Uuid) -> Result<Option<Uuid>, StoreError> {
-        Ok(fulfillments::Entity::find_by_id(fulfillment_id).one(&self.db).await?.map(|f| f.order_id))
+    pub async fn order_of_fulfillment(
+        &self,
+        fulfillment_id: Uuid,
+    ) -> Result<Option<Uuid>, StoreError> {
+        Ok(fulfillments::Entity::find_by_id(fulfillment_id)
+            .one(&self.db)
+            .await?
+            .map(|f| f.order_id))
     }
 
     /// Outbox events after `after`, in sequence order.
-    pub async fn outbox_after(&self, after: i64, limit: u64) -> Result<Vec<OutboxRecord>, StoreError> {
+    pub async fn outbox_after(
+        &self,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<OutboxRecord>, StoreError> {
         outbox::Entity::find()
             .filter(outbox::Column::Seq.gt(after))
             .order_by_asc(outbox::Column::Seq)
@@ -390,11 +405,15 @@ where
     }
     order.number = next_order_number(txn).await?;
     let now = order.created_at;
-    orders::Entity::insert(order_row(&order).into_active_model()).exec_without_returning(txn).await?;
+    orders::Entity::insert(order_row(&order).into_active_model())
+        .exec_without_returning(txn)
+        .await?;
     if !lines.is_empty() {
-        order_lines::Entity::insert_many(lines.iter().map(|l| order_line_row(l).into_active_model()))
-            .exec_without_returning(txn)
-            .await?;
+        order_lines::Entity::insert_many(
+            lines.iter().map(|l| order_line_row(l).into_active_model()),
+        )
+        .exec_without_returning(txn)
+        .await?;
     }
     let allocations: Vec<order_allocations::ActiveModel> = entries
         .iter()
@@ -578,7 +597,10 @@ async fn apply_change(
         .exec_without_returning(txn)
         .await?;
         fulfillments::Entity::update_many()
-            .col_expr(fulfillments::Column::Status, sea_orm::sea_query::Expr::value(e.status.as_str()))
+            .col_expr(
+                fulfillments::Column::Status,
+                sea_orm::sea_query::Expr::value(e.status.as_str()),
+            )
             .col_expr(fulfillments::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
             .filter(fulfillments::Column::Id.eq(e.fulfillment_id))
             .exec(txn)
@@ -605,7 +627,10 @@ fn to_u32(n: i32) -> u32 {
     u32::try_from(n).unwrap_or(0)
 }
 
-async fn order_of_cart<C: ConnectionTrait>(db: &C, cart_id: Uuid) -> Result<Option<Order>, StoreError> {
+async fn order_of_cart<C: ConnectionTrait>(
+    db: &C,
+    cart_id: Uuid,
+) -> Result<Option<Order>, StoreError> {
     orders::Entity::find()
         .filter(orders::Column::CartId.eq(cart_id))
         .one(db)
@@ -614,7 +639,10 @@ async fn order_of_cart<C: ConnectionTrait>(db: &C, cart_id: Uuid) -> Result<Opti
         .transpose()
 }
 
-async fn order_state<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<OrderState>, StoreError> {
+async fn order_state<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<Option<OrderState>, StoreError> {
     let Some(row) = orders::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
@@ -645,7 +673,10 @@ async fn order_state<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<Orde
     }))
 }
 
-async fn order_lines_of<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<OrderLine>, StoreError> {
+async fn order_lines_of<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<Vec<OrderLine>, StoreError> {
     let rows = order_lines::Entity::find()
         .filter(order_lines::Column::OrderId.is_in(ids.to_vec()))
         .order_by_asc(order_lines::Column::OrderId)
@@ -754,7 +785,8 @@ async fn fulfillments_of<C: ConnectionTrait>(
 }
 
 fn shipment_status(text: &str) -> Result<ShipmentStatus, StoreError> {
-    ShipmentStatus::parse(text).ok_or_else(|| StoreError::Corrupt(format!("shipment status `{text}`")))
+    ShipmentStatus::parse(text)
+        .ok_or_else(|| StoreError::Corrupt(format!("shipment status `{text}`")))
 }
 
 fn order(row: orders::Model) -> Result<Order, StoreError> {

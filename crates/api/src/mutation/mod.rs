@@ -1,10 +1,12 @@
 //! The mutation root. Every mutation returns a payload with `userErrors`; resolvers parse,
 //! authorise, call one service and map the result.
 
+mod cart;
 mod catalog;
 mod company;
 mod identity;
 mod inventory;
+pub(crate) mod order;
 mod pricing;
 
 use async_graphql::{MaybeUndefined, MergedObject, ID};
@@ -19,6 +21,8 @@ pub struct Mutation(
     inventory::InventoryMutation,
     company::CompanyMutation,
     pricing::PricingMutation,
+    cart::CartMutation,
+    order::OrderMutation,
 );
 
 /// Declares a mutation payload: the given fields plus `userErrors`.

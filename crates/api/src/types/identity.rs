@@ -52,6 +52,33 @@ impl Customer {
         Ok(ctx.app().companies.membership(self.0.id).await.gql()?.map(CompanyMembership))
     }
 
+    /// Their orders, newest first; a company admin sees the company's orders. Only to the
+    /// customer themself and to `orders:read`.
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<
+        async_graphql::connection::Connection<String, crate::types::order::Order>,
+    > {
+        let filter = crate::orders::customer_orders_filter(ctx, self.0.id).await?;
+        crate::orders::orders_connection(ctx, filter, first, after).await
+    }
+
+    /// Their open cart on this channel, to pick up on another device.
+    async fn cart(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::types::cart::Cart>> {
+        let req = ctx.req();
+        if !matches!(req.actor, vitrine_domain::access::Actor::Customer { id } if id == self.0.id) {
+            return Ok(None);
+        }
+        let cart = ctx.app().carts.of_customer(self.0.id, &req.channel).await.gql()?;
+        Ok(cart.map(crate::types::cart::Cart::new))
+    }
+
     /// The company this customer buys for, approved or not.
     async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Company>> {
         Ok(ctx.app().companies.membership(self.0.id).await.gql()?.map(|m| Company(m.company)))

@@ -1,10 +1,12 @@
 //! GraphQL object types. Each wraps a domain record and resolves relations through the
 //! request's DataLoaders.
 
+pub mod cart;
 pub mod catalog;
 pub mod company;
 pub mod identity;
 pub mod inventory;
+pub mod order;
 pub mod pricing;
 pub mod product;
 pub mod scalars;

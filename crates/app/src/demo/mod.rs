@@ -19,6 +19,7 @@ use vitrine_domain::payment::PaymentMethod;
 use vitrine_store::{ProductDraft, StockWrite, StockWriteOutcome, Store, StoreError, VariantDraft};
 
 mod b2b;
+mod delivery;
 
 pub use b2b::{DEMO_BUYER_EMAIL, DEMO_CODE, DEMO_INVITATION_TOKEN};
 
@@ -52,6 +53,7 @@ pub async fn load_demo(store: &Store) -> Result<DemoSummary, StoreError> {
     }
     let channel_ids: Vec<Uuid> = setup.channels.iter().map(|c| c.id).collect();
     b2b::save_b2b_demo(store, eur, &channel_ids, &brand_variants).await?;
+    delivery::save_delivery_demo(store).await?;
     Ok(DemoSummary {
         channels: setup.channels.len(),
         brands: setup.brands.len(),
@@ -150,6 +152,7 @@ enum Kind {
     Variant,
     Image,
     Location,
+    DeliveryMethod,
 }
 
 /// A UUID laid out like a v7 (48-bit milliseconds, version, variant) but with the kind and a

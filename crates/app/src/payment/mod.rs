@@ -63,8 +63,11 @@ pub trait PaymentProvider: Send + Sync {
     async fn void(&self, payment: &Payment) -> Result<ProviderPayment, ProviderError>;
 
     /// Gives back `amount` of what was captured.
-    async fn refund(&self, payment: &Payment, amount: Money)
-        -> Result<ProviderPayment, ProviderError>;
+    async fn refund(
+        &self,
+        payment: &Payment,
+        amount: Money,
+    ) -> Result<ProviderPayment, ProviderError>;
 }
 
 /// Orders on the company's terms: nothing to authorise, paid when the invoice is.
@@ -126,7 +129,11 @@ impl PaymentProvider for InvoiceProvider {
         Ok(unchanged(payment, PaymentStatus::Voided, payment.refunded.minor))
     }
 
-    async fn refund(&self, payment: &Payment, amount: Money) -> Result<ProviderPayment, ProviderError> {
+    async fn refund(
+        &self,
+        payment: &Payment,
+        amount: Money,
+    ) -> Result<ProviderPayment, ProviderError> {
         Ok(offline_refund(payment, amount))
     }
 }
@@ -149,7 +156,11 @@ impl PaymentProvider for ManualProvider {
         Ok(unchanged(payment, PaymentStatus::Voided, payment.refunded.minor))
     }
 
-    async fn refund(&self, payment: &Payment, amount: Money) -> Result<ProviderPayment, ProviderError> {
+    async fn refund(
+        &self,
+        payment: &Payment,
+        amount: Money,
+    ) -> Result<ProviderPayment, ProviderError> {
         Ok(offline_refund(payment, amount))
     }
 }

@@ -142,7 +142,10 @@ impl PaymentProvider for StripeProvider {
         PaymentMethod::Card
     }
 
-    async fn authorize(&self, request: &AuthorizeRequest) -> Result<ProviderPayment, ProviderError> {
+    async fn authorize(
+        &self,
+        request: &AuthorizeRequest,
+    ) -> Result<ProviderPayment, ProviderError> {
         let Some(token) = request.payment_token.as_deref().filter(|t| !t.trim().is_empty()) else {
             return Err(ProviderError::Declined("a card payment needs `paymentToken`".into()));
         };
@@ -172,7 +175,11 @@ impl PaymentProvider for StripeProvider {
     async fn capture(&self, payment: &Payment) -> Result<ProviderPayment, ProviderError> {
         let id = Self::external_id(payment)?;
         let intent: PaymentIntent = self
-            .post(&format!("/v1/payment_intents/{id}/capture"), &[], &format!("capture-{}", payment.id))
+            .post(
+                &format!("/v1/payment_intents/{id}/capture"),
+                &[],
+                &format!("capture-{}", payment.id),
+            )
             .await?;
         Ok(from_intent(intent, payment.refunded.minor))
     }
@@ -180,12 +187,20 @@ impl PaymentProvider for StripeProvider {
     async fn void(&self, payment: &Payment) -> Result<ProviderPayment, ProviderError> {
         let id = Self::external_id(payment)?;
         let intent: PaymentIntent = self
-            .post(&format!("/v1/payment_intents/{id}/cancel"), &[], &format!("cancel-{}", payment.id))
+            .post(
+                &format!("/v1/payment_intents/{id}/cancel"),
+                &[],
+                &format!("cancel-{}", payment.id),
+            )
             .await?;
         Ok(from_intent(intent, payment.refunded.minor))
     }
 
-    async fn refund(&self, payment: &Payment, amount: Money) -> Result<ProviderPayment, ProviderError> {
+    async fn refund(
+        &self,
+        payment: &Payment,
+        amount: Money,
+    ) -> Result<ProviderPayment, ProviderError> {
         let id = Self::external_id(payment)?;
         let form = [("payment_intent", id.to_owned()), ("amount", amount.minor.to_string())];
         let key = format!("refund-{}-{}", payment.id, payment.refunded.minor);
@@ -235,7 +250,9 @@ pub fn verify_signature(
     for part in header.split(',') {
         match part.trim().split_once('=') {
             Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
-            Some(("v1", v)) => signatures.push(hex::decode(v).map_err(|_| SignatureError::Malformed)?),
+            Some(("v1", v)) => {
+                signatures.push(hex::decode(v).map_err(|_| SignatureError::Malformed)?)
+            }
             _ => {}
         }
     }

@@ -75,7 +75,9 @@ impl StripeMock {
         } else {
             "payment_intent.amount_capturable_updated"
         };
-        Some(json!({ "id": format!("evt_{id}"), "type": kind, "data": { "object": intent.clone() } }))
+        Some(
+            json!({ "id": format!("evt_{id}"), "type": kind, "data": { "object": intent.clone() } }),
+        )
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -84,7 +86,10 @@ impl StripeMock {
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> (u16, Value) {
-    (status.as_u16(), json!({ "error": { "type": "card_error", "code": code, "message": message } }))
+    (
+        status.as_u16(),
+        json!({ "error": { "type": "card_error", "code": code, "message": message } }),
+    )
 }
 
 fn reply((status, body): (u16, Value)) -> Response {
@@ -138,9 +143,15 @@ async fn create(
             "pm_card_visa" => "requires_capture",
             "pm_card_authenticationRequired" => "requires_action",
             "pm_card_chargeDeclined" => {
-                return error(StatusCode::PAYMENT_REQUIRED, "card_declined", "Your card was declined.")
+                return error(
+                    StatusCode::PAYMENT_REQUIRED,
+                    "card_declined",
+                    "Your card was declined.",
+                )
             }
-            _ => return error(StatusCode::BAD_REQUEST, "resource_missing", "No such PaymentMethod"),
+            _ => {
+                return error(StatusCode::BAD_REQUEST, "resource_missing", "No such PaymentMethod")
+            }
         };
         inner.counter += 1;
         let id = format!("pi_mock_{}", inner.counter);
@@ -160,25 +171,37 @@ async fn create(
     })
 }
 
-async fn capture(State(mock): State<StripeMock>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn capture(
+    State(mock): State<StripeMock>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     once(&mock, &headers, "capture", |inner| match inner.intents.get_mut(&id) {
         Some(intent) if intent["status"] == "requires_capture" => {
             intent["status"] = json!("succeeded");
             intent["amount_received"] = intent["amount"].clone();
             (200, intent.clone())
         }
-        Some(_) => error(StatusCode::BAD_REQUEST, "payment_intent_unexpected_state", "cannot capture"),
+        Some(_) => {
+            error(StatusCode::BAD_REQUEST, "payment_intent_unexpected_state", "cannot capture")
+        }
         None => error(StatusCode::NOT_FOUND, "resource_missing", "No such payment_intent"),
     })
 }
 
-async fn cancel(State(mock): State<StripeMock>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn cancel(
+    State(mock): State<StripeMock>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     once(&mock, &headers, "cancel", |inner| match inner.intents.get_mut(&id) {
         Some(intent) if intent["status"] != "succeeded" && intent["status"] != "canceled" => {
             intent["status"] = json!("canceled");
             (200, intent.clone())
         }
-        Some(_) => error(StatusCode::BAD_REQUEST, "payment_intent_unexpected_state", "cannot cancel"),
+        Some(_) => {
+            error(StatusCode::BAD_REQUEST, "payment_intent_unexpected_state", "cannot cancel")
+        }
         None => error(StatusCode::NOT_FOUND, "resource_missing", "No such payment_intent"),
     })
 }
@@ -200,6 +223,9 @@ async fn refund(
             return error(StatusCode::BAD_REQUEST, "amount_too_large", "Refund exceeds the charge");
         }
         intent["amount_refunded"] = json!(already + amount);
-        (200, json!({ "id": format!("re_{id}_{already}"), "object": "refund", "amount": amount, "status": "succeeded" }))
+        (
+            200,
+            json!({ "id": format!("re_{id}_{already}"), "object": "refund", "amount": amount, "status": "succeeded" }),
+        )
     })
 }
