@@ -156,10 +156,10 @@ impl InventoryQuery {
 }
 
 #[derive(Default)]
-pub struct Subscription;
+pub struct InventorySubscription;
 
 #[Subscription]
-impl Subscription {
+impl InventorySubscription {
     /// Every stock change from now on (from any source: POS, ERP, checkout, admin), once and in
     /// ledger order, optionally for one location and some SKUs. With `after` (a change's
     /// `cursor`; needs `inventory:read`), older changes are replayed first, so a client that

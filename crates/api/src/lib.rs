@@ -36,7 +36,7 @@ pub type VitrineSchema = Schema<query::Query, mutation::Mutation, Subscription>;
 
 /// Every subscription root field.
 #[derive(async_graphql::MergedSubscription, Default)]
-pub struct Subscription(inventory::Subscription, orders::OrderSubscription);
+pub struct Subscription(inventory::InventorySubscription, orders::OrderSubscription);
 
 /// Builds the gateway with its limits; `app` and `public_url` are shared by every request.
 pub fn build_schema(app: App, limits: Limits, public_url: PublicUrl) -> Gateway {

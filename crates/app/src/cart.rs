@@ -241,6 +241,9 @@ impl CartService {
             .delivery_handle
             .as_ref()
             .and_then(|h| options.iter().find(|o| &o.handle == h))
+            // Unchosen: the cheapest shipping to the address; collection only when asked for
+            // or when nothing ships there.
+            .or_else(|| options.iter().find(|o| o.pickup_location_id.is_none()))
             .or_else(|| options.first())
             .cloned();
         let tax = TaxContext { rate: quote.tax_rate, prices_include_tax: quote.prices_include_tax };
