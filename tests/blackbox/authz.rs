@@ -22,6 +22,9 @@ const GROUP: &str = "gid://vitrine/CustomerGroup/0190a0a0-0000-7000-8000-0000000
 const PRICE_LIST: &str = "gid://vitrine/PriceList/0190a0a0-0000-7000-8000-00000000000c";
 const DISCOUNT: &str = "gid://vitrine/Discount/0190a0a0-0000-7000-8000-00000000000d";
 const TAX_RATE: &str = "gid://vitrine/TaxRate/0190a0a0-0000-7000-8000-00000000000e";
+const ORDER: &str = "gid://vitrine/Order/0190a0a0-0000-7000-8000-00000000000f";
+const FULFILLMENT: &str = "gid://vitrine/Fulfillment/0190a0a0-0000-7000-8000-000000000010";
+const DELIVERY_METHOD: &str = "gid://vitrine/DeliveryMethod/0190a0a0-0000-7000-8000-000000000011";
 
 /// What each guarded operation needs, as a scope name (staff roles map onto the same).
 fn guarded() -> Vec<(&'static str, &'static str, String)> {
@@ -91,11 +94,36 @@ fn guarded() -> Vec<(&'static str, &'static str, String)> {
         ("discounts", "pricing:read", "{ discounts { id } }".to_owned()),
         ("discount", "pricing:read", format!("{{ discount(id: \"{DISCOUNT}\") {{ id }} }}")),
         ("taxRates", "pricing:read", "{ taxRates { id } }".to_owned()),
+        ("orders", "orders:read", "{ orders(first: 1) { nodes { id } } }".to_owned()),
+        ("fulfillmentCreate", "orders:write", format!("mutation {{ fulfillmentCreate(input: {{orderId: \"{ORDER}\"}}) {{ userErrors {{ code }} }} }}")),
+        ("fulfillmentEventCreate", "orders:write", format!("mutation {{ fulfillmentEventCreate(input: {{fulfillmentId: \"{FULFILLMENT}\", status: IN_TRANSIT}}) {{ userErrors {{ code }} }} }}")),
+        ("orderCancel", "orders:write", format!("mutation {{ orderCancel(id: \"{ORDER}\") {{ userErrors {{ code }} }} }}")),
+        ("orderMarkAsPaid", "orders:write", format!("mutation {{ orderMarkAsPaid(id: \"{ORDER}\") {{ userErrors {{ code }} }} }}")),
+        ("deliveryMethods", "channels:write", "{ deliveryMethods { id } }".to_owned()),
+        ("deliveryMethodCreate", "channels:write", "mutation { deliveryMethodCreate(input: {handle: \"x\", title: \"x\", rate: {flat: {amount: \"1\", currencyCode: EUR}}}) { userErrors { code } } }".to_owned()),
+        ("deliveryMethodUpdate", "channels:write", format!("mutation {{ deliveryMethodUpdate(id: \"{DELIVERY_METHOD}\", input: {{handle: \"x\", title: \"x\", rate: {{flat: {{amount: \"1\", currencyCode: EUR}}}}}}) {{ userErrors {{ code }} }} }}")),
+        ("deliveryMethodDelete", "channels:write", format!("mutation {{ deliveryMethodDelete(id: \"{DELIVERY_METHOD}\") {{ userErrors {{ code }} }} }}")),
+        ("channelPaymentMethodsUpdate", "channels:write", format!("mutation {{ channelPaymentMethodsUpdate(channelId: \"{CHANNEL}\", methods: [MANUAL]) {{ userErrors {{ code }} }} }}")),
     ]
 }
 
-/// Mutations anyone may call: signing up and in, renewing and signing out.
-const PUBLIC_MUTATIONS: [&str; 6] = [
+/// Mutations anyone may call: signing up and in, renewing and signing out; carts and checkout
+/// (a cart is reachable by its id, a customer's cart by that customer only); reordering
+/// (the order must be the caller's).
+const PUBLIC_MUTATIONS: [&str; 19] = [
+    "cartCreate",
+    "cartLinesAdd",
+    "cartLinesAddBySku",
+    "cartLinesUpdate",
+    "cartLinesRemove",
+    "cartDiscountCodesUpdate",
+    "cartBuyerIdentityUpdate",
+    "cartNoteUpdate",
+    "cartAttributesUpdate",
+    "cartShippingAddressUpdate",
+    "cartDeliveryOptionSelect",
+    "checkoutComplete",
+    "orderReorder",
     "customerCreate",
     "customerAccessTokenCreate",
     "customerAccessTokenRenew",
@@ -121,6 +149,8 @@ fn role_scopes(role: &str) -> &'static [&'static str] {
             "companies:write",
             "pricing:read",
             "pricing:write",
+            "orders:read",
+            "orders:write",
         ],
         "catalog_manager" => &[
             "catalog:read",
@@ -130,9 +160,14 @@ fn role_scopes(role: &str) -> &'static [&'static str] {
             "pricing:read",
             "pricing:write",
         ],
-        "support" => {
-            &["catalog:read", "customers:read", "inventory:read", "companies:read", "pricing:read"]
-        }
+        "support" => &[
+            "catalog:read",
+            "customers:read",
+            "inventory:read",
+            "companies:read",
+            "pricing:read",
+            "orders:read",
+        ],
         _ => &[],
     }
 }
@@ -198,6 +233,8 @@ async fn only_allowed_callers_pass_each_guard() {
         vec!["companies:write"],
         vec!["pricing:read"],
         vec!["pricing:write"],
+        vec!["orders:read"],
+        vec!["orders:write"],
     ] {
         let token = api_token(&server, &admin, &scopes).await;
         callers.push(Caller { name: format!("token {scopes:?}"), token: Some(token), scopes });

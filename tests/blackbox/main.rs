@@ -4,6 +4,7 @@
 mod admin;
 mod authz;
 mod b2b;
+mod checkout;
 mod http;
 mod identity;
 mod inventory;

@@ -1,0 +1,1 @@
+//! Checkout through the real binary (work in progress).
