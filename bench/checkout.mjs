@@ -1,0 +1,91 @@
+// Checkout load driver for bench/checkout.sh: 32 concurrent buyers (BUYERS), each on its own
+// variant, each placing orders one after another through the real GraphQL API.
+//
+//   node bench/checkout.mjs <graphql url> <variants file> <seconds> <mode>
+//
+// mode `checkout`: every buyer first builds CARTS_PER_BUYER carts (not timed), then the clock
+//   runs while buyers only call checkoutComplete on them: completed checkouts/s.
+// mode `flow`: the clock runs while each buyer repeats cartCreate + checkoutComplete: orders/s
+//   for the whole buyer journey.
+// Every answer is checked; a userError or GraphQL error counts as failed. Prints one line:
+//   vitrine-checkout: mode=… buyers=… seconds=… completed=… per_s=… p50_ms=… p99_ms=… failed=…
+import { readFileSync } from "node:fs";
+
+const [url, variantsFile, secondsArg, mode] = process.argv.slice(2);
+const seconds = Number(secondsArg);
+const buyers = Number(process.env.BUYERS ?? 32);
+const cartsPerBuyer = Number(process.env.CARTS_PER_BUYER ?? 400);
+const variants = readFileSync(variantsFile, "utf8").split("\n").filter(Boolean);
+if (variants.length < buyers) throw new Error(`need ${buyers} variants, got ${variants.length}`);
+
+const CART = `mutation($v: ID!, $e: String!) { cartCreate(input: {
+  lines: [{merchandiseId: $v, quantity: 1}], buyerIdentity: {email: $e, countryCode: FR},
+  shippingAddress: {address1: "1 rue de Rivoli", city: "Paris", zip: "75001", countryCode: FR}
+}) { cart { id } userErrors { code message } } }`;
+const CHECKOUT = `mutation($c: ID!, $k: String!) { checkoutComplete(cartId: $c,
+  payment: {method: MANUAL}, idempotencyKey: $k) { order { number } userErrors { code message } } }`;
+
+let firstFailure = null;
+async function gql(query, variables) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query, variables }),
+  });
+  return response.json();
+}
+
+async function createCart(buyer, n) {
+  const r = await gql(CART, { v: variants[buyer], e: `buyer${buyer}.${n}@example.com` });
+  const cart = r?.data?.cartCreate?.cart?.id;
+  if (!cart) throw new Error(`cartCreate failed: ${JSON.stringify(r).slice(0, 300)}`);
+  return cart;
+}
+
+async function checkout(cart, key) {
+  const started = performance.now();
+  const r = await gql(CHECKOUT, { c: cart, k: key });
+  const ms = performance.now() - started;
+  const ok = r?.data?.checkoutComplete?.order?.number != null;
+  if (!ok && !firstFailure) firstFailure = JSON.stringify(r).slice(0, 300);
+  return { ok, ms };
+}
+
+const latencies = [];
+let completed = 0;
+let failed = 0;
+
+async function buyer(index, carts, deadline) {
+  let n = 0;
+  while (performance.now() < deadline) {
+    const cart = mode === "flow" ? await createCart(index, n) : carts[n];
+    if (!cart) break;
+    const { ok, ms } = await checkout(cart, `bench-${index}-${n}`);
+    n += 1;
+    if (performance.now() > deadline) break;
+    latencies.push(ms);
+    if (ok) completed += 1;
+    else failed += 1;
+  }
+}
+
+const prepared = [];
+if (mode === "checkout") {
+  for (let b = 0; b < buyers; b += 1) prepared.push([]);
+  await Promise.all(prepared.map(async (list, b) => {
+    for (let n = 0; n < cartsPerBuyer; n += 1) list.push(await createCart(b, n));
+  }));
+}
+const started = performance.now();
+const deadline = started + seconds * 1000;
+await Promise.all(Array.from({ length: buyers }, (_, b) => buyer(b, prepared[b] ?? [], deadline)));
+const elapsed = (Math.min(performance.now(), deadline) - started) / 1000;
+latencies.sort((a, b) => a - b);
+const pct = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(1) : "0");
+const exhausted = mode === "checkout" && completed + failed >= buyers * cartsPerBuyer;
+console.log(
+  `vitrine-checkout: mode=${mode} buyers=${buyers} seconds=${elapsed.toFixed(1)} completed=${completed} ` +
+    `per_s=${(completed / elapsed).toFixed(0)} p50_ms=${pct(0.5)} p99_ms=${pct(0.99)} failed=${failed}` +
+    (exhausted ? " carts_exhausted=1" : ""),
+);
+if (firstFailure) console.log(`first failed: ${firstFailure}`);
