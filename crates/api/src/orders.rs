@@ -138,12 +138,10 @@ fn tokio_stream_from(
     receiver: tokio::sync::broadcast::Receiver<std::sync::Arc<vitrine_app::OutboxRecord>>,
 ) -> impl Stream<Item = Option<std::sync::Arc<vitrine_app::OutboxRecord>>> {
     futures_util::stream::unfold(receiver, |mut r| async move {
-        loop {
-            match r.recv().await {
-                Ok(e) => return Some((Some(e), r)),
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => return Some((None, r)),
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-            }
+        match r.recv().await {
+            Ok(e) => Some((Some(e), r)),
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Some((None, r)),
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => None,
         }
     })
 }

@@ -153,7 +153,12 @@ impl OrderService {
                 amount: priced.total,
                 email: email.clone(),
                 payment_token: input.payment_token.clone(),
-                idempotency_key: format!("checkout-{}-v{}", cart.id, cart.version),
+                idempotency_key: format!(
+                    "checkout-{}-v{}-{}",
+                    cart.id,
+                    cart.version,
+                    input.payment_token.as_deref().unwrap_or_default()
+                ),
             };
             Some(
                 provider

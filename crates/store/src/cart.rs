@@ -6,8 +6,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, TransactionTrait,
 };
 use uuid::Uuid;
 use vitrine_domain::cart::{Attribute, Cart, CartLine};
@@ -91,7 +91,7 @@ impl Store {
                     .map_err(StoreError::from_write)?;
             }
             Some(version) => {
-                let mut active = row.into_active_model();
+                let mut active = row.into_active_model().reset_all();
                 active.created_at = ActiveValue::NotSet;
                 active.id = ActiveValue::NotSet;
                 let updated = carts::Entity::update_many()
@@ -111,17 +111,6 @@ impl Store {
                     .await?;
             }
         }
-        if !cart.lines.is_empty() {
-            let lines = cart.lines.iter().enumerate().map(|(i, l)| cart_lines::ActiveModel {
-                id: ActiveValue::Set(l.id),
-                cart_id: ActiveValue::Set(cart.id),
-                variant_id: ActiveValue::Set(l.variant_id),
-                quantity: ActiveValue::Set(i32::try_from(l.quantity).unwrap_or(i32::MAX)),
-                attributes: ActiveValue::Set(to_json(&l.attributes)),
-                position: ActiveValue::Set(i32::try_from(i).unwrap_or(i32::MAX)),
-            });
-            cart_lines::Entity::insert_many(lines).exec_without_returning(&txn).await?;
-        }
         if let Some(old) = retire {
             cart_lines::Entity::delete_many()
                 .filter(cart_lines::Column::CartId.eq(old))
@@ -132,6 +121,17 @@ impl Store {
                 .filter(carts::Column::OrderId.is_null())
                 .exec(&txn)
                 .await?;
+        }
+        if !cart.lines.is_empty() {
+            let lines = cart.lines.iter().enumerate().map(|(i, l)| cart_lines::ActiveModel {
+                id: ActiveValue::Set(l.id),
+                cart_id: ActiveValue::Set(cart.id),
+                variant_id: ActiveValue::Set(l.variant_id),
+                quantity: ActiveValue::Set(i32::try_from(l.quantity).unwrap_or(i32::MAX)),
+                attributes: ActiveValue::Set(to_json(&l.attributes)),
+                position: ActiveValue::Set(i32::try_from(i).unwrap_or(i32::MAX)),
+            });
+            cart_lines::Entity::insert_many(lines).exec_without_returning(&txn).await?;
         }
         txn.commit().await?;
         Ok(CartSave::Saved)

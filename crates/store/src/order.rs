@@ -10,8 +10,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, Value,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    Value,
 };
 use uuid::Uuid;
 use vitrine_domain::company::PaymentTerms;
@@ -548,7 +549,7 @@ async fn apply_change(
             fulfilled: to_i32(a.fulfilled),
             released: to_i32(a.released),
         };
-        order_allocations::Entity::update(row.into_active_model()).exec(txn).await?;
+        order_allocations::Entity::update(row.into_active_model().reset_all()).exec(txn).await?;
     }
     for (line_id, fulfilled) in &change.fulfilled {
         order_lines::Entity::update_many()
@@ -608,7 +609,7 @@ async fn apply_change(
     }
     for p in &change.payments {
         let exists = state.payments.iter().any(|old| old.id == p.id);
-        let row = payment_row(p).into_active_model();
+        let row = payment_row(p).into_active_model().reset_all();
         if exists {
             payments::Entity::update(row).exec(txn).await?;
         } else {

@@ -1,6 +1,9 @@
 //! The demo's delivery methods: standard parcels in each currency (free above a subtotal in
 //! Europe), an express service priced by weight, and collection in the shops that offer it.
 
+// Prices read as euros_cents.
+#![allow(clippy::inconsistent_digit_grouping)]
+
 use vitrine_domain::delivery::{DeliveryMethod, DeliveryRate, WeightBand};
 use vitrine_domain::money::{Currency, Money};
 use vitrine_store::{Store, StoreError};
