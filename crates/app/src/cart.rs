@@ -304,26 +304,7 @@ impl CartService {
         input: CartInput,
     ) -> AppResult<Cart> {
         let now = Utc::now();
-        let mut cart = Cart {
-            id: Uuid::new_v4(),
-            channel_id: channel.id,
-            currency,
-            customer_id: None,
-            company_location_id: None,
-            email: None,
-            country_code: None,
-            note: String::new(),
-            discount_codes: vec![],
-            attributes: vec![],
-            shipping_address: None,
-            billing_address: None,
-            delivery_handle: None,
-            version: 0,
-            order_id: None,
-            lines: vec![],
-            created_at: now,
-            updated_at: now,
-        };
+        let mut cart = Cart::new(Uuid::new_v4(), channel.id, currency, now);
         if let Actor::Customer { id } = actor {
             cart.customer_id = Some(*id);
             self.prefill_for_customer(&mut cart, *id, input.buyer_identity.company_location_id)
@@ -432,18 +413,31 @@ impl CartService {
             _ => Actor::Anonymous,
         };
         let pricing = self.pricing.buyer_pricing(&owner, channel, &[currency]).await?;
-        let mut sold = vec![];
-        for (variant_id, quantity) in order_lines {
-            let probe = [QuoteLine { variant_id, quantity: 1 }];
-            if self
-                .pricing
-                .quote(&pricing, channel, currency, &probe, &[], None, None)
-                .await
-                .is_ok()
-            {
-                sold.push(LineInput { variant_id, quantity, attributes: vec![] });
-            }
-        }
+        // Priced once as a cart would be: lines no longer sold here come back as unavailable.
+        let now = Utc::now();
+        let probe = Cart {
+            lines: order_lines
+                .into_iter()
+                .map(|(variant_id, quantity)| CartLine {
+                    id: Uuid::now_v7(),
+                    variant_id,
+                    quantity,
+                    attributes: vec![],
+                })
+                .collect(),
+            ..Cart::new(Uuid::nil(), channel.id, currency, now)
+        };
+        let priced = self.price_with(channel, &probe, &pricing).await?;
+        let sold = probe
+            .lines
+            .into_iter()
+            .filter(|l| !priced.unavailable_line_ids.contains(&l.id))
+            .map(|l| LineInput {
+                variant_id: l.variant_id,
+                quantity: l.quantity,
+                attributes: vec![],
+            })
+            .collect();
         self.create(actor, channel, currency, CartInput { lines: sold, ..CartInput::default() })
             .await
     }
@@ -607,11 +601,7 @@ impl CartService {
                     Err(p) => errors.push(line_problem(&["lines", &row, "quantity"], &p)),
                 }
             }
-            if errors.is_empty() {
-                Ok(touched)
-            } else {
-                Err(errors)
-            }
+            checked(touched, errors)
         })
         .await
     }
@@ -708,11 +698,7 @@ impl CartService {
             // Quantity 0 removes the line, as in Shopify.
             cart.lines.retain(|l| l.quantity > 0);
             touched.retain(|(id, _)| cart.lines.iter().any(|l| l.id == *id));
-            if errors.is_empty() {
-                Ok(touched)
-            } else {
-                Err(errors)
-            }
+            checked(touched, errors)
         })
         .await
     }
@@ -736,11 +722,7 @@ impl CartService {
                 }
             }
             cart.lines.retain(|l| !line_ids.contains(&l.id));
-            if errors.is_empty() {
-                Ok(vec![])
-            } else {
-                Err(errors)
-            }
+            checked(vec![], errors)
         })
         .await
     }
@@ -755,11 +737,7 @@ impl CartService {
         self.modify(actor, channel, cart_id, |cart| {
             let mut errors = vec![];
             set_codes(cart, codes.clone(), &mut errors);
-            if errors.is_empty() {
-                Ok(vec![])
-            } else {
-                Err(errors)
-            }
+            checked(vec![], errors)
         })
         .await
     }
@@ -774,11 +752,7 @@ impl CartService {
         self.modify(actor, channel, cart_id, |cart| {
             let mut errors = vec![];
             set_note(cart, note.clone(), &mut errors);
-            if errors.is_empty() {
-                Ok(vec![])
-            } else {
-                Err(errors)
-            }
+            checked(vec![], errors)
         })
         .await
     }
@@ -793,11 +767,7 @@ impl CartService {
         self.modify(actor, channel, cart_id, |cart| {
             let mut errors = vec![];
             set_attributes(cart, attributes.clone(), &["attributes"], &mut errors);
-            if errors.is_empty() {
-                Ok(vec![])
-            } else {
-                Err(errors)
-            }
+            checked(vec![], errors)
         })
         .await
     }
@@ -812,11 +782,7 @@ impl CartService {
         self.modify(actor, channel, cart_id, |cart| {
             let mut errors = vec![];
             cart.shipping_address = shipping.clone().map(|a| address("address", a, &mut errors));
-            if errors.is_empty() {
-                Ok(vec![])
-            } else {
-                Err(errors)
-            }
+            checked(vec![], errors)
         })
         .await
     }
@@ -869,11 +835,7 @@ impl CartService {
         self.modify(actor, channel, cart_id, |cart| {
             let mut errors = vec![];
             apply_identity(cart, &input, identity.clone(), &mut errors);
-            if errors.is_empty() {
-                Ok(vec![])
-            } else {
-                Err(errors)
-            }
+            checked(vec![], errors)
         })
         .await
     }
@@ -924,6 +886,15 @@ impl CartService {
                 "the cart is being changed elsewhere; try again",
             ))),
         }
+    }
+}
+
+/// The value when nothing went wrong, else every problem found.
+fn checked<T>(value: T, errors: Vec<UserError>) -> Result<T, Vec<UserError>> {
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(errors)
     }
 }
 

@@ -70,7 +70,8 @@ impl OrderService {
         if let Some(order_id) = cart.order_id {
             return self.replay(order_id, &input).await;
         }
-        let priced = self.carts.price(channel, &cart).await?;
+        let pricing = self.carts.owner_pricing(channel, &cart).await?;
+        let priced = self.carts.price_with(channel, &cart, &pricing).await?;
         let currency = cart.currency;
 
         let mut errors = vec![];
@@ -134,7 +135,6 @@ impl OrderService {
             return Err(AppError::User(errors));
         }
 
-        let pricing = self.carts.owner_pricing(channel, &cart).await?;
         let membership = pricing.membership.as_ref().filter(|m| m.company.is_approved());
         let now = Utc::now();
         let order_id = Uuid::now_v7();

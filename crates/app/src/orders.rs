@@ -16,8 +16,8 @@ use vitrine_domain::company::CompanyRole;
 use vitrine_domain::inventory::StockMovement;
 use vitrine_domain::money::Money;
 use vitrine_domain::order::{
-    all_delivered, transition, Fulfillment, FulfillmentEvent, Order, OrderEvent, OrderStatus,
-    Payment, ShipmentStatus,
+    all_delivered, transition, Allocation, Fulfillment, FulfillmentEvent, Order, OrderEvent,
+    OrderStatus, Payment, ShipmentStatus,
 };
 use vitrine_domain::payment::{on_cancel, CancelPayment, PaymentMethod, PaymentStatus};
 use vitrine_store::{ChangeOutcome, OrderChange, OrderFilter, OrderState, OutboxEvent, Store};
@@ -89,6 +89,21 @@ pub(crate) fn record(payment: &Payment, answer: &ProviderPayment) -> Payment {
         error: None,
         updated_at: Utc::now(),
         ..payment.clone()
+    }
+}
+
+/// Puts every unit the order still holds back on sale (a cancellation).
+fn release_open_allocations(state: &OrderState, change: &mut OrderChange) {
+    for a in &state.allocations {
+        let open = a.open();
+        if open > 0 {
+            change.stock.push((
+                a.variant_id,
+                a.location_id,
+                StockMovement::Release { quantity: i64::from(open) },
+            ));
+            change.allocations.push(Allocation { released: a.released + open, ..a.clone() });
+        }
     }
 }
 
@@ -238,19 +253,7 @@ impl OrderService {
                 payments: settled,
                 ..OrderChange::default()
             };
-            for a in &state.allocations {
-                let open = a.open();
-                if open > 0 {
-                    change.stock.push((
-                        a.variant_id,
-                        a.location_id,
-                        StockMovement::Release { quantity: i64::from(open) },
-                    ));
-                    let mut a = a.clone();
-                    a.released += open;
-                    change.allocations.push(a);
-                }
-            }
+            release_open_allocations(state, &mut change);
             change.events.push(order_event("order.cancelled", &state.order, to));
             Ok(change)
         })
@@ -554,19 +557,7 @@ impl OrderService {
                     let to = OrderStatus::Cancelled;
                     change.status = Some(to);
                     change.cancel_reason = Some("payment failed".to_owned());
-                    for a in &state.allocations {
-                        let open = a.open();
-                        if open > 0 {
-                            change.stock.push((
-                                a.variant_id,
-                                a.location_id,
-                                StockMovement::Release { quantity: i64::from(open) },
-                            ));
-                            let mut a = a.clone();
-                            a.released += open;
-                            change.allocations.push(a);
-                        }
-                    }
+                    release_open_allocations(state, &mut change);
                     change.events.push(order_event("order.cancelled", order, to));
                 } else {
                     change.events.push(order_event("order.updated", order, order.status));

@@ -75,6 +75,30 @@ pub struct Cart {
 }
 
 impl Cart {
+    /// An empty cart with nobody's details yet.
+    pub fn new(id: Uuid, channel_id: Uuid, currency: Currency, now: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            channel_id,
+            currency,
+            customer_id: None,
+            company_location_id: None,
+            email: None,
+            country_code: None,
+            note: String::new(),
+            discount_codes: vec![],
+            attributes: vec![],
+            shipping_address: None,
+            billing_address: None,
+            delivery_handle: None,
+            version: 0,
+            order_id: None,
+            lines: vec![],
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     pub fn total_quantity(&self) -> u64 {
         self.lines.iter().map(|l| u64::from(l.quantity)).sum()
     }

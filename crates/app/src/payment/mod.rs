@@ -70,11 +70,10 @@ pub trait PaymentProvider: Send + Sync {
     ) -> Result<ProviderPayment, ProviderError>;
 }
 
-/// Orders on the company's terms: nothing to authorise, paid when the invoice is.
-pub struct InvoiceProvider;
-
-/// Bank transfer: waits until staff mark the order paid.
-pub struct ManualProvider;
+/// Payments no provider takes: `Invoice` (on the company's terms, paid when the invoice is)
+/// and `Manual` (a bank transfer, paid when staff mark it). Both move the same way; only
+/// what checkout makes of a pending payment differs.
+pub struct OfflineProvider(pub PaymentMethod);
 
 fn unchanged(payment: &Payment, status: PaymentStatus, refunded: i64) -> ProviderPayment {
     ProviderPayment {
@@ -100,7 +99,6 @@ fn pending() -> ProviderPayment {
     }
 }
 
-/// Invoice and manual payments move the same way; only their meaning at checkout differs.
 fn offline_refund(payment: &Payment, amount: Money) -> ProviderPayment {
     let refunded = payment.refunded.minor.saturating_add(amount.minor);
     let status = if refunded >= payment.captured.minor {
@@ -112,36 +110,9 @@ fn offline_refund(payment: &Payment, amount: Money) -> ProviderPayment {
 }
 
 #[async_trait::async_trait]
-impl PaymentProvider for InvoiceProvider {
+impl PaymentProvider for OfflineProvider {
     fn method(&self) -> PaymentMethod {
-        PaymentMethod::Invoice
-    }
-
-    async fn authorize(&self, _: &AuthorizeRequest) -> Result<ProviderPayment, ProviderError> {
-        Ok(pending())
-    }
-
-    async fn capture(&self, payment: &Payment) -> Result<ProviderPayment, ProviderError> {
-        Ok(unchanged(payment, PaymentStatus::Captured, payment.refunded.minor))
-    }
-
-    async fn void(&self, payment: &Payment) -> Result<ProviderPayment, ProviderError> {
-        Ok(unchanged(payment, PaymentStatus::Voided, payment.refunded.minor))
-    }
-
-    async fn refund(
-        &self,
-        payment: &Payment,
-        amount: Money,
-    ) -> Result<ProviderPayment, ProviderError> {
-        Ok(offline_refund(payment, amount))
-    }
-}
-
-#[async_trait::async_trait]
-impl PaymentProvider for ManualProvider {
-    fn method(&self) -> PaymentMethod {
-        PaymentMethod::Manual
+        self.0
     }
 
     async fn authorize(&self, _: &AuthorizeRequest) -> Result<ProviderPayment, ProviderError> {
@@ -179,8 +150,8 @@ impl Providers {
     /// Invoice and manual always; the card when Stripe is configured.
     pub fn new(stripe: Option<&stripe::StripeSettings>) -> Self {
         let mut providers = Self::default();
-        providers.add(Arc::new(InvoiceProvider));
-        providers.add(Arc::new(ManualProvider));
+        providers.add(Arc::new(OfflineProvider(PaymentMethod::Invoice)));
+        providers.add(Arc::new(OfflineProvider(PaymentMethod::Manual)));
         if let Some(settings) = stripe {
             providers.add(Arc::new(stripe::StripeProvider::new(settings.clone())));
             providers.capture_at_checkout = settings.capture_at_checkout;
