@@ -82,7 +82,8 @@ prepare_variants() {
     jq -r '.data.locations.nodes[] | select(.kind == "WAREHOUSE") | .id' | head -n 1)"
   [[ -n "$location" ]] || die "no warehouse location"
   levels="$(gql "$token" '{"query":"{ products(first: 250) { nodes { variants(first: 1) { nodes { id sku } } } } }"}')"
-  jq -r '.data.products.nodes[].variants.nodes[0] | "\(.id) \(.sku)"' <<<"$levels" | head -n "$BUYERS" >"$file.both"
+  # jq takes the first $BUYERS itself: `| head` would end jq with SIGPIPE under pipefail.
+  jq -r --argjson n "$BUYERS" '[.data.products.nodes[].variants.nodes[0]] | .[:$n][] | "\(.id) \(.sku)"' <<<"$levels" >"$file.both"
   (($(wc -l <"$file.both") == BUYERS)) || die "found fewer than $BUYERS products"
   cut -d' ' -f1 "$file.both" >"$file"
   rows="$(cut -d' ' -f2 "$file.both" | jq -R -s -c --arg loc "$location" 'split("\n") | map(select(. != "")) | map({sku: ., locationId: $loc, quantity: 1000000})')"
