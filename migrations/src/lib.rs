@@ -11,6 +11,7 @@ mod m0003_product_revision;
 mod m0004_inventory;
 mod m0005_b2b_pricing;
 mod m0006_orders;
+mod m0007_stock_revision_and_order_counter;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_inventory::Migration),
             Box::new(m0005_b2b_pricing::Migration),
             Box::new(m0006_orders::Migration),
+            Box::new(m0007_stock_revision_and_order_counter::Migration),
         ]
     }
 }

@@ -7,6 +7,10 @@
 //! query), and a cached view is used only when its revision matches; so a write through any
 //! gateway replica is seen by every other replica on its next read, with no invalidation
 //! messages. This is a data cache, not a response cache: every request is still executed.
+//!
+//! Stock writes bump a separate stock revision: a cached view that is behind only on stock
+//! gets its stock figures refreshed with one light query instead of being read again whole,
+//! so that a product selling many times a second stays cached.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -59,12 +63,42 @@ impl ProductViews {
     ) -> Result<Vec<Arc<ProductView>>, StoreError> {
         let mut found: Vec<Option<Arc<ProductView>>> = Vec::with_capacity(wanted.len());
         let mut missing: Vec<Uuid> = Vec::new();
+        let mut stock_behind: HashMap<Uuid, Arc<ProductView>> = HashMap::new();
         for w in wanted {
-            let hit = self.cache.get(&w.id).filter(|v| v.revision >= w.revision);
-            if hit.is_none() {
-                missing.push(w.id);
+            let mut hit = self.cache.get(&w.id).filter(|v| v.revision >= w.revision);
+            match &hit {
+                None => missing.push(w.id),
+                Some(view) if view.stock_revision < w.stock_revision => {
+                    stock_behind.insert(w.id, view.clone());
+                    hit = None;
+                }
+                Some(_) => {}
             }
             found.push(hit);
+        }
+        if !stock_behind.is_empty() {
+            let ids: Vec<Uuid> = stock_behind.keys().copied().collect();
+            let mut refreshed: HashMap<Uuid, Arc<ProductView>> = HashMap::new();
+            for stock in self.store.product_stock(&ids).await? {
+                if let Some(cached) = stock_behind.get(&stock.product_id) {
+                    let view = Arc::new(cached.with_stock(
+                        stock.stock_revision,
+                        stock.available_for_sale,
+                        &stock.variant_quantities,
+                    ));
+                    self.remember(&view);
+                    refreshed.insert(stock.product_id, view);
+                }
+            }
+            for (slot, w) in found.iter_mut().zip(wanted) {
+                if slot.is_none() && stock_behind.contains_key(&w.id) {
+                    match refreshed.get(&w.id) {
+                        Some(view) => *slot = Some(view.clone()),
+                        // Its variants are gone: read it whole below.
+                        None => missing.push(w.id),
+                    }
+                }
+            }
         }
         if !missing.is_empty() {
             let mut loaded: HashMap<Uuid, Arc<ProductView>> = HashMap::new();
@@ -101,7 +135,9 @@ impl ProductViews {
     /// read the same product concurrently, around a write).
     fn remember(&self, view: &Arc<ProductView>) {
         match self.cache.get(&view.product.id) {
-            Some(cached) if cached.revision > view.revision => {}
+            Some(cached)
+                if (cached.revision, cached.stock_revision)
+                    > (view.revision, view.stock_revision) => {}
             _ => self.cache.insert(view.product.id, view.clone()),
         }
     }

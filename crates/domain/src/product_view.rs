@@ -13,10 +13,14 @@ use crate::catalog::{
 ///
 /// `revision` is the product's revision when the view was read. Every write that changes
 /// any part of the view bumps the product's revision in the same transaction, so a view is
-/// current exactly when its revision equals the one in the database.
+/// current exactly when its revision equals the one in the database. Stock writes are the
+/// exception: they change only the stock figures (`Variant::inventory_quantity`,
+/// `Product::available_for_sale`) and bump `stock_revision` instead, so that a sale refreshes
+/// those figures and not the whole product (see [`ProductView::with_stock`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProductView {
     pub revision: i64,
+    pub stock_revision: i64,
     pub product: Product,
     pub options: Vec<ProductOption>,
     /// In display order.
@@ -32,6 +36,25 @@ pub struct ProductView {
 }
 
 impl ProductView {
+    /// This view with the stock figures read at `stock_revision`; variants not in
+    /// `quantities` keep theirs.
+    pub fn with_stock(
+        &self,
+        stock_revision: i64,
+        available_for_sale: bool,
+        quantities: &[(Uuid, i32)],
+    ) -> ProductView {
+        let mut view = self.clone();
+        view.stock_revision = stock_revision;
+        view.product.available_for_sale = available_for_sale;
+        for variant in &mut view.variants {
+            if let Some((_, q)) = quantities.iter().find(|(id, _)| *id == variant.id) {
+                variant.inventory_quantity = *q;
+            }
+        }
+        view
+    }
+
     /// The text of `field` of object `id` (the product or one of its options) in `language`,
     /// if someone translated it.
     pub fn translation(&self, language: &str, id: Uuid, field: &str) -> Option<&str> {
@@ -194,6 +217,7 @@ mod tests {
         let now = Utc::now();
         ProductView {
             revision: 3,
+            stock_revision: 0,
             product: Product {
                 id: Uuid::from_u128(1),
                 handle: "coat".into(),
@@ -345,5 +369,18 @@ mod tests {
         assert_eq!(v.translation("it", id, "title"), None);
         assert_eq!(v.translation("fr", id, "description"), None);
         assert_eq!(v.translation("fr", Uuid::from_u128(2), "title"), None);
+    }
+
+    #[test]
+    fn with_stock_replaces_only_the_stock_figures() {
+        let v = with_colours();
+        let first = v.variants[0].id;
+        let fresh = v.with_stock(7, false, &[(first, 0)]);
+        assert_eq!(fresh.stock_revision, 7);
+        assert!(!fresh.product.available_for_sale);
+        assert_eq!(fresh.variants[0].inventory_quantity, 0);
+        assert_eq!(fresh.variants[1].inventory_quantity, v.variants[1].inventory_quantity);
+        assert_eq!(fresh.revision, v.revision);
+        assert_eq!(fresh.product.title, v.product.title);
     }
 }

@@ -395,7 +395,20 @@ impl Store {
                 draft.variants.iter().flat_map(|v| &v.prices),
             ));
         }
-        insert_chunked::<products::Entity, _>(&txn, products).await?;
+        // The counters start at the column defaults; leaving them out also lets this run
+        // against a schema from before they existed (the migration tests do).
+        for chunk in products.chunks(INSERT_CHUNK) {
+            let rows = chunk.iter().map(|p| {
+                let mut row = p.clone().into_active_model();
+                row.revision = ActiveValue::NotSet;
+                row.stock_revision = ActiveValue::NotSet;
+                row
+            });
+            products::Entity::insert_many(rows)
+                .exec_without_returning(&txn)
+                .await
+                .map_err(StoreError::from_write)?;
+        }
         insert_chunked::<product_options::Entity, _>(&txn, options).await?;
         insert_chunked::<product_variants::Entity, _>(&txn, variants).await?;
         insert_chunked::<variant_option_values::Entity, _>(&txn, option_values).await?;
@@ -411,6 +424,7 @@ impl Store {
     pub async fn update_product(&self, p: &Product) -> Result<(), StoreError> {
         let mut row = mapping::product_row(p).into_active_model().reset_all();
         row.revision = ActiveValue::NotSet;
+        row.stock_revision = ActiveValue::NotSet;
         let txn = self.db.begin().await?;
         match products::Entity::update(row).exec(&txn).await {
             Ok(_) => {}

@@ -121,6 +121,8 @@ pub mod products {
         pub published_at: Option<DateTimeUtc>,
         /// Bumped by every write that changes what the product shows; see `ProductView`.
         pub revision: i64,
+        /// Bumped by stock writes, which change only stock figures; see `ProductView`.
+        pub stock_revision: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

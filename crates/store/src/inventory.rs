@@ -18,7 +18,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 use vitrine_domain::inventory::{
-    Address, LedgerEntry, Location, LocationKind, MovementKind, StockItem, StockLevel,
+    Address, LedgerEntry, LevelChange, Location, LocationKind, MovementKind, StockItem, StockLevel,
     StockSnapshot,
 };
 
@@ -328,7 +328,7 @@ async fn ledger_group<C: ConnectionTrait>(
 }
 
 /// The body of [`Store::write_stock`], for callers that need stock moved inside a larger
-/// transaction of their own (checkout). The caller commits only on `Written`.
+/// transaction of their own. The caller commits only on `Written`.
 pub(crate) async fn write_stock_in<C, E, F>(
     db: &C,
     write: StockWrite<'_>,
@@ -339,42 +339,56 @@ where
     F: FnOnce(&mut StockSnapshot) -> Result<(), E>,
 {
     lock_stock(db).await?;
+    Ok(match write_stock_locked(db, write, plan).await? {
+        StockPlanned::Written(changes) if changes.is_empty() => StockWriteOutcome::Written(vec![]),
+        StockPlanned::Written(_) => {
+            StockWriteOutcome::Written(ledger_group(db, write.group_id).await?)
+        }
+        StockPlanned::Replayed(group) => {
+            StockWriteOutcome::Replayed(ledger_group(db, group).await?)
+        }
+        StockPlanned::Refused(e) => StockWriteOutcome::Refused(e),
+        StockPlanned::KeyReused => StockWriteOutcome::KeyReused,
+    })
+}
 
+/// What [`write_stock_locked`] did, before the ledger entries are read back (checkout needs
+/// only the changes, and saves that read).
+pub(crate) enum StockPlanned<E> {
+    Written(Vec<LevelChange>),
+    /// The idempotency key names this earlier group.
+    Replayed(Uuid),
+    Refused(E),
+    KeyReused,
+}
+
+/// A stock write inside a transaction that already holds the stock clock ([`lock_stock`]).
+pub(crate) async fn write_stock_locked<C, E, F>(
+    db: &C,
+    write: StockWrite<'_>,
+    plan: F,
+) -> Result<StockPlanned<E>, StoreError>
+where
+    C: ConnectionTrait,
+    F: FnOnce(&mut StockSnapshot) -> Result<(), E>,
+{
     if let Some(key) = write.idempotency {
         let seen = idempotency_keys::Entity::find_by_id((key.scope.to_owned(), key.key.to_owned()))
             .one(db)
             .await?;
         if let Some(seen) = seen {
             if seen.fingerprint != key.fingerprint {
-                return Ok(StockWriteOutcome::KeyReused);
+                return Ok(StockPlanned::KeyReused);
             }
-            return Ok(StockWriteOutcome::Replayed(ledger_group(db, seen.group_id).await?));
+            return Ok(StockPlanned::Replayed(seen.group_id));
         }
     }
 
     let locations = all_locations(db).await?;
-    let items = stock_items(db, write.skus, write.variant_ids).await?;
-    let ids: Vec<Uuid> = items.iter().map(|i| i.variant_id).collect();
-    let mut levels = Vec::new();
-    for chunk in ids.chunks(INSERT_CHUNK) {
-        let rows = inventory_levels::Entity::find()
-            .filter(inventory_levels::Column::VariantId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?;
-        levels.extend(rows.into_iter().map(|r| {
-            (
-                (r.variant_id, r.location_id),
-                StockLevel {
-                    on_hand: r.on_hand,
-                    reserved: r.reserved,
-                    safety_stock: r.safety_stock,
-                },
-            )
-        }));
-    }
+    let (items, levels) = stock_items(db, write.skus, write.variant_ids).await?;
     let mut snapshot = StockSnapshot::new(locations, items, levels);
     if let Err(refusal) = plan(&mut snapshot) {
-        return Ok(StockWriteOutcome::Refused(refusal));
+        return Ok(StockPlanned::Refused(refusal));
     }
 
     let now = Utc::now();
@@ -469,9 +483,7 @@ where
         .exec_without_returning(db)
         .await?;
     }
-    let entries =
-        if changes.is_empty() { vec![] } else { ledger_group(db, write.group_id).await? };
-    Ok(StockWriteOutcome::Written(entries))
+    Ok(StockPlanned::Written(changes.to_vec()))
 }
 
 /// Serialises stock writes (see the module comment). Must be the first statement of the
@@ -486,51 +498,63 @@ pub(crate) async fn lock_stock<C: ConnectionTrait>(db: &C) -> Result<(), StoreEr
     Ok(())
 }
 
-/// The variants named by SKU or id, with what stock writes need to know of them.
+/// The variants named by SKU or id, with what stock writes need to know of them, and their
+/// levels at every location: one statement per chunk of names (a variant with no level yet
+/// comes back once, with empty level columns).
 async fn stock_items<C: ConnectionTrait>(
     db: &C,
     skus: &[String],
     ids: &[Uuid],
-) -> Result<Vec<StockItem>, StoreError> {
-    type Row = (Uuid, Uuid, String, i32);
-    let select = || {
-        product_variants::Entity::find().select_only().columns([
-            product_variants::Column::Id,
-            product_variants::Column::ProductId,
-            product_variants::Column::Sku,
-            product_variants::Column::InventoryQuantity,
-        ])
-    };
-    let mut rows: Vec<Row> = Vec::new();
+) -> Result<(Vec<StockItem>, Vec<((Uuid, Uuid), StockLevel)>), StoreError> {
+    const SELECT: &str = "SELECT v.id, v.product_id, v.sku, v.inventory_quantity, \
+        l.location_id, l.on_hand, l.reserved, l.safety_stock \
+        FROM product_variants v LEFT JOIN inventory_levels l ON l.variant_id = v.id WHERE ";
+    let backend = db.get_database_backend();
+    let mut statements = Vec::new();
     for chunk in skus.chunks(INSERT_CHUNK) {
-        rows.extend(
-            select()
-                .filter(product_variants::Column::Sku.is_in(chunk.to_vec()))
-                .into_tuple::<Row>()
-                .all(db)
-                .await?,
+        let mut sql = Sql::default();
+        sql.push(
+            &format!("{SELECT}v.sku IN ({})", Sql::marks(chunk.len())),
+            values(chunk.iter().cloned()),
         );
+        statements.push(sql.statement(backend));
     }
     for chunk in ids.chunks(INSERT_CHUNK) {
-        rows.extend(
-            select()
-                .filter(product_variants::Column::Id.is_in(chunk.to_vec()))
-                .into_tuple::<Row>()
-                .all(db)
-                .await?,
+        let mut sql = Sql::default();
+        sql.push(
+            &format!("{SELECT}v.id IN ({})", Sql::marks(chunk.len())),
+            values(chunk.iter().copied()),
         );
+        statements.push(sql.statement(backend));
     }
-    rows.sort_by_key(|r| r.0);
-    rows.dedup_by_key(|r| r.0);
-    Ok(rows
-        .into_iter()
-        .map(|(variant_id, product_id, sku, quantity)| StockItem {
-            variant_id,
-            product_id,
-            sku,
-            online_quantity: i64::from(quantity),
-        })
-        .collect())
+    let mut items: HashMap<Uuid, StockItem> = HashMap::new();
+    let mut levels: HashMap<(Uuid, Uuid), StockLevel> = HashMap::new();
+    for statement in statements {
+        for row in db.query_all(statement).await? {
+            let variant_id: Uuid = row.try_get("", "id")?;
+            let quantity: i32 = row.try_get("", "inventory_quantity")?;
+            items.entry(variant_id).or_insert(StockItem {
+                variant_id,
+                product_id: row.try_get("", "product_id")?,
+                sku: row.try_get("", "sku")?,
+                online_quantity: i64::from(quantity),
+            });
+            let location: Option<Uuid> = row.try_get("", "location_id")?;
+            if let Some(location_id) = location {
+                levels.insert(
+                    (variant_id, location_id),
+                    StockLevel {
+                        on_hand: row.try_get("", "on_hand")?,
+                        reserved: row.try_get("", "reserved")?,
+                        safety_stock: row.try_get("", "safety_stock")?,
+                    },
+                );
+            }
+        }
+    }
+    let mut items: Vec<StockItem> = items.into_values().collect();
+    items.sort_by_key(|i| i.variant_id);
+    Ok((items, levels.into_iter().collect()))
 }
 
 /// Stores variants' new online quantities and refreshes their products' availability and
@@ -561,8 +585,9 @@ async fn refresh_online_quantities<C: ConnectionTrait>(
         sql.push(
             "UPDATE products SET available_for_sale = EXISTS (SELECT 1 FROM product_variants v \
              WHERE v.product_id = products.id AND (v.inventory_tracked = ? \
-             OR v.inventory_quantity > 0)), revision = revision + 1",
-            // Not `updated_at`: stock moving is not an edit of the product.
+             OR v.inventory_quantity > 0)), stock_revision = stock_revision + 1",
+            // Neither `revision` nor `updated_at`: stock moving is not an edit of the product,
+            // and read caches refresh only the stock figures (see `ProductView`).
             [false.into()],
         );
         sql.push(

@@ -41,6 +41,7 @@ pub use order::{
     PlaceOutcome, UsageLimit,
 };
 pub use pricing::{PricesWriteOutcome, TaxRateRecord};
+pub use views::ProductStock;
 
 /// A handle on the database. Cheap to clone; clones share the connection pool.
 #[derive(Clone)]

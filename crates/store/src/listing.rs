@@ -78,11 +78,13 @@ const NO_PRICE: i64 = i64::MAX;
 pub struct ProductRevision {
     pub id: Uuid,
     pub revision: i64,
+    pub stock_revision: i64,
 }
 
 struct Row {
     id: Uuid,
     revision: i64,
+    stock_revision: i64,
     title: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -94,6 +96,7 @@ impl FromQueryResult for Row {
         Ok(Row {
             id: res.try_get(pre, "id")?,
             revision: res.try_get(pre, "revision")?,
+            stock_revision: res.try_get(pre, "stock_revision")?,
             title: res.try_get(pre, "title")?,
             created_at: res.try_get(pre, "created_at")?,
             updated_at: res.try_get(pre, "updated_at")?,
@@ -185,7 +188,10 @@ impl Store {
         };
 
         let mut sql = Sql::default();
-        sql.push("SELECT p.id, p.revision, p.title, p.created_at, p.updated_at", []);
+        sql.push(
+            "SELECT p.id, p.revision, p.stock_revision, p.title, p.created_at, p.updated_at",
+            [],
+        );
         if matches!(listing.sort, ProductSort::Price | ProductSort::CollectionPosition) {
             sql.push(&format!(", CAST({sort_column} AS BIGINT) AS sort_int"), sort_values());
         }
@@ -300,7 +306,14 @@ impl Store {
                     SortValue::Int(row.sort_int.unwrap_or(NO_PRICE))
                 }
             };
-            items.push((ProductRevision { id: row.id, revision: row.revision }, value));
+            items.push((
+                ProductRevision {
+                    id: row.id,
+                    revision: row.revision,
+                    stock_revision: row.stock_revision,
+                },
+                value,
+            ));
         }
         if listing.direction == PageDirection::Backward {
             items.reverse();

@@ -119,6 +119,7 @@ pub(crate) fn product_row(p: &Product) -> products::Model {
         updated_at: p.updated_at,
         published_at: p.published_at,
         revision: 0,
+        stock_revision: 0,
     }
 }
 

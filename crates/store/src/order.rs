@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-    Value,
+    FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Statement,
+    TransactionTrait, Value,
 };
 use uuid::Uuid;
 use vitrine_domain::company::PaymentTerms;
@@ -25,7 +25,9 @@ use vitrine_domain::order::{
 use vitrine_domain::payment::{PaymentMethod, PaymentStatus};
 
 use crate::entity::*;
-use crate::inventory::{lock_stock, write_stock_in, StockWrite, StockWriteOutcome};
+use crate::inventory::{
+    lock_stock, write_stock_in, write_stock_locked, StockPlanned, StockWrite, StockWriteOutcome,
+};
 use crate::listing::Sql;
 use crate::mapping::{currency, from_json, to_json};
 use crate::{Store, StoreError};
@@ -379,10 +381,13 @@ where
             None => PlaceOutcome::CartMissing,
         });
     }
-    let entries = match write_stock_in(txn, stock, plan).await? {
-        StockWriteOutcome::Written(entries) | StockWriteOutcome::Replayed(entries) => entries,
-        StockWriteOutcome::Refused(e) => return Ok(PlaceOutcome::StockRefused(e)),
-        StockWriteOutcome::KeyReused => return Err(StoreError::Corrupt("stock key reused".into())),
+    order.number = lock_stock_and_number_order(txn).await?;
+    let changes = match write_stock_locked(txn, stock, plan).await? {
+        StockPlanned::Written(changes) => changes,
+        StockPlanned::Refused(e) => return Ok(PlaceOutcome::StockRefused(e)),
+        StockPlanned::Replayed(_) | StockPlanned::KeyReused => {
+            return Err(StoreError::Corrupt("checkout's stock write carries no key".into()))
+        }
     };
     for limit in &usage_limits {
         if let Some(total) = limit.total {
@@ -404,7 +409,6 @@ where
             });
         }
     }
-    order.number = next_order_number(txn).await?;
     let now = order.created_at;
     orders::Entity::insert(order_row(&order).into_active_model())
         .exec_without_returning(txn)
@@ -416,16 +420,16 @@ where
         .exec_without_returning(txn)
         .await?;
     }
-    let allocations: Vec<order_allocations::ActiveModel> = entries
+    let allocations: Vec<order_allocations::ActiveModel> = changes
         .iter()
-        .filter(|e| e.kind == MovementKind::Reservation)
-        .map(|e| {
+        .filter(|c| c.kind == MovementKind::Reservation)
+        .map(|c| {
             order_allocations::Model {
                 id: Uuid::now_v7(),
                 order_id: order.id,
-                variant_id: e.variant_id,
-                location_id: e.location_id,
-                quantity: i32::try_from(e.after.reserved - e.before.reserved).unwrap_or(0),
+                variant_id: c.variant_id,
+                location_id: c.location_id,
+                quantity: i32::try_from(c.after.reserved - c.before.reserved).unwrap_or(0),
                 fulfilled: 0,
                 released: 0,
             }
@@ -493,10 +497,19 @@ async fn unpaid_invoices(
     Ok(row.and_then(|r| r.total).unwrap_or(0))
 }
 
-/// Numbers increase by one from 1001. Safe because the stock clock is held.
-async fn next_order_number(txn: &DatabaseTransaction) -> Result<i64, StoreError> {
-    let last = orders::Entity::find().order_by_desc(orders::Column::Number).one(txn).await?;
-    Ok(last.map_or(1001, |o| o.number + 1))
+/// Takes the stock clock (as [`lock_stock`] does) and the next order number in one
+/// statement. Numbers increase by one from 1001; a rolled-back checkout gives its number back.
+async fn lock_stock_and_number_order(txn: &DatabaseTransaction) -> Result<i64, StoreError> {
+    let row = txn
+        .query_one(Statement::from_string(
+            txn.get_database_backend(),
+            "UPDATE inventory_clock SET writes = writes + 1, \
+             last_order_number = last_order_number + 1 WHERE id = 1 \
+             RETURNING last_order_number",
+        ))
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("the inventory clock row is missing".into()))?;
+    Ok(row.try_get("", "last_order_number")?)
 }
 
 async fn write_outbox(

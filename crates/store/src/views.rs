@@ -5,14 +5,26 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::QuerySelect;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Value,
+};
 use uuid::Uuid;
 use vitrine_domain::catalog::{PriceRange, Translation};
 use vitrine_domain::money::Money;
 use vitrine_domain::product_view::ProductView;
 
 use crate::entity::*;
+use crate::listing::Sql;
 use crate::{mapping, ProductRevision, Store, StoreError};
+
+/// A product's stock figures at one stock revision.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProductStock {
+    pub product_id: Uuid,
+    pub stock_revision: i64,
+    pub available_for_sale: bool,
+    pub variant_quantities: Vec<(Uuid, i32)>,
+}
 
 impl Store {
     /// The current revision of each of the given products that exists.
@@ -20,15 +32,19 @@ impl Store {
         &self,
         ids: &[Uuid],
     ) -> Result<Vec<ProductRevision>, StoreError> {
-        let rows: Vec<(Uuid, i64)> = products::Entity::find()
+        let rows: Vec<(Uuid, i64, i64)> = products::Entity::find()
             .select_only()
             .column(products::Column::Id)
             .column(products::Column::Revision)
+            .column(products::Column::StockRevision)
             .filter(products::Column::Id.is_in(ids.to_vec()))
             .into_tuple()
             .all(&self.db)
             .await?;
-        Ok(rows.into_iter().map(|(id, revision)| ProductRevision { id, revision }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, revision, stock_revision)| ProductRevision { id, revision, stock_revision })
+            .collect())
     }
 
     /// The id and revision of the product with this handle.
@@ -36,15 +52,67 @@ impl Store {
         &self,
         handle: &str,
     ) -> Result<Option<ProductRevision>, StoreError> {
-        let row: Option<(Uuid, i64)> = products::Entity::find()
+        let row: Option<(Uuid, i64, i64)> = products::Entity::find()
             .select_only()
             .column(products::Column::Id)
             .column(products::Column::Revision)
+            .column(products::Column::StockRevision)
             .filter(products::Column::Handle.eq(handle))
             .into_tuple()
             .one(&self.db)
             .await?;
-        Ok(row.map(|(id, revision)| ProductRevision { id, revision }))
+        Ok(row.map(|(id, revision, stock_revision)| ProductRevision {
+            id,
+            revision,
+            stock_revision,
+        }))
+    }
+
+    /// The stock figures of the given products, read in one statement (so they are
+    /// consistent with the stock revision beside them): what a cached view needs to catch up
+    /// with stock writes.
+    pub async fn product_stock(&self, ids: &[Uuid]) -> Result<Vec<ProductStock>, StoreError> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut sql = Sql::default();
+        sql.push(
+            &format!(
+                "SELECT v.product_id, p.stock_revision, p.available_for_sale, v.id, \
+                 v.inventory_quantity FROM product_variants v JOIN products p \
+                 ON p.id = v.product_id WHERE v.product_id IN ({})",
+                Sql::marks(ids.len())
+            ),
+            ids.iter().map(|id| Value::from(*id)).collect::<Vec<_>>(),
+        );
+        let rows = self.db.query_all(sql.statement(self.db.get_database_backend())).await?;
+        let rows = rows
+            .iter()
+            .map(|r| -> Result<(Uuid, i64, bool, Uuid, i32), sea_orm::DbErr> {
+                Ok((
+                    r.try_get("", "product_id")?,
+                    r.try_get("", "stock_revision")?,
+                    r.try_get("", "available_for_sale")?,
+                    r.try_get("", "id")?,
+                    r.try_get("", "inventory_quantity")?,
+                ))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut found: Vec<ProductStock> = Vec::new();
+        let mut at: HashMap<Uuid, usize> = HashMap::new();
+        for (product_id, stock_revision, available_for_sale, variant_id, quantity) in rows {
+            let i = *at.entry(product_id).or_insert_with(|| {
+                found.push(ProductStock {
+                    product_id,
+                    stock_revision,
+                    available_for_sale,
+                    variant_quantities: vec![],
+                });
+                found.len() - 1
+            });
+            found[i].variant_quantities.push((variant_id, quantity));
+        }
+        Ok(found)
     }
 
     /// Reads whole products: six statements for any number of them. The product rows are
@@ -97,9 +165,10 @@ impl Store {
         let mut index: HashMap<Uuid, usize> = HashMap::with_capacity(rows.len());
         for row in rows {
             index.insert(row.id, views.len());
-            let revision = row.revision;
+            let (revision, stock_revision) = (row.revision, row.stock_revision);
             views.push(ProductView {
                 revision,
+                stock_revision,
                 product: mapping::product(row)?,
                 options: vec![],
                 variants: vec![],

@@ -381,3 +381,60 @@ async fn migrating_to_stock_locations_moves_existing_quantities_into_a_default_l
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn stock_writes_bump_the_stock_revision_and_leave_the_revision() {
+    use vitrine_store::{StockWrite, StockWriteOutcome};
+    for db in TestDatabase::all().await.expect("test databases") {
+        let store = migrated(&db).await;
+        let draft = draft(1, Uuid::now_v7(), "Coat", 100);
+        let (id, variant) = (draft.product.id, draft.variants[0].variant.id);
+        store.insert_products(vec![draft]).await.expect("insert");
+        let before = store.product_revisions(&[id]).await.expect("revisions")[0];
+        use vitrine_domain::inventory::{Address, Location, LocationKind};
+        let location = Location {
+            id: Uuid::now_v7(),
+            name: "Warehouse".into(),
+            kind: LocationKind::Warehouse,
+            address: Address {
+                address1: "1 Via Roma".into(),
+                address2: None,
+                city: "Milano".into(),
+                zip: "20100".into(),
+                country_code: "IT".into(),
+            },
+            fulfills_online_orders: true,
+            pickup_enabled: false,
+            priority: 0,
+            created_at: chrono::Utc::now(),
+        };
+        store.save_location(&location).await.expect("location");
+        let location = location.id;
+
+        let write = StockWrite {
+            group_id: Uuid::now_v7(),
+            skus: &[],
+            variant_ids: &[variant],
+            reason: "received",
+            reference_document_uri: None,
+            actor: "test",
+            idempotency: None,
+        };
+        let received = vitrine_domain::inventory::StockMovement::Adjust { delta: 5 };
+        let outcome = store
+            .write_stock(write, |snapshot| snapshot.apply(variant, location, received).map(|_| ()))
+            .await
+            .expect("write");
+        assert!(matches!(outcome, StockWriteOutcome::Written(_)));
+
+        let after = store.product_revisions(&[id]).await.expect("revisions")[0];
+        assert_eq!(after.revision, before.revision, "stock is not an edit of the product");
+        assert!(after.stock_revision > before.stock_revision);
+        let stock = store.product_stock(&[id]).await.expect("stock");
+        assert_eq!(stock.len(), 1);
+        assert_eq!(stock[0].stock_revision, after.stock_revision);
+        assert!(stock[0].available_for_sale);
+        let quantity = stock[0].variant_quantities.iter().find(|(v, _)| *v == variant);
+        assert_eq!(quantity.map(|q| q.1), Some(5), "five received where none were counted");
+    }
+}
