@@ -76,6 +76,8 @@ if (mode === "checkout") {
     for (let n = 0; n < cartsPerBuyer; n += 1) list.push(await createCart(b, n));
   }));
 }
+// On stderr, so that a profiler watching the log knows when the measured part begins.
+console.error(`==> ${mode}: measuring for ${seconds} s`);
 const started = performance.now();
 const deadline = started + seconds * 1000;
 await Promise.all(Array.from({ length: buyers }, (_, b) => buyer(b, prepared[b] ?? [], deadline)));

@@ -28,6 +28,7 @@ use vitrine_domain::pricing::TaxContext;
 use vitrine_store::{CartSave, Store};
 
 use crate::company::address;
+use crate::delivery::DeliveryMethods;
 use crate::error::AppResult;
 use crate::payment::Providers;
 use crate::pricing::{quantity_violation, BuyerPricing, PricingService, Quote, QuoteLine};
@@ -103,6 +104,7 @@ pub struct CartService {
     store: Store,
     pricing: PricingService,
     providers: Arc<Providers>,
+    delivery_methods: DeliveryMethods,
 }
 
 fn user(field: &[&str], code: ErrorCode, message: impl Into<String>) -> UserError {
@@ -123,8 +125,13 @@ fn line_problem(field: &[&str], p: &LineProblem) -> UserError {
 }
 
 impl CartService {
-    pub fn new(store: Store, pricing: PricingService, providers: Arc<Providers>) -> Self {
-        Self { store, pricing, providers }
+    pub fn new(
+        store: Store,
+        pricing: PricingService,
+        providers: Arc<Providers>,
+        delivery_methods: DeliveryMethods,
+    ) -> Self {
+        Self { store, pricing, providers, delivery_methods }
     }
 
     pub fn providers(&self) -> &Arc<Providers> {
@@ -223,7 +230,7 @@ impl CartService {
                 quote.items.get(&l.variant_id).map_or(0, |i| i.weight_grams) * u64::from(l.quantity)
             })
             .sum();
-        let methods = self.store.delivery_methods().await?;
+        let methods = self.delivery_methods.all().await?;
         let options = if lines.is_empty() {
             vec![]
         } else {

@@ -1,12 +1,16 @@
 //! Delivery methods: staff set them up per channel and country; carts are offered those that
 //! fit (see `vitrine_domain::delivery`).
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use uuid::Uuid;
 use vitrine_domain::delivery::{DeliveryMethod, DeliveryRate, WeightBand};
 use vitrine_domain::money::{Currency, Money};
 use vitrine_store::Store;
 
 use crate::error::AppResult;
+use crate::short_cache::ShortCache;
 use crate::{AppError, ErrorCode, UserError};
 
 #[derive(Clone, Debug)]
@@ -62,14 +66,44 @@ fn money(
     }
 }
 
+/// Every delivery method, as carts read them on each change and at checkout: cached in
+/// process for [`DELIVERY_METHODS_TTL`]; this process's writes clear it at once, other
+/// replicas' writes are seen within the TTL.
+#[derive(Clone)]
+pub struct DeliveryMethods {
+    store: Store,
+    cache: Arc<ShortCache<(), Arc<Vec<DeliveryMethod>>>>,
+}
+
+pub const DELIVERY_METHODS_TTL: Duration = Duration::from_secs(2);
+
+impl DeliveryMethods {
+    pub fn new(store: Store) -> Self {
+        Self { store, cache: Arc::new(ShortCache::new(DELIVERY_METHODS_TTL)) }
+    }
+
+    pub async fn all(&self) -> AppResult<Arc<Vec<DeliveryMethod>>> {
+        self.cache
+            .get_or_load((), || async {
+                Ok::<_, AppError>(Arc::new(self.store.delivery_methods().await?))
+            })
+            .await
+    }
+
+    fn forget(&self) {
+        self.cache.clear();
+    }
+}
+
 #[derive(Clone)]
 pub struct DeliveryService {
     store: Store,
+    methods: DeliveryMethods,
 }
 
 impl DeliveryService {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, methods: DeliveryMethods) -> Self {
+        Self { store, methods }
     }
 
     pub async fn methods(&self) -> AppResult<Vec<DeliveryMethod>> {
@@ -194,6 +228,7 @@ impl DeliveryService {
             }
         }
         self.store.save_delivery_method(&method).await?;
+        self.methods.forget();
         Ok(method)
     }
 
@@ -217,6 +252,7 @@ impl DeliveryService {
 
     pub async fn delete(&self, id: Uuid) -> AppResult<()> {
         if self.store.delete_delivery_method(id).await? {
+            self.methods.forget();
             Ok(())
         } else {
             Err(AppError::user(UserError::not_found("id", "delivery method")))

@@ -18,6 +18,7 @@ pub mod payment;
 pub mod placeholder;
 pub mod pricing;
 pub mod product_views;
+mod short_cache;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -106,11 +107,17 @@ impl App {
         let providers = Arc::new(payment::Providers::new(settings.stripe.as_ref()));
         let settings = Arc::new(settings);
         let pricing = pricing::PricingService::new(store.clone(), views.clone());
-        let carts = cart::CartService::new(store.clone(), pricing.clone(), providers.clone());
+        let delivery_methods = delivery::DeliveryMethods::new(store.clone());
+        let carts = cart::CartService::new(
+            store.clone(),
+            pricing.clone(),
+            providers.clone(),
+            delivery_methods.clone(),
+        );
         Self {
             orders: orders::OrderService::new(store.clone(), carts.clone(), providers),
             carts,
-            delivery: delivery::DeliveryService::new(store.clone()),
+            delivery: delivery::DeliveryService::new(store.clone(), delivery_methods),
             inventory: inventory::InventoryService::new(store.clone(), feed),
             companies: company::CompanyService::new(store.clone()),
             pricing,

@@ -8,8 +8,8 @@
 //! products, list entries, discounts, usage, collections, tax rate).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -29,6 +29,7 @@ use vitrine_store::{IdempotencyKey, PricesWriteOutcome, Store, TaxRateRecord};
 use crate::error::{AppError, AppResult, ErrorCode, UserError};
 use crate::inventory::{actor_label, MAX_ROWS};
 use crate::product_views::ProductViews;
+use crate::short_cache::ShortCache;
 
 const NAME_MAX: usize = 255;
 const CODE_MAX: usize = 64;
@@ -261,19 +262,18 @@ pub struct DiscountInput {
 pub struct PricingService {
     store: Store,
     views: Arc<ProductViews>,
-    channel_rules: Arc<RulesCache>,
-    /// Bumped by every pricing write, so that a read that started before a write does not
-    /// cache what it read.
-    rules_generation: Arc<std::sync::atomic::AtomicU64>,
+    channel_rules: Arc<ShortCache<Uuid, Arc<ChannelRules>>>,
+    tax_rates: Arc<ShortCache<TaxPlace, Option<TaxRateRecord>>>,
 }
 
-/// Channel rules by channel, with when they were read.
-type RulesCache = Mutex<HashMap<Uuid, (Instant, Arc<ChannelRules>)>>;
+/// `(country, region)`.
+type TaxPlace = (String, Option<String>);
 
 /// What applies to everyone on a channel: its price lists and automatic promotions. Public
 /// offers, read by nearly every storefront request, so cached in process for
-/// [`CHANNEL_RULES_TTL`]; this process's own pricing writes clear the cache at once, other
-/// replicas' writes are seen within the TTL. Company and group prices are never cached.
+/// [`CHANNEL_RULES_TTL`] (as are tax rates); this process's own pricing writes clear the
+/// cache at once, other replicas' writes are seen within the TTL. Company and group prices
+/// are never cached.
 #[derive(Debug)]
 struct ChannelRules {
     lists: Vec<PriceList>,
@@ -360,42 +360,35 @@ fn fingerprint(list_id: Uuid, rows: &[PriceRow], remove: &[Uuid]) -> String {
 
 impl PricingService {
     pub fn new(store: Store, views: Arc<ProductViews>) -> Self {
-        Self { store, views, channel_rules: Arc::default(), rules_generation: Arc::default() }
+        Self {
+            store,
+            views,
+            channel_rules: Arc::new(ShortCache::new(CHANNEL_RULES_TTL)),
+            tax_rates: Arc::new(ShortCache::new(CHANNEL_RULES_TTL)),
+        }
     }
 
-    /// Forgets cached channel rules after a pricing write.
+    /// Forgets cached channel rules and tax rates after a pricing write.
     fn invalidate(&self) {
-        self.rules_generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        if let Ok(mut rules) = self.channel_rules.lock() {
-            rules.clear();
-        }
+        self.channel_rules.clear();
+        self.tax_rates.clear();
     }
 
     async fn channel_rules(&self, channel_id: Uuid) -> AppResult<Arc<ChannelRules>> {
-        if let Ok(rules) = self.channel_rules.lock() {
-            if let Some((at, found)) = rules.get(&channel_id) {
-                if at.elapsed() < CHANNEL_RULES_TTL {
-                    return Ok(found.clone());
-                }
-            }
-        }
-        let generation = self.rules_generation.load(std::sync::atomic::Ordering::SeqCst);
-        let lists = self.store.price_lists_for(&[channel_id], &[]).await?;
-        let automatic = self
-            .store
-            .candidate_discounts(&[])
-            .await?
-            .into_iter()
-            .filter(|d| d.code.is_none())
-            .filter(|d| d.channel_ids.is_empty() || d.channel_ids.contains(&channel_id))
-            .collect();
-        let found = Arc::new(ChannelRules { lists, automatic });
-        if let Ok(mut rules) = self.channel_rules.lock() {
-            if self.rules_generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
-                rules.insert(channel_id, (Instant::now(), found.clone()));
-            }
-        }
-        Ok(found)
+        self.channel_rules
+            .get_or_load(channel_id, || async {
+                let lists = self.store.price_lists_for(&[channel_id], &[]).await?;
+                let automatic = self
+                    .store
+                    .candidate_discounts(&[])
+                    .await?
+                    .into_iter()
+                    .filter(|d| d.code.is_none())
+                    .filter(|d| d.channel_ids.is_empty() || d.channel_ids.contains(&channel_id))
+                    .collect();
+                Ok(Arc::new(ChannelRules { lists, automatic }))
+            })
+            .await
     }
 
     // ---- the buyer's prices ---------------------------------------------------------------
@@ -472,7 +465,12 @@ impl PricingService {
                 None,
             ));
         };
-        let rate = self.store.tax_rate_for(&country, region.as_deref()).await?;
+        let rate = self
+            .tax_rates
+            .get_or_load((country.clone(), region.clone()), || async {
+                Ok::<_, AppError>(self.store.tax_rate_for(&country, region.as_deref()).await?)
+            })
+            .await?;
         Ok((
             TaxContext {
                 rate: rate.map_or(Percent::ZERO, |r| r.rate),
@@ -551,7 +549,11 @@ impl PricingService {
         let entries = self.entries(pricing, &ids).await?;
 
         // The engine judges each against the channel, window and limits.
-        let discounts = self.store.candidate_discounts(codes).await?;
+        // Automatic promotions come with `pricing` (the channel's, cached briefly, exactly as
+        // the product page shows them); codes are read fresh.
+        let mut discounts = pricing.automatic.clone();
+        discounts.extend(self.store.discounts_by_codes(codes).await?);
+        discounts.sort_by_key(|d| d.id);
         let limited: Vec<Uuid> = discounts
             .iter()
             .filter(|d| d.usage_limit.is_some() || d.usage_limit_per_customer.is_some())
@@ -1301,11 +1303,13 @@ impl PricingService {
             created_at: existing.as_ref().map_or_else(Utc::now, |r| r.created_at),
         };
         self.store.save_tax_rate(&record).await?;
+        self.invalidate();
         Ok(record)
     }
 
     pub async fn tax_rate_delete(&self, id: Uuid) -> AppResult<()> {
         if self.store.delete_tax_rate(id).await? {
+            self.invalidate();
             Ok(())
         } else {
             Err(not_found("id", "tax rate"))

@@ -584,6 +584,20 @@ impl Store {
         rows.into_iter().map(discount).collect()
     }
 
+    /// The discounts with one of these codes, active or not; none for no codes.
+    pub async fn discounts_by_codes(&self, codes: &[String]) -> Result<Vec<Discount>, StoreError> {
+        if codes.is_empty() {
+            return Ok(vec![]);
+        }
+        let keys: Vec<String> = codes.iter().map(|c| discount_code_key(c)).collect();
+        let rows = discounts::Entity::find()
+            .filter(discounts::Column::CodeKey.is_in(keys))
+            .order_by_asc(discounts::Column::Id)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(discount).collect()
+    }
+
     /// How often each discount was used, in total and by `customer`; one grouped query.
     pub async fn discount_usage(
         &self,
