@@ -155,8 +155,13 @@ impl Store {
         // leaves some waiting far longer than their turn; queueing here serves them in order.
         // PostgreSQL queues waiters on the clock row's lock itself.
         let _turn = if self.is_postgres() { None } else { Some(self.stock_writes.lock().await) };
+        // Before the transaction: location edits do not take the stock clock, so reading them
+        // under it would not make them any fresher, only hold the clock longer.
+        let locations = all_locations(&self.db).await?;
         let txn = self.db.begin().await?;
-        let outcome = write_stock_in(&txn, write, plan).await?;
+        lock_stock(&txn).await?;
+        let planned = write_stock_locked(&txn, locations, write, plan).await?;
+        let outcome = read_back(&txn, planned, write.group_id).await?;
         if matches!(outcome, StockWriteOutcome::Written(_)) {
             txn.commit().await?;
         } else {
@@ -256,7 +261,7 @@ fn values<T: Into<Value>>(items: impl IntoIterator<Item = T>) -> Vec<Value> {
     items.into_iter().map(Into::into).collect()
 }
 
-async fn all_locations<C: ConnectionTrait>(db: &C) -> Result<Vec<Location>, StoreError> {
+pub(crate) async fn all_locations<C: ConnectionTrait>(db: &C) -> Result<Vec<Location>, StoreError> {
     stock_locations::Entity::find()
         .order_by_asc(stock_locations::Column::Name)
         .all(db)
@@ -327,23 +332,16 @@ async fn ledger_group<C: ConnectionTrait>(
         .collect()
 }
 
-/// The body of [`Store::write_stock`], for callers that need stock moved inside a larger
-/// transaction of their own. The caller commits only on `Written`.
-pub(crate) async fn write_stock_in<C, E, F>(
+/// What a stock write tells its caller: the ledger entries it wrote (or wrote before, for a
+/// replayed key), read back for their sequence numbers.
+pub(crate) async fn read_back<C: ConnectionTrait, E>(
     db: &C,
-    write: StockWrite<'_>,
-    plan: F,
-) -> Result<StockWriteOutcome<E>, StoreError>
-where
-    C: ConnectionTrait,
-    F: FnOnce(&mut StockSnapshot) -> Result<(), E>,
-{
-    lock_stock(db).await?;
-    Ok(match write_stock_locked(db, write, plan).await? {
+    planned: StockPlanned<E>,
+    group_id: Uuid,
+) -> Result<StockWriteOutcome<E>, StoreError> {
+    Ok(match planned {
         StockPlanned::Written(changes) if changes.is_empty() => StockWriteOutcome::Written(vec![]),
-        StockPlanned::Written(_) => {
-            StockWriteOutcome::Written(ledger_group(db, write.group_id).await?)
-        }
+        StockPlanned::Written(_) => StockWriteOutcome::Written(ledger_group(db, group_id).await?),
         StockPlanned::Replayed(group) => {
             StockWriteOutcome::Replayed(ledger_group(db, group).await?)
         }
@@ -362,9 +360,11 @@ pub(crate) enum StockPlanned<E> {
     KeyReused,
 }
 
-/// A stock write inside a transaction that already holds the stock clock ([`lock_stock`]).
+/// The body of every stock write, inside a transaction that already holds the stock clock
+/// ([`lock_stock`]); `locations` are all of them. The caller commits only on `Written`.
 pub(crate) async fn write_stock_locked<C, E, F>(
     db: &C,
+    locations: Vec<Location>,
     write: StockWrite<'_>,
     plan: F,
 ) -> Result<StockPlanned<E>, StoreError>
@@ -384,7 +384,6 @@ where
         }
     }
 
-    let locations = all_locations(db).await?;
     let (items, levels) = stock_items(db, write.skus, write.variant_ids).await?;
     let mut snapshot = StockSnapshot::new(locations, items, levels);
     if let Err(refusal) = plan(&mut snapshot) {
