@@ -2,12 +2,18 @@
 //! staff rarely change (a channel's price lists and automatic promotions, tax rates, delivery
 //! methods). This process's own writes clear it at once; other replicas' writes are seen
 //! once an entry is older than the cache's lifetime.
+//!
+//! Some keys come from buyers (a tax region is whatever an address says), so the cache holds
+//! at most [`MAX_ENTRIES`]: expired entries go when it fills up, and if none has expired
+//! everything goes.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+pub const MAX_ENTRIES: usize = 1_000;
 
 pub struct ShortCache<K, V> {
     ttl: Duration,
@@ -47,6 +53,13 @@ impl<K: Eq + Hash, V: Clone> ShortCache<K, V> {
         let value = load().await?;
         if let (Some(generation), Ok(mut state)) = (generation, self.state.lock()) {
             if state.generation == generation {
+                if state.entries.len() >= MAX_ENTRIES {
+                    let ttl = self.ttl;
+                    state.entries.retain(|_, (at, _)| at.elapsed() < ttl);
+                    if state.entries.len() >= MAX_ENTRIES {
+                        state.entries.clear();
+                    }
+                }
                 state.entries.insert(key, (Instant::now(), value.clone()));
             }
         }
@@ -83,6 +96,16 @@ mod tests {
         assert_eq!(read(&cache, &loads).await, 1, "cached");
         cache.clear();
         assert_eq!(read(&cache, &loads).await, 2, "read again after a write");
+    }
+
+    #[tokio::test]
+    async fn keys_chosen_by_callers_cannot_grow_it_past_its_bound() {
+        let cache = ShortCache::new(Duration::from_secs(60));
+        for key in 0..(MAX_ENTRIES as u32 * 3) {
+            cache.get_or_load(key, || async { Ok::<_, ()>(key) }).await.expect("load");
+        }
+        let held = cache.state.lock().expect("lock").entries.len();
+        assert!((1..=MAX_ENTRIES).contains(&held), "{held} entries held");
     }
 
     #[tokio::test]

@@ -155,12 +155,9 @@ impl Store {
         // leaves some waiting far longer than their turn; queueing here serves them in order.
         // PostgreSQL queues waiters on the clock row's lock itself.
         let _turn = if self.is_postgres() { None } else { Some(self.stock_writes.lock().await) };
-        // Before the transaction: location edits do not take the stock clock, so reading them
-        // under it would not make them any fresher, only hold the clock longer.
-        let locations = all_locations(&self.db).await?;
         let txn = self.db.begin().await?;
         lock_stock(&txn).await?;
-        let planned = write_stock_locked(&txn, locations, write, plan).await?;
+        let planned = write_stock_locked(&txn, write, plan).await?;
         let outcome = read_back(&txn, planned, write.group_id).await?;
         if matches!(outcome, StockWriteOutcome::Written(_)) {
             txn.commit().await?;
@@ -261,7 +258,7 @@ fn values<T: Into<Value>>(items: impl IntoIterator<Item = T>) -> Vec<Value> {
     items.into_iter().map(Into::into).collect()
 }
 
-pub(crate) async fn all_locations<C: ConnectionTrait>(db: &C) -> Result<Vec<Location>, StoreError> {
+async fn all_locations<C: ConnectionTrait>(db: &C) -> Result<Vec<Location>, StoreError> {
     stock_locations::Entity::find()
         .order_by_asc(stock_locations::Column::Name)
         .all(db)
@@ -361,10 +358,9 @@ pub(crate) enum StockPlanned<E> {
 }
 
 /// The body of every stock write, inside a transaction that already holds the stock clock
-/// ([`lock_stock`]); `locations` are all of them. The caller commits only on `Written`.
+/// ([`lock_stock`]). The caller commits only on `Written`.
 pub(crate) async fn write_stock_locked<C, E, F>(
     db: &C,
-    locations: Vec<Location>,
     write: StockWrite<'_>,
     plan: F,
 ) -> Result<StockPlanned<E>, StoreError>
@@ -384,6 +380,9 @@ where
         }
     }
 
+    // Under the clock: on PostgreSQL a list read before it could be as old as the wait for
+    // it, and plan with a location since switched off for online orders.
+    let locations = all_locations(db).await?;
     let (items, levels) = stock_items(db, write.skus, write.variant_ids).await?;
     let mut snapshot = StockSnapshot::new(locations, items, levels);
     if let Err(refusal) = plan(&mut snapshot) {

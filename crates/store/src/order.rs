@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 use vitrine_domain::company::PaymentTerms;
-use vitrine_domain::inventory::{Location, MovementKind, StockMovement, StockSnapshot};
+use vitrine_domain::inventory::{MovementKind, StockMovement, StockSnapshot};
 use vitrine_domain::money::{Currency, Money};
 use vitrine_domain::order::{
     Allocation, Fulfillment, FulfillmentEvent, Order, OrderLine, OrderStatus, Payment,
@@ -25,7 +25,7 @@ use vitrine_domain::order::{
 use vitrine_domain::payment::{PaymentMethod, PaymentStatus};
 
 use crate::entity::*;
-use crate::inventory::{all_locations, lock_stock, write_stock_locked, StockPlanned, StockWrite};
+use crate::inventory::{lock_stock, write_stock_locked, StockPlanned, StockWrite};
 use crate::listing::Sql;
 use crate::mapping::{currency, from_json, to_json};
 use crate::{Store, StoreError};
@@ -139,10 +139,8 @@ impl Store {
         F: FnOnce(&mut StockSnapshot) -> Result<(), E>,
     {
         let _turn = if self.is_postgres() { None } else { Some(self.stock_writes.lock().await) };
-        // Outside the transaction, as `Store::write_stock` does.
-        let locations = all_locations(&self.db).await?;
         let txn = self.db.begin().await?;
-        let outcome = place_in(&txn, locations, new, stock, events, plan).await?;
+        let outcome = place_in(&txn, new, stock, events, plan).await?;
         if matches!(outcome, PlaceOutcome::Placed(_)) {
             txn.commit().await?;
         } else {
@@ -191,8 +189,7 @@ impl Store {
                 idempotency: None,
             };
             let moves = change.stock.clone();
-            let locations = all_locations(&txn).await?;
-            let outcome = write_stock_locked(&txn, locations, write, |snapshot| {
+            let outcome = write_stock_locked(&txn, write, |snapshot| {
                 let mut problems = vec![];
                 for (variant, location, movement) in moves {
                     if let Err(e) = snapshot.apply(variant, location, movement) {
@@ -359,7 +356,6 @@ pub struct OrderFilter {
 
 async fn place_in<E, F>(
     txn: &DatabaseTransaction,
-    locations: Vec<Location>,
     new: NewOrder,
     stock: StockWrite<'_>,
     events: impl FnOnce(&Order) -> Vec<OutboxEvent>,
@@ -397,7 +393,7 @@ where
         .await?;
 
     order.number = lock_stock_and_number_order(txn).await?;
-    let changes = match write_stock_locked(txn, locations, stock, plan).await? {
+    let changes = match write_stock_locked(txn, stock, plan).await? {
         StockPlanned::Written(changes) => changes,
         StockPlanned::Refused(e) => return Ok(PlaceOutcome::StockRefused(e)),
         StockPlanned::Replayed(_) | StockPlanned::KeyReused => {
