@@ -76,8 +76,15 @@ fn paris() -> Address {
 }
 
 async fn guest_cart(app: &App, channel: &Channel, variant: Uuid, quantity: u32) -> Uuid {
+    guest_cart_of(app, channel, &[(variant, quantity)]).await
+}
+
+async fn guest_cart_of(app: &App, channel: &Channel, lines: &[(Uuid, u32)]) -> Uuid {
     let input = CartInput {
-        lines: vec![LineInput { variant_id: variant, quantity, attributes: vec![] }],
+        lines: lines
+            .iter()
+            .map(|&(variant_id, quantity)| LineInput { variant_id, quantity, attributes: vec![] })
+            .collect(),
         buyer_identity: BuyerIdentityInput {
             email: Some("guest@example.com".into()),
             ..Default::default()
@@ -90,6 +97,60 @@ async fn guest_cart(app: &App, channel: &Channel, variant: Uuid, quantity: u32) 
         .await
         .expect("cart")
         .id
+}
+
+/// Sets each variant's stock to `units` in the warehouse and none elsewhere.
+async fn stock(app: &App, variants: &[Uuid], units: i64) {
+    let locations = app.inventory.locations().await.expect("locations");
+    let mut counts = vec![];
+    for v in app.store.variants_by_ids(variants).await.expect("variants") {
+        for l in &locations {
+            counts.push(QuantityCount {
+                sku: v.sku.clone(),
+                location_id: l.id,
+                quantity: if l.kind == LocationKind::Warehouse { units } else { 0 },
+                change_from_quantity: None,
+            });
+        }
+    }
+    let context = StockContext {
+        reason: "stock take".into(),
+        reference_document_uri: None,
+        idempotency_key: None,
+    };
+    app.inventory.set_quantities(&staff(), context, counts).await.expect("stock take");
+}
+
+/// Demo products whose variants are all tracked, with at least two variants: their ids.
+async fn products_with_sizes(app: &App, n: usize) -> Vec<(Uuid, Vec<Uuid>)> {
+    let levels = app
+        .inventory
+        .levels(&LevelQuery { limit: 2000, ..Default::default() })
+        .await
+        .expect("levels");
+    let mut products: Vec<Uuid> = vec![];
+    for v in app
+        .store
+        .variants_by_ids(&levels.iter().map(|l| l.variant_id).collect::<Vec<_>>())
+        .await
+        .expect("variants")
+    {
+        if !products.contains(&v.product_id) {
+            products.push(v.product_id);
+        }
+    }
+    let mut found = vec![];
+    for product in products {
+        let variants = app.store.variants_of_products(&[product]).await.expect("variants");
+        if variants.len() >= 2 && variants.iter().all(|v| v.inventory_tracked) {
+            found.push((product, variants.iter().map(|v| v.id).collect()));
+        }
+        if found.len() == n {
+            break;
+        }
+    }
+    assert_eq!(found.len(), n, "the demo catalog has {n} such products");
+    found
 }
 
 fn manual(cart_id: Uuid, key: Option<&str>) -> CheckoutInput {
@@ -312,5 +373,61 @@ async fn cancelling_releases_stock_and_shipping_takes_it_off_hand() {
             .await
             .expect("second parcel");
         assert_eq!(done.order.status, OrderStatus::Delivered, "{}", backend(&db));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_last_units_of_two_sizes_sold_at_once_leave_the_product_sold_out() {
+    for db in databases().await {
+        let app = Arc::new(demo_app(&db).await);
+        let channel = Arc::new(marketplace(&app).await);
+        for (product, variants) in products_with_sizes(&app, 5).await {
+            stock(&app, &variants, 0).await;
+            stock(&app, &variants[..2], 1).await;
+            let mut tasks = vec![];
+            for &variant in &variants[..2] {
+                let cart = guest_cart(&app, &channel, variant, 1).await;
+                let (app, channel) = (app.clone(), channel.clone());
+                tasks.push(tokio::spawn(async move {
+                    app.orders.checkout(&Actor::Anonymous, &channel, manual(cart, None)).await
+                }));
+            }
+            for task in tasks {
+                task.await.expect("task").expect("each size had one unit");
+            }
+            let now = app.store.products_by_ids(&[product]).await.expect("product");
+            assert!(!now[0].available_for_sale, "{}: every size is sold", backend(&db));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn carts_naming_the_same_products_in_opposite_orders_all_check_out() {
+    for db in databases().await {
+        let app = Arc::new(demo_app(&db).await);
+        let channel = Arc::new(marketplace(&app).await);
+        let products = products_with_sizes(&app, 2).await;
+        let (a, b) = (products[0].1[0], products[1].1[0]);
+        stock(&app, &[a, b], 100).await;
+        let mut carts = vec![];
+        for n in 0..40 {
+            let lines = if n % 2 == 0 { [(a, 1), (b, 1)] } else { [(b, 1), (a, 1)] };
+            carts.push(guest_cart_of(&app, &channel, &lines).await);
+        }
+        let tasks: Vec<_> = carts
+            .into_iter()
+            .map(|cart| {
+                let (app, channel) = (app.clone(), channel.clone());
+                tokio::spawn(async move {
+                    app.orders.checkout(&Actor::Anonymous, &channel, manual(cart, None)).await
+                })
+            })
+            .collect();
+        for task in tasks {
+            // A deadlock between two of them would surface here as a database error.
+            task.await.expect("task").unwrap_or_else(|e| panic!("{}: {e:?}", backend(&db)));
+        }
+        assert_eq!(reserved_and_on_hand(&app, a).await, (40, 100), "{}", backend(&db));
+        assert_eq!(reserved_and_on_hand(&app, b).await, (40, 100), "{}", backend(&db));
     }
 }

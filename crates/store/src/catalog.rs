@@ -15,7 +15,7 @@ use vitrine_domain::catalog::{
 use vitrine_domain::money::Money;
 
 use crate::entity::*;
-use crate::inventory::lock_stock;
+use crate::inventory::lock_products;
 use crate::mapping::{self, join_list};
 use crate::views::{bump_revisions, bump_revisions_of_owners};
 use crate::{Store, StoreError, INSERT_CHUNK};
@@ -425,6 +425,9 @@ impl Store {
         let mut row = mapping::product_row(p).into_active_model().reset_all();
         row.revision = ActiveValue::NotSet;
         row.stock_revision = ActiveValue::NotSet;
+        // Stock writes own availability: the figure `p` carries was read before this write and
+        // could undo a concurrent sale's.
+        row.available_for_sale = ActiveValue::NotSet;
         let txn = self.db.begin().await?;
         match products::Entity::update(row).exec(&txn).await {
             Ok(_) => {}
@@ -464,7 +467,7 @@ impl Store {
     pub async fn delete_product(&self, id: Uuid) -> Result<(), StoreError> {
         let txn = self.db.begin().await?;
         // Its levels go below; no stock write may recreate one in between.
-        lock_stock(&txn).await?;
+        lock_products(&txn, &[id]).await?;
         let deleted = products::Entity::delete_by_id(id).exec(&txn).await?;
         if deleted.rows_affected == 0 {
             return Err(StoreError::NotFound);
@@ -574,9 +577,9 @@ impl Store {
         variants: &[VariantDraft],
     ) -> Result<(), StoreError> {
         let txn = self.db.begin().await?;
-        // Availability is recomputed below from the variants' stock; taking the stock lock
-        // keeps a concurrent stock write from slipping in between the read and the write.
-        lock_stock(&txn).await?;
+        // Availability is recomputed below from the variants' stock; locking the product as
+        // stock writes do keeps one from slipping in between the read and the write.
+        lock_products(&txn, &[product_id]).await?;
         for o in options {
             product_options::Entity::insert(mapping::option_row(o).into_active_model())
                 .on_conflict(

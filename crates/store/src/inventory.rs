@@ -1,20 +1,30 @@
 //! Stock: locations, levels per variant and location, the append-only ledger and its feed.
 //!
-//! Every stock write goes through [`Store::write_stock`]: it first updates the single
-//! `inventory_clock` row, which on PostgreSQL holds a row lock and on SQLite takes the write
-//! lock until commit. Stock writes therefore run one at a time, which gives three guarantees
-//! the rest of the design leans on: a planner's reads cannot go stale before its writes (no
-//! lost update, no oversell), an idempotency key is checked and recorded atomically, and
-//! ledger sequence numbers become visible in increasing order, so a reader of the changes feed
-//! that remembers the last number it saw never misses an entry.
+//! Every stock write goes through [`Store::write_stock`] (or a checkout or order change, which
+//! write stock the same way inside their own transactions). Two locks keep them correct:
+//!
+//! - **The products' rows** ([`lock_stock_of`]). A write locks the rows of the products whose
+//!   variants it may move, in id order, before it reads any level. Writes to the same product
+//!   therefore run one at a time, so a planner's reads cannot go stale before its writes (no
+//!   lost update, no oversell), and the product's availability is computed from figures no
+//!   other write is changing. Writes to different products run side by side. On SQLite the
+//!   first write of a transaction takes the database's single write lock, which covers this.
+//! - **The stock clock** ([`take_feed_clock`]), the single `inventory_clock` row, taken as late
+//!   as possible: after every other lock, right before the ledger and outbox rows are inserted,
+//!   and held until commit. Feed sequence numbers are therefore handed out in commit order, so
+//!   a reader of the changes feed (or of the outbox) that remembers the last number it saw
+//!   never misses an entry. It also numbers orders and guards discount limits and credit.
+//!
+//! A retried write's idempotency key is checked and recorded under a lock on the key itself
+//! (an advisory lock on PostgreSQL), so two calls with one key never both write.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement, TransactionTrait, Value,
+    ActiveValue, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement, TransactionTrait, Value,
 };
 use uuid::Uuid;
 use vitrine_domain::inventory::{
@@ -156,8 +166,21 @@ impl Store {
         // PostgreSQL queues waiters on the clock row's lock itself.
         let _turn = if self.is_postgres() { None } else { Some(self.stock_writes.lock().await) };
         let txn = self.db.begin().await?;
-        lock_stock(&txn).await?;
+        if let Some(key) = write.idempotency {
+            lock_idempotency_key(&txn, key).await?;
+        }
+        lock_stock_of(&txn, write.variant_ids, write.skus).await?;
         let planned = write_stock_locked(&txn, write, plan).await?;
+        let planned = match planned {
+            StockPlanned::Written(written) => {
+                take_feed_clock(&txn).await?;
+                append_ledger(&txn, written.ledger).await?;
+                StockPlanned::Written(written.changes)
+            }
+            StockPlanned::Replayed(group) => StockPlanned::Replayed(group),
+            StockPlanned::Refused(e) => StockPlanned::Refused(e),
+            StockPlanned::KeyReused => StockPlanned::KeyReused,
+        };
         let outcome = read_back(&txn, planned, write.group_id).await?;
         if matches!(outcome, StockWriteOutcome::Written(_)) {
             txn.commit().await?;
@@ -333,7 +356,7 @@ async fn ledger_group<C: ConnectionTrait>(
 /// replayed key), read back for their sequence numbers.
 pub(crate) async fn read_back<C: ConnectionTrait, E>(
     db: &C,
-    planned: StockPlanned<E>,
+    planned: StockPlanned<E, Vec<LevelChange>>,
     group_id: Uuid,
 ) -> Result<StockWriteOutcome<E>, StoreError> {
     Ok(match planned {
@@ -347,18 +370,27 @@ pub(crate) async fn read_back<C: ConnectionTrait, E>(
     })
 }
 
-/// What [`write_stock_locked`] did, before the ledger entries are read back (checkout needs
-/// only the changes, and saves that read).
-pub(crate) enum StockPlanned<E> {
-    Written(Vec<LevelChange>),
+/// What [`write_stock_locked`] did. `Written` first carries the changes with the ledger rows
+/// still to append (after the clock), then only the changes, before the ledger entries are read
+/// back (checkout needs only the changes, and saves that read).
+pub(crate) enum StockPlanned<E, W = StockWritten> {
+    Written(W),
     /// The idempotency key names this earlier group.
     Replayed(Uuid),
     Refused(E),
     KeyReused,
 }
 
-/// The body of every stock write, inside a transaction that already holds the stock clock
-/// ([`lock_stock`]). The caller commits only on `Written`.
+/// Levels written, whose ledger rows are still to be appended once the clock is taken.
+pub(crate) struct StockWritten {
+    pub changes: Vec<LevelChange>,
+    pub ledger: Vec<stock_ledger::ActiveModel>,
+}
+
+/// The body of every stock write, inside a transaction that already holds the locks of the
+/// products it may move ([`lock_stock_of`]) and of its idempotency key: plans, then writes the
+/// levels, online quantities, availability and the key. The caller takes the clock, appends
+/// the ledger rows ([`append_ledger`]) and commits only on `Written`.
 pub(crate) async fn write_stock_locked<C, E, F>(
     db: &C,
     write: StockWrite<'_>,
@@ -380,8 +412,8 @@ where
         }
     }
 
-    // Under the clock: on PostgreSQL a list read before it could be as old as the wait for
-    // it, and plan with a location since switched off for online orders.
+    // After the locks: on PostgreSQL a list read before them could be as old as the wait for
+    // them, and plan with a location since switched off for online orders.
     let locations = all_locations(db).await?;
     let (items, levels) = stock_items(db, write.skus, write.variant_ids).await?;
     let mut snapshot = StockSnapshot::new(locations, items, levels);
@@ -452,10 +484,6 @@ where
             }
         })
         .collect();
-    for chunk in ledger_rows.chunks(INSERT_CHUNK / 2) {
-        stock_ledger::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
-    }
-
     let changed: Vec<(Uuid, Uuid, i64)> = snapshot
         .items()
         .iter()
@@ -481,16 +509,134 @@ where
         .exec_without_returning(db)
         .await?;
     }
-    Ok(StockPlanned::Written(changes.to_vec()))
+    Ok(StockPlanned::Written(StockWritten { changes: changes.to_vec(), ledger: ledger_rows }))
 }
 
-/// Serialises stock writes (see the module comment). Must be the first statement of the
-/// transaction: on SQLite a transaction that reads first and writes later fails, instead of
-/// waiting, when another writer got in between.
-pub(crate) async fn lock_stock<C: ConnectionTrait>(db: &C) -> Result<(), StoreError> {
+/// Inserts ledger rows; the transaction must hold the clock ([`take_feed_clock`]).
+pub(crate) async fn append_ledger<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<stock_ledger::ActiveModel>,
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(INSERT_CHUNK / 2) {
+        stock_ledger::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+/// Keeps concurrent stock writes to the products of these variants apart until commit (see the
+/// module comment). Must come before the transaction reads any level. On SQLite it must be the
+/// first statement: a transaction that reads first and writes later fails, instead of waiting,
+/// when another writer got in between.
+pub(crate) async fn lock_stock_of<C: ConnectionTrait>(
+    db: &C,
+    variant_ids: &[Uuid],
+    skus: &[String],
+) -> Result<(), StoreError> {
+    let backend = db.get_database_backend();
+    if backend != DbBackend::Postgres {
+        return take_write_lock(db).await;
+    }
+    // The products of the named variants.
+    let named = |sql: &mut Sql, ids: &[Uuid], skus: &[String]| {
+        sql.push(
+            &format!(
+                "SELECT product_id FROM product_variants WHERE id IN ({})",
+                Sql::marks(ids.len().max(1))
+            ),
+            if ids.is_empty() { vec![Uuid::nil().into()] } else { values(ids.iter().copied()) },
+        );
+        if !skus.is_empty() {
+            sql.push(
+                &format!(" OR sku IN ({})", Sql::marks(skus.len())),
+                values(skus.iter().cloned()),
+            );
+        }
+    };
+    if variant_ids.len() + skus.len() <= INSERT_CHUNK {
+        // The usual case, in one statement. `ORDER BY` makes PostgreSQL lock the rows in id
+        // order, so two writes never each hold a row the other waits for.
+        let mut sql = Sql::default();
+        sql.push("SELECT id FROM products WHERE id IN (", []);
+        named(&mut sql, variant_ids, skus);
+        sql.push(") ORDER BY id FOR UPDATE", []);
+        db.query_all(sql.statement(backend)).await?;
+        return Ok(());
+    }
+    let mut products = Vec::new();
+    for chunk in variant_ids.chunks(INSERT_CHUNK) {
+        let mut sql = Sql::default();
+        named(&mut sql, chunk, &[]);
+        for row in db.query_all(sql.statement(backend)).await? {
+            products.push(row.try_get::<Uuid>("", "product_id")?);
+        }
+    }
+    for chunk in skus.chunks(INSERT_CHUNK) {
+        let mut sql = Sql::default();
+        named(&mut sql, &[], chunk);
+        for row in db.query_all(sql.statement(backend)).await? {
+            products.push(row.try_get::<Uuid>("", "product_id")?);
+        }
+    }
+    lock_products(db, &products).await
+}
+
+/// Locks these products' rows for a write that recomputes what depends on their stock
+/// (see [`lock_stock_of`]).
+pub(crate) async fn lock_products<C: ConnectionTrait>(
+    db: &C,
+    product_ids: &[Uuid],
+) -> Result<(), StoreError> {
+    let backend = db.get_database_backend();
+    if backend != DbBackend::Postgres {
+        return take_write_lock(db).await;
+    }
+    let mut ids = product_ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    // Chunks in id order keep the whole lock order sorted.
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        let mut sql = Sql::default();
+        sql.push(
+            &format!(
+                "SELECT id FROM products WHERE id IN ({}) ORDER BY id FOR UPDATE",
+                Sql::marks(chunk.len())
+            ),
+            values(chunk.iter().copied()),
+        );
+        db.query_all(sql.statement(backend)).await?;
+    }
+    Ok(())
+}
+
+/// SQLite: the first write of a transaction takes the database's write lock until commit.
+pub(crate) async fn take_write_lock<C: ConnectionTrait>(db: &C) -> Result<(), StoreError> {
+    take_feed_clock(db).await
+}
+
+/// Takes the stock clock (see the module comment): held until commit, so it must come after
+/// every other lock the transaction takes and right before the ledger or outbox rows.
+pub(crate) async fn take_feed_clock<C: ConnectionTrait>(db: &C) -> Result<(), StoreError> {
     db.execute(Statement::from_string(
         db.get_database_backend(),
         "UPDATE inventory_clock SET writes = writes + 1 WHERE id = 1",
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Makes a second call with the same idempotency key wait for the first to commit or roll
+/// back, so that it then finds the key recorded. SQLite's write lock already does.
+async fn lock_idempotency_key<C: ConnectionTrait>(
+    db: &C,
+    key: IdempotencyKey<'_>,
+) -> Result<(), StoreError> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    db.execute(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+        [format!("{}\n{}", key.scope, key.key).into()],
     ))
     .await?;
     Ok(())

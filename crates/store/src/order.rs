@@ -25,7 +25,10 @@ use vitrine_domain::order::{
 use vitrine_domain::payment::{PaymentMethod, PaymentStatus};
 
 use crate::entity::*;
-use crate::inventory::{lock_stock, write_stock_locked, StockPlanned, StockWrite};
+use crate::inventory::{
+    append_ledger, lock_stock_of, take_feed_clock, take_write_lock, write_stock_locked,
+    StockPlanned, StockWrite, StockWritten,
+};
 use crate::listing::Sql;
 use crate::mapping::{currency, from_json, to_json};
 use crate::{Store, StoreError};
@@ -164,7 +167,7 @@ impl Store {
     {
         let _turn = if self.is_postgres() { None } else { Some(self.stock_writes.lock().await) };
         let txn = self.db.begin().await?;
-        lock_stock(&txn).await?;
+        lock_order(&txn, order_id).await?;
         let Some(state) = order_state(&txn, order_id).await? else {
             txn.rollback().await?;
             return Ok(ChangeOutcome::Missing);
@@ -176,6 +179,7 @@ impl Store {
                 return Ok(ChangeOutcome::Refused(e));
             }
         };
+        let mut ledger = vec![];
         if !change.stock.is_empty() {
             let ids: Vec<Uuid> = change.stock.iter().map(|s| s.0).collect();
             let reference = format!("vitrine://orders/{}", state.order.number);
@@ -189,6 +193,7 @@ impl Store {
                 idempotency: None,
             };
             let moves = change.stock.clone();
+            lock_stock_of(&txn, &ids, &[]).await?;
             let outcome = write_stock_locked(&txn, write, |snapshot| {
                 let mut problems = vec![];
                 for (variant, location, movement) in moves {
@@ -203,13 +208,22 @@ impl Store {
                 }
             })
             .await?;
-            if let StockPlanned::Refused(problems) = outcome {
-                txn.rollback().await?;
-                return Ok(ChangeOutcome::Refused(stock_refused(problems)));
+            match outcome {
+                StockPlanned::Written(written) => ledger = written.ledger,
+                StockPlanned::Refused(problems) => {
+                    txn.rollback().await?;
+                    return Ok(ChangeOutcome::Refused(stock_refused(problems)));
+                }
+                StockPlanned::Replayed(_) | StockPlanned::KeyReused => {
+                    return Err(StoreError::Corrupt("an order's stock write carries no key".into()))
+                }
             }
         }
         apply_change(&txn, &state, &change).await?;
         let state = order_state(&txn, order_id).await?.ok_or(StoreError::NotFound)?;
+        take_feed_clock(&txn).await?;
+        append_ledger(&txn, ledger).await?;
+        write_outbox(&txn, &change.events, Utc::now()).await?;
         txn.commit().await?;
         Ok(ChangeOutcome::Changed(Box::new(state)))
     }
@@ -379,8 +393,8 @@ where
             None => PlaceOutcome::CartMissing,
         });
     }
-    // What needs neither the stock nor the order number goes in before the clock is taken:
-    // on PostgreSQL every statement after it makes every other checkout wait longer.
+    // What needs neither the stock nor the order number goes in before the locks are taken:
+    // on PostgreSQL every statement after one makes the checkouts waiting for it wait longer.
     if !lines.is_empty() {
         order_lines::Entity::insert_many(
             lines.iter().map(|l| order_line_row(l).into_active_model()),
@@ -392,14 +406,36 @@ where
         .exec_without_returning(txn)
         .await?;
 
-    order.number = lock_stock_and_number_order(txn).await?;
-    let changes = match write_stock_locked(txn, stock, plan).await? {
-        StockPlanned::Written(changes) => changes,
+    lock_stock_of(txn, stock.variant_ids, stock.skus).await?;
+    let StockWritten { changes, ledger } = match write_stock_locked(txn, stock, plan).await? {
+        StockPlanned::Written(written) => written,
         StockPlanned::Refused(e) => return Ok(PlaceOutcome::StockRefused(e)),
         StockPlanned::Replayed(_) | StockPlanned::KeyReused => {
             return Err(StoreError::Corrupt("checkout's stock write carries no key".into()))
         }
     };
+    let allocations: Vec<order_allocations::ActiveModel> = changes
+        .iter()
+        .filter(|c| c.kind == MovementKind::Reservation)
+        .map(|c| {
+            order_allocations::Model {
+                id: Uuid::now_v7(),
+                order_id: order.id,
+                variant_id: c.variant_id,
+                location_id: c.location_id,
+                quantity: i32::try_from(c.after.reserved - c.before.reserved).unwrap_or(0),
+                fulfilled: 0,
+                released: 0,
+            }
+            .into_active_model()
+        })
+        .collect();
+    if !allocations.is_empty() {
+        order_allocations::Entity::insert_many(allocations).exec_without_returning(txn).await?;
+    }
+
+    // The clock, held to commit: from here on every statement makes all checkouts wait.
+    order.number = take_feed_clock_and_number_order(txn).await?;
     for limit in &usage_limits {
         if let Some(total) = limit.total {
             if usage_count(txn, limit.discount_id, None).await? >= i64::from(total) {
@@ -424,25 +460,7 @@ where
     orders::Entity::insert(order_row(&order).into_active_model())
         .exec_without_returning(txn)
         .await?;
-    let allocations: Vec<order_allocations::ActiveModel> = changes
-        .iter()
-        .filter(|c| c.kind == MovementKind::Reservation)
-        .map(|c| {
-            order_allocations::Model {
-                id: Uuid::now_v7(),
-                order_id: order.id,
-                variant_id: c.variant_id,
-                location_id: c.location_id,
-                quantity: i32::try_from(c.after.reserved - c.before.reserved).unwrap_or(0),
-                fulfilled: 0,
-                released: 0,
-            }
-            .into_active_model()
-        })
-        .collect();
-    if !allocations.is_empty() {
-        order_allocations::Entity::insert_many(allocations).exec_without_returning(txn).await?;
-    }
+    append_ledger(txn, ledger).await?;
     if !discounts_used.is_empty() {
         let reference = format!("order:{}", order.number);
         discount_usages::Entity::insert_many(discounts_used.iter().map(|d| {
@@ -498,9 +516,9 @@ async fn unpaid_invoices(
     Ok(row.and_then(|r| r.total).unwrap_or(0))
 }
 
-/// Takes the stock clock (as [`lock_stock`] does) and the next order number in one
+/// Takes the stock clock (as [`take_feed_clock`] does) and the next order number in one
 /// statement. Numbers increase by one from 1001; a rolled-back checkout gives its number back.
-async fn lock_stock_and_number_order(txn: &DatabaseTransaction) -> Result<i64, StoreError> {
+async fn take_feed_clock_and_number_order(txn: &DatabaseTransaction) -> Result<i64, StoreError> {
     let row = txn
         .query_one(Statement::from_string(
             txn.get_database_backend(),
@@ -511,6 +529,21 @@ async fn lock_stock_and_number_order(txn: &DatabaseTransaction) -> Result<i64, S
         .await?
         .ok_or_else(|| StoreError::Corrupt("the inventory clock row is missing".into()))?;
     Ok(row.try_get("", "last_order_number")?)
+}
+
+/// Keeps concurrent changes of one order apart until commit. On SQLite, as the first write of
+/// the transaction, it takes the database's write lock.
+async fn lock_order(txn: &DatabaseTransaction, order_id: Uuid) -> Result<(), StoreError> {
+    if txn.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return take_write_lock(txn).await;
+    }
+    txn.execute(Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        "SELECT id FROM orders WHERE id = $1 FOR UPDATE",
+        [order_id.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 async fn write_outbox(
@@ -630,7 +663,6 @@ async fn apply_change(
             payments::Entity::insert(row).exec_without_returning(txn).await?;
         }
     }
-    write_outbox(txn, &change.events, now).await?;
     Ok(())
 }
 

@@ -384,47 +384,16 @@ async fn migrating_to_stock_locations_moves_existing_quantities_into_a_default_l
 
 #[tokio::test]
 async fn stock_writes_bump_the_stock_revision_and_leave_the_revision() {
-    use vitrine_store::{StockWrite, StockWriteOutcome};
+    use vitrine_store::StockWriteOutcome;
     for db in TestDatabase::all().await.expect("test databases") {
         let store = migrated(&db).await;
         let draft = draft(1, Uuid::now_v7(), "Coat", 100);
         let (id, variant) = (draft.product.id, draft.variants[0].variant.id);
         store.insert_products(vec![draft]).await.expect("insert");
         let before = store.product_revisions(&[id]).await.expect("revisions")[0];
-        use vitrine_domain::inventory::{Address, Location, LocationKind};
-        let location = Location {
-            id: Uuid::now_v7(),
-            name: "Warehouse".into(),
-            kind: LocationKind::Warehouse,
-            address: Address {
-                address1: "1 Via Roma".into(),
-                address2: None,
-                city: "Milano".into(),
-                zip: "20100".into(),
-                country_code: "IT".into(),
-            },
-            fulfills_online_orders: true,
-            pickup_enabled: false,
-            priority: 0,
-            created_at: chrono::Utc::now(),
-        };
-        store.save_location(&location).await.expect("location");
-        let location = location.id;
-
-        let write = StockWrite {
-            group_id: Uuid::now_v7(),
-            skus: &[],
-            variant_ids: &[variant],
-            reason: "received",
-            reference_document_uri: None,
-            actor: "test",
-            idempotency: None,
-        };
+        let location = warehouse(&store).await;
         let received = vitrine_domain::inventory::StockMovement::Adjust { delta: 5 };
-        let outcome = store
-            .write_stock(write, |snapshot| snapshot.apply(variant, location, received).map(|_| ()))
-            .await
-            .expect("write");
+        let outcome = move_stock(&store, variant, location, received).await;
         assert!(matches!(outcome, StockWriteOutcome::Written(_)));
 
         let after = store.product_revisions(&[id]).await.expect("revisions")[0];
@@ -437,4 +406,71 @@ async fn stock_writes_bump_the_stock_revision_and_leave_the_revision() {
         let quantity = stock[0].variant_quantities.iter().find(|(v, _)| *v == variant);
         assert_eq!(quantity.map(|q| q.1), Some(5), "five received where none were counted");
     }
+}
+
+#[tokio::test]
+async fn saving_a_product_read_before_a_sale_keeps_the_sale_s_availability() {
+    use vitrine_domain::inventory::StockMovement;
+    for db in TestDatabase::all().await.expect("test databases") {
+        let store = migrated(&db).await;
+        let mut draft = draft(1, Uuid::now_v7(), "Coat", 100);
+        draft.variants.truncate(1);
+        let (id, variant) = (draft.product.id, draft.variants[0].variant.id);
+        store.insert_products(vec![draft]).await.expect("insert");
+        let location = warehouse(&store).await;
+        move_stock(&store, variant, location, StockMovement::Adjust { delta: 1 }).await;
+        let read_before = store.products_by_ids(&[id]).await.expect("product")[0].clone();
+        assert!(read_before.available_for_sale);
+
+        move_stock(&store, variant, location, StockMovement::Adjust { delta: -1 }).await;
+        let renamed = Product { title: "Coat, renamed".into(), ..read_before };
+        store.update_product(&renamed).await.expect("update");
+
+        let now = store.products_by_ids(&[id]).await.expect("product")[0].clone();
+        assert_eq!(now.title, "Coat, renamed");
+        assert!(!now.available_for_sale, "the last unit sold after the product was read");
+    }
+}
+
+async fn warehouse(store: &Store) -> Uuid {
+    use vitrine_domain::inventory::{Address, Location, LocationKind};
+    let location = Location {
+        id: Uuid::now_v7(),
+        name: "Warehouse".into(),
+        kind: LocationKind::Warehouse,
+        address: Address {
+            address1: "1 Via Roma".into(),
+            address2: None,
+            city: "Milano".into(),
+            zip: "20100".into(),
+            country_code: "IT".into(),
+        },
+        fulfills_online_orders: true,
+        pickup_enabled: false,
+        priority: 0,
+        created_at: chrono::Utc::now(),
+    };
+    store.save_location(&location).await.expect("location");
+    location.id
+}
+
+async fn move_stock(
+    store: &Store,
+    variant: Uuid,
+    location: Uuid,
+    movement: vitrine_domain::inventory::StockMovement,
+) -> vitrine_store::StockWriteOutcome<vitrine_domain::inventory::StockError> {
+    let write = vitrine_store::StockWrite {
+        group_id: Uuid::now_v7(),
+        skus: &[],
+        variant_ids: &[variant],
+        reason: "received",
+        reference_document_uri: None,
+        actor: "test",
+        idempotency: None,
+    };
+    store
+        .write_stock(write, |snapshot| snapshot.apply(variant, location, movement).map(|_| ()))
+        .await
+        .expect("write")
 }
