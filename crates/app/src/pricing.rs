@@ -536,15 +536,12 @@ impl PricingService {
             return Err(AppError::User(errors));
         }
         let ids: Vec<Uuid> = lines.iter().map(|l| l.variant_id).collect();
-        let variants =
-            if ids.is_empty() { vec![] } else { self.store.variants_by_ids(&ids).await? };
-        let product_of: HashMap<Uuid, Uuid> =
-            variants.iter().map(|v| (v.id, v.product_id)).collect();
-        let mut product_ids: Vec<Uuid> = variants.iter().map(|v| v.product_id).collect();
-        product_ids.sort_unstable();
-        product_ids.dedup();
-        let views =
-            if product_ids.is_empty() { vec![] } else { self.views.by_ids(&product_ids).await? };
+        let views = self.views.of_variants(&ids).await?;
+        let product_of: HashMap<Uuid, Uuid> = views
+            .iter()
+            .flat_map(|v| v.variants.iter().map(|variant| (variant.id, v.product.id)))
+            .collect();
+        let product_ids: Vec<Uuid> = views.iter().map(|v| v.product.id).collect();
         let views: HashMap<Uuid, _> = views.into_iter().map(|v| (v.product.id, v)).collect();
         let entries = self.entries(pricing, &ids).await?;
 

@@ -19,7 +19,7 @@ use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 use uuid::Uuid;
 use vitrine_domain::product_view::ProductView;
-use vitrine_store::{ProductRevision, Store, StoreError};
+use vitrine_store::{ProductRevision, ProductStock, Store, StoreError};
 
 pub struct ProductViews {
     store: Store,
@@ -61,6 +61,32 @@ impl ProductViews {
         &self,
         wanted: &[ProductRevision],
     ) -> Result<Vec<Arc<ProductView>>, StoreError> {
+        self.current_with(wanted, HashMap::new()).await
+    }
+
+    /// Current views of the products of the given variants, in no particular order; unknown
+    /// variants are left out. One statement when the products are cached, even when their
+    /// stock moved since.
+    pub async fn of_variants(
+        &self,
+        variant_ids: &[Uuid],
+    ) -> Result<Vec<Arc<ProductView>>, StoreError> {
+        if variant_ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let found = self.store.products_of_variants(variant_ids).await?;
+        let revisions: Vec<ProductRevision> = found.iter().map(|(r, _)| *r).collect();
+        let stock = found.into_iter().map(|(r, s)| (r.id, s)).collect();
+        self.current_with(&revisions, stock).await
+    }
+
+    /// As [`Self::current`], with the stock figures of some products already read beside
+    /// their revisions.
+    async fn current_with(
+        &self,
+        wanted: &[ProductRevision],
+        mut known_stock: HashMap<Uuid, ProductStock>,
+    ) -> Result<Vec<Arc<ProductView>>, StoreError> {
         let mut found: Vec<Option<Arc<ProductView>>> = Vec::with_capacity(wanted.len());
         let mut missing: Vec<Uuid> = Vec::new();
         let mut stock_behind: HashMap<Uuid, Arc<ProductView>> = HashMap::new();
@@ -77,9 +103,19 @@ impl ProductViews {
             found.push(hit);
         }
         if !stock_behind.is_empty() {
-            let ids: Vec<Uuid> = stock_behind.keys().copied().collect();
+            let mut stocks = vec![];
+            let mut unread: Vec<Uuid> = vec![];
+            for id in stock_behind.keys() {
+                match known_stock.remove(id) {
+                    Some(stock) => stocks.push(stock),
+                    None => unread.push(*id),
+                }
+            }
+            if !unread.is_empty() {
+                stocks.extend(self.store.product_stock(&unread).await?);
+            }
             let mut refreshed: HashMap<Uuid, Arc<ProductView>> = HashMap::new();
-            for stock in self.store.product_stock(&ids).await? {
+            for stock in stocks {
                 if let Some(cached) = stock_behind.get(&stock.product_id) {
                     let view = Arc::new(cached.with_stock(
                         stock.stock_revision,

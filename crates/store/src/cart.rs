@@ -7,7 +7,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, TransactionTrait,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef, TransactionTrait,
 };
 use uuid::Uuid;
 use vitrine_domain::cart::{Attribute, Cart, CartLine};
@@ -28,10 +28,22 @@ pub enum CartSave {
 
 impl Store {
     pub async fn cart(&self, id: Uuid) -> Result<Option<Cart>, StoreError> {
-        let Some(row) = carts::Entity::find_by_id(id).one(&self.db).await? else {
-            return Ok(None);
-        };
-        Ok(Some(cart_with_lines(&self.db, row).await?))
+        // The cart and its lines in one statement: every cart operation and checkout starts
+        // here.
+        let lines_of_cart: RelationDef = cart_lines::Entity::belongs_to(carts::Entity)
+            .from(cart_lines::Column::CartId)
+            .to(carts::Column::Id)
+            .into();
+        let rows = carts::Entity::find_by_id(id)
+            .join_rev(JoinType::LeftJoin, lines_of_cart)
+            .select_also(cart_lines::Entity)
+            .order_by_asc(cart_lines::Column::Position)
+            .all(&self.db)
+            .await?;
+        let Some((row, _)) = rows.first() else { return Ok(None) };
+        let row = row.clone();
+        let lines = rows.into_iter().filter_map(|(_, line)| line).collect();
+        Ok(Some(cart_of(row, lines)?))
     }
 
     /// The customer's open (not checked out) cart on a channel, the latest if several.
@@ -234,6 +246,10 @@ async fn cart_with_lines<C: ConnectionTrait>(
         .order_by_asc(cart_lines::Column::Position)
         .all(db)
         .await?;
+    cart_of(row, lines)
+}
+
+fn cart_of(row: carts::Model, lines: Vec<cart_lines::Model>) -> Result<Cart, StoreError> {
     let lines = lines
         .into_iter()
         .map(|l| {

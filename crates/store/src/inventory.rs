@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement, TransactionTrait, Value,
+    QuerySelect, QueryTrait, Statement, TransactionTrait, Value,
 };
 use uuid::Uuid;
 use vitrine_domain::inventory::{
@@ -32,6 +32,7 @@ use vitrine_domain::inventory::{
     StockSnapshot,
 };
 
+use crate::batch::Batch;
 use crate::entity::*;
 use crate::listing::Sql;
 use crate::{Store, StoreError, INSERT_CHUNK};
@@ -174,7 +175,9 @@ impl Store {
         let planned = match planned {
             StockPlanned::Written(written) => {
                 take_feed_clock(&txn).await?;
-                append_ledger(&txn, written.ledger).await?;
+                let mut batch = Batch::default();
+                batch.extend(ledger_inserts(txn.get_database_backend(), written.ledger));
+                batch.run(&txn).await?;
                 StockPlanned::Written(written.changes)
             }
             StockPlanned::Replayed(group) => StockPlanned::Replayed(group),
@@ -389,8 +392,8 @@ pub(crate) struct StockWritten {
 
 /// The body of every stock write, inside a transaction that already holds the locks of the
 /// products it may move ([`lock_stock_of`]) and of its idempotency key: plans, then writes the
-/// levels, online quantities, availability and the key. The caller takes the clock, appends
-/// the ledger rows ([`append_ledger`]) and commits only on `Written`.
+/// levels, online quantities, availability and the key. The caller takes the clock, inserts
+/// the ledger rows ([`ledger_inserts`]) and commits only on `Written`.
 pub(crate) async fn write_stock_locked<C, E, F>(
     db: &C,
     write: StockWrite<'_>,
@@ -438,8 +441,12 @@ where
             updated_at: ActiveValue::Set(now),
         })
         .collect();
+    // The levels, online quantities, availability and key go in together (one statement on
+    // PostgreSQL): none of them reads what another writes.
+    let backend = db.get_database_backend();
+    let mut batch = Batch::default();
     for chunk in level_rows.chunks(INSERT_CHUNK) {
-        inventory_levels::Entity::insert_many(chunk.to_vec())
+        let upsert = inventory_levels::Entity::insert_many(chunk.to_vec())
             .on_conflict(
                 OnConflict::columns([
                     inventory_levels::Column::VariantId,
@@ -453,8 +460,8 @@ where
                 ])
                 .to_owned(),
             )
-            .exec_without_returning(db)
-            .await?;
+            .build(backend);
+        batch.push(upsert);
     }
 
     let ledger_rows: Vec<stock_ledger::ActiveModel> = changes
@@ -496,31 +503,32 @@ where
             ))
         })
         .collect();
-    refresh_online_quantities(db, &changed).await?;
+    batch.extend(online_quantity_updates(backend, &changed));
 
     if let Some(key) = write.idempotency {
-        idempotency_keys::Entity::insert(idempotency_keys::ActiveModel {
+        let insert = idempotency_keys::Entity::insert(idempotency_keys::ActiveModel {
             scope: ActiveValue::Set(key.scope.to_owned()),
             key: ActiveValue::Set(key.key.to_owned()),
             fingerprint: ActiveValue::Set(key.fingerprint.to_owned()),
             group_id: ActiveValue::Set(write.group_id),
             created_at: ActiveValue::Set(now),
         })
-        .exec_without_returning(db)
-        .await?;
+        .build(backend);
+        batch.push(insert);
     }
+    batch.run(db).await?;
     Ok(StockPlanned::Written(StockWritten { changes: changes.to_vec(), ledger: ledger_rows }))
 }
 
-/// Inserts ledger rows; the transaction must hold the clock ([`take_feed_clock`]).
-pub(crate) async fn append_ledger<C: ConnectionTrait>(
-    db: &C,
+/// Statements inserting ledger rows; the transaction must hold the clock
+/// ([`take_feed_clock`]) when they run.
+pub(crate) fn ledger_inserts(
+    backend: DbBackend,
     rows: Vec<stock_ledger::ActiveModel>,
-) -> Result<(), StoreError> {
-    for chunk in rows.chunks(INSERT_CHUNK / 2) {
-        stock_ledger::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
-    }
-    Ok(())
+) -> Vec<Statement> {
+    rows.chunks(INSERT_CHUNK / 2)
+        .map(|chunk| stock_ledger::Entity::insert_many(chunk.to_vec()).build(backend))
+        .collect()
 }
 
 /// Keeps concurrent stock writes to the products of these variants apart until commit (see the
@@ -701,13 +709,13 @@ async fn stock_items<C: ConnectionTrait>(
     Ok((items, levels.into_iter().collect()))
 }
 
-/// Stores variants' new online quantities and refreshes their products' availability and
-/// revision, so that read caches and listings see the change.
-async fn refresh_online_quantities<C: ConnectionTrait>(
-    db: &C,
-    changed: &[(Uuid, Uuid, i64)],
-) -> Result<(), StoreError> {
-    let backend = db.get_database_backend();
+/// Statements storing variants' new online quantities `(variant, product, quantity)` and
+/// refreshing their products' availability and stock revision, so that read caches and
+/// listings see the change. They may run in one statement with the levels' writes, so none
+/// reads what another writes: a product is available when one of its changed variants now is,
+/// one of its others (which its lock keeps still) is, or one is untracked.
+fn online_quantity_updates(backend: DbBackend, changed: &[(Uuid, Uuid, i64)]) -> Vec<Statement> {
+    let mut statements = vec![];
     for chunk in changed.chunks(200) {
         let mut sql = Sql::default();
         sql.push("UPDATE product_variants SET inventory_quantity = CASE id", []);
@@ -719,26 +727,41 @@ async fn refresh_online_quantities<C: ConnectionTrait>(
             &format!(" ELSE inventory_quantity END WHERE id IN ({})", Sql::marks(chunk.len())),
             values(chunk.iter().map(|c| c.0)),
         );
-        db.execute(sql.statement(backend)).await?;
+        statements.push(sql.statement(backend));
     }
     let mut products: Vec<Uuid> = changed.iter().map(|c| c.1).collect();
     products.sort();
     products.dedup();
+    let mut now_available: Vec<Uuid> = changed.iter().filter(|c| c.2 > 0).map(|c| c.1).collect();
+    now_available.sort();
+    now_available.dedup();
     for chunk in products.chunks(INSERT_CHUNK) {
+        let in_chunk = |p: &&Uuid| chunk.binary_search(p).is_ok();
+        let available: Vec<Uuid> = now_available.iter().filter(in_chunk).copied().collect();
+        let variants: Vec<Uuid> =
+            changed.iter().filter(|c| chunk.binary_search(&c.1).is_ok()).map(|c| c.0).collect();
         let mut sql = Sql::default();
         sql.push(
-            "UPDATE products SET available_for_sale = EXISTS (SELECT 1 FROM product_variants v \
-             WHERE v.product_id = products.id AND (v.inventory_tracked = ? \
-             OR v.inventory_quantity > 0)), stock_revision = stock_revision + 1",
+            &format!(
+                "UPDATE products SET available_for_sale = (id IN ({}) OR EXISTS (SELECT 1 \
+                 FROM product_variants v WHERE v.product_id = products.id \
+                 AND (v.inventory_tracked = ? OR (v.id NOT IN ({}) \
+                 AND v.inventory_quantity > 0)))), stock_revision = stock_revision + 1",
+                Sql::marks(available.len().max(1)),
+                Sql::marks(variants.len().max(1)),
+            ),
             // Neither `revision` nor `updated_at`: stock moving is not an edit of the product,
             // and read caches refresh only the stock figures (see `ProductView`).
-            [false.into()],
+            if available.is_empty() { vec![Uuid::nil().into()] } else { values(available) }
+                .into_iter()
+                .chain([false.into()])
+                .chain(values(variants)),
         );
         sql.push(
             &format!(" WHERE id IN ({})", Sql::marks(chunk.len())),
             values(chunk.iter().copied()),
         );
-        db.execute(sql.statement(backend)).await?;
+        statements.push(sql.statement(backend));
     }
-    Ok(())
+    statements
 }

@@ -4,6 +4,7 @@
 //! Everything SQL lives here. Callers get `vitrine_domain` records back, never entities, and
 //! each write method is one transaction.
 
+mod batch;
 mod cart;
 mod catalog;
 mod company;

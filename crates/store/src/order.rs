@@ -10,9 +10,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Statement,
-    TransactionTrait, Value,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend,
+    EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Statement, TransactionTrait, Value,
 };
 use uuid::Uuid;
 use vitrine_domain::company::PaymentTerms;
@@ -24,9 +24,10 @@ use vitrine_domain::order::{
 };
 use vitrine_domain::payment::{PaymentMethod, PaymentStatus};
 
+use crate::batch::Batch;
 use crate::entity::*;
 use crate::inventory::{
-    append_ledger, lock_stock_of, take_feed_clock, take_write_lock, write_stock_locked,
+    ledger_inserts, lock_stock_of, take_feed_clock, take_write_lock, write_stock_locked,
     StockPlanned, StockWrite, StockWritten,
 };
 use crate::listing::Sql;
@@ -222,8 +223,11 @@ impl Store {
         apply_change(&txn, &state, &change).await?;
         let state = order_state(&txn, order_id).await?.ok_or(StoreError::NotFound)?;
         take_feed_clock(&txn).await?;
-        append_ledger(&txn, ledger).await?;
-        write_outbox(&txn, &change.events, Utc::now()).await?;
+        let backend = txn.get_database_backend();
+        let mut batch = Batch::default();
+        batch.extend(ledger_inserts(backend, ledger));
+        batch.extend(outbox_insert(backend, &change.events, Utc::now()));
+        batch.run(&txn).await?;
         txn.commit().await?;
         Ok(ChangeOutcome::Changed(Box::new(state)))
     }
@@ -379,32 +383,36 @@ where
     F: FnOnce(&mut StockSnapshot) -> Result<(), E>,
 {
     let NewOrder { mut order, lines, payment, discounts_used, usage_limits, credit_limit } = new;
-    // A write first: on SQLite it takes the write lock at once; on PostgreSQL a concurrent
-    // checkout of the same cart waits here and then finds the cart completed.
-    let claimed = carts::Entity::update_many()
-        .col_expr(carts::Column::OrderId, sea_orm::sea_query::Expr::value(order.id))
-        .filter(carts::Column::Id.eq(order.cart_id))
-        .filter(carts::Column::OrderId.is_null())
-        .exec(txn)
-        .await?;
-    if claimed.rows_affected == 0 {
+    // The lines and payment go in with the claim on the cart (one statement on PostgreSQL),
+    // before any lock: on PostgreSQL every statement after one makes the checkouts waiting
+    // for it wait longer. If the cart is taken, the rollback removes them. A concurrent
+    // checkout of the same cart waits on the cart's row and then finds it completed; on SQLite
+    // the first write takes the write lock at once.
+    let backend = txn.get_database_backend();
+    let mut batch = Batch::default();
+    if !lines.is_empty() {
+        batch.push(
+            order_lines::Entity::insert_many(
+                lines.iter().map(|l| order_line_row(l).into_active_model()),
+            )
+            .build(backend),
+        );
+    }
+    batch.push(payments::Entity::insert(payment_row(&payment).into_active_model()).build(backend));
+    batch.push(
+        carts::Entity::update_many()
+            .col_expr(carts::Column::OrderId, sea_orm::sea_query::Expr::value(order.id))
+            .filter(carts::Column::Id.eq(order.cart_id))
+            .filter(carts::Column::OrderId.is_null())
+            .build(backend),
+    );
+    let claimed = batch.run(txn).await?;
+    if claimed == 0 {
         return Ok(match order_of_cart(txn, order.cart_id).await? {
             Some(existing) => PlaceOutcome::CartCompleted(Box::new(existing)),
             None => PlaceOutcome::CartMissing,
         });
     }
-    // What needs neither the stock nor the order number goes in before the locks are taken:
-    // on PostgreSQL every statement after one makes the checkouts waiting for it wait longer.
-    if !lines.is_empty() {
-        order_lines::Entity::insert_many(
-            lines.iter().map(|l| order_line_row(l).into_active_model()),
-        )
-        .exec_without_returning(txn)
-        .await?;
-    }
-    payments::Entity::insert(payment_row(&payment).into_active_model())
-        .exec_without_returning(txn)
-        .await?;
 
     lock_stock_of(txn, stock.variant_ids, stock.skus).await?;
     let StockWritten { changes, ledger } = match write_stock_locked(txn, stock, plan).await? {
@@ -414,25 +422,6 @@ where
             return Err(StoreError::Corrupt("checkout's stock write carries no key".into()))
         }
     };
-    let allocations: Vec<order_allocations::ActiveModel> = changes
-        .iter()
-        .filter(|c| c.kind == MovementKind::Reservation)
-        .map(|c| {
-            order_allocations::Model {
-                id: Uuid::now_v7(),
-                order_id: order.id,
-                variant_id: c.variant_id,
-                location_id: c.location_id,
-                quantity: i32::try_from(c.after.reserved - c.before.reserved).unwrap_or(0),
-                fulfilled: 0,
-                released: 0,
-            }
-            .into_active_model()
-        })
-        .collect();
-    if !allocations.is_empty() {
-        order_allocations::Entity::insert_many(allocations).exec_without_returning(txn).await?;
-    }
 
     // The clock, held to commit: from here on every statement makes all checkouts wait.
     order.number = take_feed_clock_and_number_order(txn).await?;
@@ -456,26 +445,47 @@ where
             });
         }
     }
+    // The order and everything numbered go in together (one statement on PostgreSQL).
     let now = order.created_at;
-    orders::Entity::insert(order_row(&order).into_active_model())
-        .exec_without_returning(txn)
-        .await?;
-    append_ledger(txn, ledger).await?;
+    let mut batch = Batch::default();
+    batch.push(orders::Entity::insert(order_row(&order).into_active_model()).build(backend));
+    let allocations: Vec<order_allocations::ActiveModel> = changes
+        .iter()
+        .filter(|c| c.kind == MovementKind::Reservation)
+        .map(|c| {
+            order_allocations::Model {
+                id: Uuid::now_v7(),
+                order_id: order.id,
+                variant_id: c.variant_id,
+                location_id: c.location_id,
+                quantity: i32::try_from(c.after.reserved - c.before.reserved).unwrap_or(0),
+                fulfilled: 0,
+                released: 0,
+            }
+            .into_active_model()
+        })
+        .collect();
+    if !allocations.is_empty() {
+        batch.push(order_allocations::Entity::insert_many(allocations).build(backend));
+    }
+    batch.extend(ledger_inserts(backend, ledger));
     if !discounts_used.is_empty() {
         let reference = format!("order:{}", order.number);
-        discount_usages::Entity::insert_many(discounts_used.iter().map(|d| {
-            discount_usages::ActiveModel {
-                id: ActiveValue::Set(Uuid::now_v7()),
-                discount_id: ActiveValue::Set(*d),
-                customer_id: ActiveValue::Set(order.customer_id),
-                reference: ActiveValue::Set(reference.clone()),
-                used_at: ActiveValue::Set(now),
-            }
-        }))
-        .exec_without_returning(txn)
-        .await?;
+        batch.push(
+            discount_usages::Entity::insert_many(discounts_used.iter().map(|d| {
+                discount_usages::ActiveModel {
+                    id: ActiveValue::Set(Uuid::now_v7()),
+                    discount_id: ActiveValue::Set(*d),
+                    customer_id: ActiveValue::Set(order.customer_id),
+                    reference: ActiveValue::Set(reference.clone()),
+                    used_at: ActiveValue::Set(now),
+                }
+            }))
+            .build(backend),
+        );
     }
-    write_outbox(txn, &events(&order), now).await?;
+    batch.extend(outbox_insert(backend, &events(&order), now));
+    batch.run(txn).await?;
     Ok(PlaceOutcome::Placed(Box::new(order)))
 }
 
@@ -546,24 +556,22 @@ async fn lock_order(txn: &DatabaseTransaction, order_id: Uuid) -> Result<(), Sto
     Ok(())
 }
 
-async fn write_outbox(
-    txn: &DatabaseTransaction,
+fn outbox_insert(
+    backend: DbBackend,
     events: &[OutboxEvent],
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Option<Statement> {
     if events.is_empty() {
-        return Ok(());
+        return None;
     }
-    outbox::Entity::insert_many(events.iter().map(|e| outbox::ActiveModel {
+    let insert = outbox::Entity::insert_many(events.iter().map(|e| outbox::ActiveModel {
         seq: ActiveValue::NotSet,
         topic: ActiveValue::Set(e.topic.clone()),
         subject_id: ActiveValue::Set(e.subject_id),
         payload: ActiveValue::Set(e.payload.to_string()),
         created_at: ActiveValue::Set(now),
-    }))
-    .exec_without_returning(txn)
-    .await?;
-    Ok(())
+    }));
+    Some(insert.build(backend))
 }
 
 async fn apply_change(
