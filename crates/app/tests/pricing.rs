@@ -29,10 +29,10 @@ use vitrine_store::testing::TestDatabase;
 /// Statements `buyer_pricing` and `quote` run together for a company buyer, whatever the
 /// number of lines. Measured on both backends with the products in the read cache and the
 /// channel's rules and tax rates in theirs: 5 for the buyer (membership in two, groups,
-/// company lists in two) and 4 for the quote (variants, product revisions, list entries,
+/// company lists in two) and 3 for the quote (the products' revisions and stock, list entries,
 /// discount codes). A cold channel cache adds 3 (its lists in two, automatic discounts), a
 /// cold tax cache 1.
-const QUOTE_STATEMENTS: u64 = 9;
+const QUOTE_STATEMENTS: u64 = 8;
 
 fn staff() -> Actor {
     Actor::Staff { id: Uuid::from_u128(7), role: StaffRole::Admin }
