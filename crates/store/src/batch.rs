@@ -8,7 +8,7 @@
 //! after another.
 
 use sea_orm::sea_query::Values;
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
 
 use crate::StoreError;
 
@@ -58,6 +58,35 @@ impl Batch {
                 db.execute(combine(group)).await.map_err(StoreError::from_write)?.rows_affected();
         }
         Ok(affected)
+    }
+}
+
+impl Batch {
+    /// Runs the writes, in order, the last of which returns one row (`… RETURNING …`): that
+    /// row.
+    pub(crate) async fn run_returning<C: ConnectionTrait>(
+        mut self,
+        db: &C,
+    ) -> Result<Option<QueryResult>, StoreError> {
+        let Some(last) = self.statements.pop() else { return Ok(None) };
+        if db.get_database_backend() != DbBackend::Postgres {
+            self.run(db).await?;
+            return db.query_one(last).await.map_err(StoreError::from_write);
+        }
+        // Everything that fits goes with the last; anything before runs first.
+        let mut group = vec![last];
+        let mut values = group[0].values.as_ref().map_or(0, |v| v.0.len());
+        while let Some(previous) = self.statements.pop() {
+            let n = previous.values.as_ref().map_or(0, |v| v.0.len());
+            if values + n > MAX_VALUES {
+                self.statements.push(previous);
+                break;
+            }
+            values += n;
+            group.insert(0, previous);
+        }
+        self.run(db).await?;
+        db.query_one(combine(group)).await.map_err(StoreError::from_write)
     }
 }
 

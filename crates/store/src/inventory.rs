@@ -174,7 +174,9 @@ impl Store {
         let planned = write_stock_locked(&txn, write, plan).await?;
         let planned = match planned {
             StockPlanned::Written(written) => {
-                take_feed_clock(&txn).await?;
+                let mut writes = written.writes;
+                writes.push(feed_clock_statement(txn.get_database_backend()));
+                writes.run(&txn).await?;
                 let mut batch = Batch::default();
                 batch.extend(ledger_inserts(txn.get_database_backend(), written.ledger));
                 batch.run(&txn).await?;
@@ -384,16 +386,21 @@ pub(crate) enum StockPlanned<E, W = StockWritten> {
     KeyReused,
 }
 
-/// Levels written, whose ledger rows are still to be appended once the clock is taken.
+/// A planned stock write: the statements that write the levels, online quantities,
+/// availability and key, still to run, and the ledger rows to insert after them once the
+/// clock is taken. The clock may go in the same statement as the writes, as their last part
+/// (they take no lock the products' locks do not already cover), but the ledger rows must come
+/// in a later statement, so that their sequence numbers are drawn under the clock.
 pub(crate) struct StockWritten {
     pub changes: Vec<LevelChange>,
+    pub writes: Batch,
     pub ledger: Vec<stock_ledger::ActiveModel>,
 }
 
 /// The body of every stock write, inside a transaction that already holds the locks of the
-/// products it may move ([`lock_stock_of`]) and of its idempotency key: plans, then writes the
-/// levels, online quantities, availability and the key. The caller takes the clock, inserts
-/// the ledger rows ([`ledger_inserts`]) and commits only on `Written`.
+/// products it may move ([`lock_stock_of`]) and of its idempotency key: reads and plans. The
+/// caller runs the writes, takes the clock, inserts the ledger rows ([`ledger_inserts`]) and
+/// commits only on `Written`.
 pub(crate) async fn write_stock_locked<C, E, F>(
     db: &C,
     write: StockWrite<'_>,
@@ -516,8 +523,11 @@ where
         .build(backend);
         batch.push(insert);
     }
-    batch.run(db).await?;
-    Ok(StockPlanned::Written(StockWritten { changes: changes.to_vec(), ledger: ledger_rows }))
+    Ok(StockPlanned::Written(StockWritten {
+        changes: changes.to_vec(),
+        writes: batch,
+        ledger: ledger_rows,
+    }))
 }
 
 /// Statements inserting ledger rows; the transaction must hold the clock
@@ -624,12 +634,13 @@ pub(crate) async fn take_write_lock<C: ConnectionTrait>(db: &C) -> Result<(), St
 /// Takes the stock clock (see the module comment): held until commit, so it must come after
 /// every other lock the transaction takes and right before the ledger or outbox rows.
 pub(crate) async fn take_feed_clock<C: ConnectionTrait>(db: &C) -> Result<(), StoreError> {
-    db.execute(Statement::from_string(
-        db.get_database_backend(),
-        "UPDATE inventory_clock SET writes = writes + 1 WHERE id = 1",
-    ))
-    .await?;
+    db.execute(feed_clock_statement(db.get_database_backend())).await?;
     Ok(())
+}
+
+/// The statement [`take_feed_clock`] runs.
+pub(crate) fn feed_clock_statement(backend: DbBackend) -> Statement {
+    Statement::from_string(backend, "UPDATE inventory_clock SET writes = writes + 1 WHERE id = 1")
 }
 
 /// Makes a second call with the same idempotency key wait for the first to commit or roll

@@ -210,7 +210,10 @@ impl Store {
             })
             .await?;
             match outcome {
-                StockPlanned::Written(written) => ledger = written.ledger,
+                StockPlanned::Written(written) => {
+                    written.writes.run(&txn).await?;
+                    ledger = written.ledger;
+                }
                 StockPlanned::Refused(problems) => {
                     txn.rollback().await?;
                     return Ok(ChangeOutcome::Refused(stock_refused(problems)));
@@ -415,16 +418,18 @@ where
     }
 
     lock_stock_of(txn, stock.variant_ids, stock.skus).await?;
-    let StockWritten { changes, ledger } = match write_stock_locked(txn, stock, plan).await? {
-        StockPlanned::Written(written) => written,
-        StockPlanned::Refused(e) => return Ok(PlaceOutcome::StockRefused(e)),
-        StockPlanned::Replayed(_) | StockPlanned::KeyReused => {
-            return Err(StoreError::Corrupt("checkout's stock write carries no key".into()))
-        }
-    };
+    let StockWritten { changes, writes, ledger } =
+        match write_stock_locked(txn, stock, plan).await? {
+            StockPlanned::Written(written) => written,
+            StockPlanned::Refused(e) => return Ok(PlaceOutcome::StockRefused(e)),
+            StockPlanned::Replayed(_) | StockPlanned::KeyReused => {
+                return Err(StoreError::Corrupt("checkout's stock write carries no key".into()))
+            }
+        };
 
-    // The clock, held to commit: from here on every statement makes all checkouts wait.
-    order.number = take_feed_clock_and_number_order(txn).await?;
+    // The stock writes, then the clock, held to commit: from here on every statement makes
+    // all checkouts wait.
+    order.number = write_stock_and_number_order(txn, writes).await?;
     for limit in &usage_limits {
         if let Some(total) = limit.total {
             if usage_count(txn, limit.discount_id, None).await? >= i64::from(total) {
@@ -526,16 +531,21 @@ async fn unpaid_invoices(
     Ok(row.and_then(|r| r.total).unwrap_or(0))
 }
 
-/// Takes the stock clock (as [`take_feed_clock`] does) and the next order number in one
-/// statement. Numbers increase by one from 1001; a rolled-back checkout gives its number back.
-async fn take_feed_clock_and_number_order(txn: &DatabaseTransaction) -> Result<i64, StoreError> {
-    let row = txn
-        .query_one(Statement::from_string(
-            txn.get_database_backend(),
-            "UPDATE inventory_clock SET writes = writes + 1, \
-             last_order_number = last_order_number + 1 WHERE id = 1 \
-             RETURNING last_order_number",
-        ))
+/// Runs the stock writes and then takes the stock clock (as [`take_feed_clock`] does) and the
+/// next order number, in one statement on PostgreSQL. Numbers increase by one from 1001; a
+/// rolled-back checkout gives its number back.
+async fn write_stock_and_number_order(
+    txn: &DatabaseTransaction,
+    mut writes: Batch,
+) -> Result<i64, StoreError> {
+    writes.push(Statement::from_string(
+        txn.get_database_backend(),
+        "UPDATE inventory_clock SET writes = writes + 1, \
+         last_order_number = last_order_number + 1 WHERE id = 1 \
+         RETURNING last_order_number",
+    ));
+    let row = writes
+        .run_returning(txn)
         .await?
         .ok_or_else(|| StoreError::Corrupt("the inventory clock row is missing".into()))?;
     Ok(row.try_get("", "last_order_number")?)
