@@ -474,3 +474,71 @@ async fn move_stock(
         .await
         .expect("write")
 }
+
+/// What keeps the changes feed whole on PostgreSQL, where stock writes to different products
+/// run side by side: a write draws its ledger numbers only once it holds the stock clock,
+/// which it keeps until commit, so the numbers become visible in order.
+#[tokio::test]
+async fn a_stock_write_draws_ledger_numbers_only_while_it_holds_the_clock() {
+    use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait};
+    use vitrine_domain::inventory::StockMovement;
+    for db in TestDatabase::all().await.expect("test databases") {
+        if !db.url.starts_with("postgres") {
+            continue; // SQLite lets one writer in at a time: numbers cannot interleave.
+        }
+        let store = migrated(&db).await;
+        let draft = draft(1, Uuid::now_v7(), "Coat", 100);
+        let variant = draft.variants[0].variant.id;
+        store.insert_products(vec![draft]).await.expect("insert");
+        let location = warehouse(&store).await;
+        move_stock(&store, variant, location, StockMovement::Adjust { delta: 5 }).await;
+
+        let other = Database::connect(&db.url).await.expect("connect");
+        let pg = |sql: &str| Statement::from_string(sea_orm::DbBackend::Postgres, sql);
+        let last_drawn = || async {
+            let row = other
+                .query_one(pg("SELECT pg_sequence_last_value(\
+                     pg_get_serial_sequence('stock_ledger', 'seq')::regclass) AS n"))
+                .await
+                .expect("sequence")
+                .expect("a row");
+            row.try_get::<i64>("", "n").expect("drawn before")
+        };
+        let holder = other.begin().await.expect("begin");
+        holder
+            .execute(pg("UPDATE inventory_clock SET writes = writes + 1 WHERE id = 1"))
+            .await
+            .expect("the clock");
+        let before = last_drawn().await;
+
+        let write = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                move_stock(&store, variant, location, StockMovement::Adjust { delta: 1 }).await
+            })
+        };
+        let mut waited = 0;
+        loop {
+            let row = other
+                .query_one(pg("SELECT count(*) AS n FROM pg_stat_activity \
+                     WHERE datname = current_database() AND wait_event_type = 'Lock'"))
+                .await
+                .expect("activity")
+                .expect("a row");
+            if row.try_get::<i64>("", "n").expect("count") > 0 {
+                break;
+            }
+            assert!(waited < 1000, "the write never waited for the clock");
+            waited += 1;
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(last_drawn().await, before, "no ledger number is drawn before the clock");
+        assert!(!write.is_finished());
+
+        holder.rollback().await.expect("release the clock");
+        let outcome = write.await.expect("write");
+        assert!(matches!(outcome, vitrine_store::StockWriteOutcome::Written(_)));
+        assert!(last_drawn().await > before);
+        other.close().await.expect("close");
+    }
+}
