@@ -153,7 +153,8 @@ impl Store {
 
     /// Runs `plan` against the current stock of the variants `write` names and commits what it
     /// changed, with its ledger entries, the variants' online quantities and their products'
-    /// availability, in one transaction. See the module comment for why writes are serialised.
+    /// availability, in one transaction. See the module comment for how concurrent writes are
+    /// kept apart.
     pub async fn write_stock<E, F>(
         &self,
         write: StockWrite<'_>,
@@ -164,13 +165,12 @@ impl Store {
     {
         // SQLite lets one writer in and makes the others retry with growing sleeps, which
         // leaves some waiting far longer than their turn; queueing here serves them in order.
-        // PostgreSQL queues waiters on the clock row's lock itself.
+        // PostgreSQL queues waiters on the row locks themselves.
         let _turn = if self.is_postgres() { None } else { Some(self.stock_writes.lock().await) };
         let txn = self.db.begin().await?;
         if let Some(key) = write.idempotency {
             lock_idempotency_key(&txn, key).await?;
         }
-        lock_stock_of(&txn, write.variant_ids, write.skus).await?;
         let planned = write_stock_locked(&txn, write, plan).await?;
         let planned = match planned {
             StockPlanned::Written(written) => {
@@ -387,20 +387,21 @@ pub(crate) enum StockPlanned<E, W = StockWritten> {
 }
 
 /// A planned stock write: the statements that write the levels, online quantities,
-/// availability and key, still to run, and the ledger rows to insert after them once the
-/// clock is taken. The clock may go in the same statement as the writes, as their last part
-/// (they take no lock the products' locks do not already cover), but the ledger rows must come
-/// in a later statement, so that their sequence numbers are drawn under the clock.
+/// availability and key, still to run, and the ledger rows to insert once the clock is taken.
+/// The clock may go in the same statement as the writes (they take no lock the products'
+/// locks do not already cover; PostgreSQL then takes the clock first and runs the writes under
+/// it), but the ledger rows must come in a later statement, so that their sequence numbers are
+/// drawn under the clock.
 pub(crate) struct StockWritten {
     pub changes: Vec<LevelChange>,
     pub writes: Batch,
     pub ledger: Vec<stock_ledger::ActiveModel>,
 }
 
-/// The body of every stock write, inside a transaction that already holds the locks of the
-/// products it may move ([`lock_stock_of`]) and of its idempotency key: reads and plans. The
-/// caller runs the writes, takes the clock, inserts the ledger rows ([`ledger_inserts`]) and
-/// commits only on `Written`.
+/// The body of every stock write, inside a transaction that holds its idempotency key's lock
+/// and, on SQLite, has written nothing yet: locks the products it may move ([`lock_stock_of`]),
+/// reads and plans. The caller runs the writes, takes the clock, inserts the ledger rows
+/// ([`ledger_inserts`]) and commits only on `Written`.
 pub(crate) async fn write_stock_locked<C, E, F>(
     db: &C,
     write: StockWrite<'_>,
@@ -410,6 +411,7 @@ where
     C: ConnectionTrait,
     F: FnOnce(&mut StockSnapshot) -> Result<(), E>,
 {
+    let mut locked = lock_stock_of(db, write.variant_ids, write.skus).await?;
     if let Some(key) = write.idempotency {
         let seen = idempotency_keys::Entity::find_by_id((key.scope.to_owned(), key.key.to_owned()))
             .one(db)
@@ -425,7 +427,21 @@ where
     // After the locks: on PostgreSQL a list read before them could be as old as the wait for
     // them, and plan with a location since switched off for online orders.
     let locations = all_locations(db).await?;
-    let (items, levels) = stock_items(db, write.skus, write.variant_ids).await?;
+    let (mut items, mut levels) = stock_items(db, write.skus, write.variant_ids).await?;
+    // The products were found before their locks were granted; a variant given one of these
+    // SKUs (or created) meanwhile belongs to a product not locked yet. Lock it and read again.
+    while let Locked::Products(products) = &mut locked {
+        let mut missing: Vec<Uuid> =
+            items.iter().map(|i| i.product_id).filter(|p| !products.contains(p)).collect();
+        if missing.is_empty() {
+            break;
+        }
+        missing.sort();
+        missing.dedup();
+        lock_products(db, &missing).await?;
+        products.extend(missing);
+        (items, levels) = stock_items(db, write.skus, write.variant_ids).await?;
+    }
     let mut snapshot = StockSnapshot::new(locations, items, levels);
     if let Err(refusal) = plan(&mut snapshot) {
         return Ok(StockPlanned::Refused(refusal));
@@ -545,14 +561,15 @@ pub(crate) fn ledger_inserts(
 /// module comment). Must come before the transaction reads any level. On SQLite it must be the
 /// first statement: a transaction that reads first and writes later fails, instead of waiting,
 /// when another writer got in between.
-pub(crate) async fn lock_stock_of<C: ConnectionTrait>(
+async fn lock_stock_of<C: ConnectionTrait>(
     db: &C,
     variant_ids: &[Uuid],
     skus: &[String],
-) -> Result<(), StoreError> {
+) -> Result<Locked, StoreError> {
     let backend = db.get_database_backend();
     if backend != DbBackend::Postgres {
-        return take_write_lock(db).await;
+        take_write_lock(db).await?;
+        return Ok(Locked::Everything);
     }
     // The products of the named variants.
     let named = |sql: &mut Sql, ids: &[Uuid], skus: &[String]| {
@@ -577,8 +594,9 @@ pub(crate) async fn lock_stock_of<C: ConnectionTrait>(
         sql.push("SELECT id FROM products WHERE id IN (", []);
         named(&mut sql, variant_ids, skus);
         sql.push(") ORDER BY id FOR UPDATE", []);
-        db.query_all(sql.statement(backend)).await?;
-        return Ok(());
+        let rows = db.query_all(sql.statement(backend)).await?;
+        let locked = rows.iter().map(|r| r.try_get("", "id")).collect::<Result<_, _>>()?;
+        return Ok(Locked::Products(locked));
     }
     let mut products = Vec::new();
     for chunk in variant_ids.chunks(INSERT_CHUNK) {
@@ -595,7 +613,16 @@ pub(crate) async fn lock_stock_of<C: ConnectionTrait>(
             products.push(row.try_get::<Uuid>("", "product_id")?);
         }
     }
-    lock_products(db, &products).await
+    lock_products(db, &products).await?;
+    Ok(Locked::Products(products))
+}
+
+/// What a transaction holds against other stock writes.
+enum Locked {
+    /// SQLite: the database's one write lock.
+    Everything,
+    /// PostgreSQL: these products' rows.
+    Products(Vec<Uuid>),
 }
 
 /// Locks these products' rows for a write that recomputes what depends on their stock

@@ -1,10 +1,11 @@
 //! Orders: placing one from a cart (stock, order, payment and outbox in one transaction),
 //! changing one (payments, fulfilments, cancellation), and reading them.
 //!
-//! Both writes start by taking the stock clock (see the inventory module), so they run one
-//! at a time with every stock write. That is what makes the outbox's sequence numbers become
-//! visible in order (its tailer never skips an event) and lets a change decide on a fresh
-//! read of the order: two staff fulfilling the same line at once cannot both succeed.
+//! Both write stock as the inventory module does (the products' locks first, the stock clock
+//! last and held to commit), and insert their outbox events under the clock, so the outbox's
+//! sequence numbers become visible in order and its tailer never skips an event. A change
+//! locks the order's row first and decides on a fresh read of it: two staff fulfilling the
+//! same line at once cannot both succeed.
 
 use std::collections::HashMap;
 
@@ -27,8 +28,8 @@ use vitrine_domain::payment::{PaymentMethod, PaymentStatus};
 use crate::batch::Batch;
 use crate::entity::*;
 use crate::inventory::{
-    ledger_inserts, lock_stock_of, take_feed_clock, take_write_lock, write_stock_locked,
-    StockPlanned, StockWrite, StockWritten,
+    ledger_inserts, take_feed_clock, take_write_lock, write_stock_locked, StockPlanned, StockWrite,
+    StockWritten,
 };
 use crate::listing::Sql;
 use crate::mapping::{currency, from_json, to_json};
@@ -194,7 +195,6 @@ impl Store {
                 idempotency: None,
             };
             let moves = change.stock.clone();
-            lock_stock_of(&txn, &ids, &[]).await?;
             let outcome = write_stock_locked(&txn, write, |snapshot| {
                 let mut problems = vec![];
                 for (variant, location, movement) in moves {
@@ -387,7 +387,7 @@ where
 {
     let NewOrder { mut order, lines, payment, discounts_used, usage_limits, credit_limit } = new;
     // The lines and payment go in with the claim on the cart (one statement on PostgreSQL),
-    // before any lock: on PostgreSQL every statement after one makes the checkouts waiting
+    // before the stock locks: on PostgreSQL every statement after one makes the checkouts waiting
     // for it wait longer. If the cart is taken, the rollback removes them. A concurrent
     // checkout of the same cart waits on the cart's row and then finds it completed; on SQLite
     // the first write takes the write lock at once.
@@ -417,7 +417,6 @@ where
         });
     }
 
-    lock_stock_of(txn, stock.variant_ids, stock.skus).await?;
     let StockWritten { changes, writes, ledger } =
         match write_stock_locked(txn, stock, plan).await? {
             StockPlanned::Written(written) => written,
@@ -427,7 +426,7 @@ where
             }
         };
 
-    // The stock writes, then the clock, held to commit: from here on every statement makes
+    // The stock writes with the clock, held to commit: from here on every statement makes
     // all checkouts wait.
     order.number = write_stock_and_number_order(txn, writes).await?;
     for limit in &usage_limits {
@@ -531,8 +530,8 @@ async fn unpaid_invoices(
     Ok(row.and_then(|r| r.total).unwrap_or(0))
 }
 
-/// Runs the stock writes and then takes the stock clock (as [`take_feed_clock`] does) and the
-/// next order number, in one statement on PostgreSQL. Numbers increase by one from 1001; a
+/// Runs the stock writes and takes the stock clock (as [`take_feed_clock`] does) and the next
+/// order number, in one statement on PostgreSQL. Numbers increase by one from 1001; a
 /// rolled-back checkout gives its number back.
 async fn write_stock_and_number_order(
     txn: &DatabaseTransaction,

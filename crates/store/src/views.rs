@@ -14,6 +14,7 @@ use vitrine_domain::money::Money;
 use vitrine_domain::product_view::ProductView;
 
 use crate::entity::*;
+use crate::inventory::lock_products;
 use crate::listing::Sql;
 use crate::{mapping, ProductRevision, Store, StoreError};
 
@@ -284,6 +285,9 @@ pub(crate) async fn bump_revisions<C: ConnectionTrait>(
     if product_ids.is_empty() {
         return Ok(());
     }
+    // In id order, as stock writes lock products: two writes each holding a row the other
+    // wants would deadlock.
+    lock_products(db, product_ids).await?;
     products::Entity::update_many()
         .col_expr(products::Column::Revision, Expr::col(products::Column::Revision).add(1))
         .filter(products::Column::Id.is_in(product_ids.to_vec()))
@@ -303,14 +307,16 @@ pub(crate) async fn bump_revisions_of_owners<C: ConnectionTrait>(
         .from(product_options::Entity)
         .and_where(product_options::Column::Id.is_in(resource_ids.to_vec()))
         .to_owned();
-    products::Entity::update_many()
-        .col_expr(products::Column::Revision, Expr::col(products::Column::Revision).add(1))
+    let owners: Vec<Uuid> = products::Entity::find()
+        .select_only()
+        .column(products::Column::Id)
         .filter(
             Condition::any()
                 .add(products::Column::Id.is_in(resource_ids.to_vec()))
                 .add(products::Column::Id.in_subquery(owners_via_options)),
         )
-        .exec(db)
+        .into_tuple()
+        .all(db)
         .await?;
-    Ok(())
+    bump_revisions(db, &owners).await
 }
