@@ -44,24 +44,8 @@ async fn variant_with_stock(app: &App, units: i64) -> Uuid {
         .levels(&LevelQuery { limit: 50, ..Default::default() })
         .await
         .expect("levels");
-    let sku = levels[0].sku.clone();
     let variant = levels[0].variant_id;
-    let locations = app.inventory.locations().await.expect("locations");
-    let counts = locations
-        .iter()
-        .map(|l| QuantityCount {
-            sku: sku.clone(),
-            location_id: l.id,
-            quantity: if l.kind == LocationKind::Warehouse { units } else { 0 },
-            change_from_quantity: None,
-        })
-        .collect();
-    let context = StockContext {
-        reason: "stock take".into(),
-        reference_document_uri: None,
-        idempotency_key: None,
-    };
-    app.inventory.set_quantities(&staff(), context, counts).await.expect("stock take");
+    stock(app, &[variant], units).await;
     variant
 }
 
@@ -153,6 +137,23 @@ async fn products_with_sizes(app: &App, n: usize) -> Vec<(Uuid, Vec<Uuid>)> {
     found
 }
 
+/// Guest checkouts of these carts, all started at once.
+fn check_out_at_once(
+    app: &Arc<App>,
+    channel: &Arc<Channel>,
+    carts: Vec<Uuid>,
+) -> Vec<tokio::task::JoinHandle<Result<vitrine_app::checkout::Placed, AppError>>> {
+    carts
+        .into_iter()
+        .map(|cart| {
+            let (app, channel) = (app.clone(), channel.clone());
+            tokio::spawn(async move {
+                app.orders.checkout(&Actor::Anonymous, &channel, manual(cart, None)).await
+            })
+        })
+        .collect()
+}
+
 fn manual(cart_id: Uuid, key: Option<&str>) -> CheckoutInput {
     CheckoutInput {
         cart_id,
@@ -182,15 +183,7 @@ async fn two_hundred_checkouts_for_ten_units_place_exactly_ten_orders() {
         for _ in 0..200 {
             carts.push(guest_cart(&app, &channel, variant, 1).await);
         }
-        let tasks: Vec<_> = carts
-            .into_iter()
-            .map(|cart| {
-                let (app, channel) = (app.clone(), channel.clone());
-                tokio::spawn(async move {
-                    app.orders.checkout(&Actor::Anonymous, &channel, manual(cart, None)).await
-                })
-            })
-            .collect();
+        let tasks = check_out_at_once(&app, &channel, carts);
         let mut placed = vec![];
         let mut refused = 0;
         for task in tasks {
@@ -384,15 +377,11 @@ async fn the_last_units_of_two_sizes_sold_at_once_leave_the_product_sold_out() {
         for (product, variants) in products_with_sizes(&app, 5).await {
             stock(&app, &variants, 0).await;
             stock(&app, &variants[..2], 1).await;
-            let mut tasks = vec![];
+            let mut carts = vec![];
             for &variant in &variants[..2] {
-                let cart = guest_cart(&app, &channel, variant, 1).await;
-                let (app, channel) = (app.clone(), channel.clone());
-                tasks.push(tokio::spawn(async move {
-                    app.orders.checkout(&Actor::Anonymous, &channel, manual(cart, None)).await
-                }));
+                carts.push(guest_cart(&app, &channel, variant, 1).await);
             }
-            for task in tasks {
+            for task in check_out_at_once(&app, &channel, carts) {
                 task.await.expect("task").expect("each size had one unit");
             }
             let now = app.store.products_by_ids(&[product]).await.expect("product");
@@ -414,15 +403,7 @@ async fn carts_naming_the_same_products_in_opposite_orders_all_check_out() {
             let lines = if n % 2 == 0 { [(a, 1), (b, 1)] } else { [(b, 1), (a, 1)] };
             carts.push(guest_cart_of(&app, &channel, &lines).await);
         }
-        let tasks: Vec<_> = carts
-            .into_iter()
-            .map(|cart| {
-                let (app, channel) = (app.clone(), channel.clone());
-                tokio::spawn(async move {
-                    app.orders.checkout(&Actor::Anonymous, &channel, manual(cart, None)).await
-                })
-            })
-            .collect();
+        let tasks = check_out_at_once(&app, &channel, carts);
         for task in tasks {
             // A deadlock between two of them would surface here as a database error.
             task.await.expect("task").unwrap_or_else(|e| panic!("{}: {e:?}", backend(&db)));
