@@ -16,7 +16,7 @@ use vitrine_domain::catalog::Channel;
 use vitrine_domain::locale::{resolve_currency, resolve_language};
 use vitrine_domain::money::Currency;
 
-use crate::codes::{CountryCode, LanguageCode};
+use crate::common::codes::{CountryCode, LanguageCode};
 use crate::error::{forbidden, unauthenticated};
 use crate::loaders::Loaders;
 
@@ -30,7 +30,7 @@ pub struct RequestContext {
     pub country: Option<CountryCode>,
     pub loaders: Loaders,
     /// The buyer's prices, loaded on first use (see `crate::pricing`).
-    pub pricing: tokio::sync::OnceCell<Arc<crate::pricing::Pricing>>,
+    pub pricing: tokio::sync::OnceCell<Arc<crate::pricing::buyer::Pricing>>,
 }
 
 /// Values of `@inContext` on the operation.

@@ -3,20 +3,27 @@
 //! The HTTP layer builds a [`RequestContext`] per request with [`prepare_request`]; resolvers
 //! read it, authorise with `ContextExt::require`, call one service and map the result.
 
-mod codes;
+// Plumbing shared by every feature.
 mod connection;
 mod context;
 mod cost;
 mod error;
 mod gateway;
-mod inventory;
-mod listing;
 mod loaders;
-mod mutation;
+mod mutate;
+mod schema;
+
+// The API by feature: each folder holds its queries, mutations, types and inputs.
+mod cart;
+mod catalog;
+mod checkout;
+mod common;
+mod companies;
+mod delivery;
+mod identity;
+mod inventory;
 mod orders;
 mod pricing;
-mod query;
-mod types;
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -26,33 +33,26 @@ use vitrine_app::App;
 use vitrine_domain::access::Actor;
 use vitrine_domain::catalog::Channel;
 
+pub use catalog::product::PublicUrl;
+pub use catalog::variant_fast::plain_variant_selections;
 pub use connection::Limits;
 pub use context::{read_in_context, InContext, RequestContext};
 pub use gateway::{ConnectionParams, Gateway, WebSocketGateway};
-pub use types::product::PublicUrl;
-pub use types::variant_fast::plain_variant_selections;
+pub use schema::{Mutation, Query, Subscription};
 
-pub type VitrineSchema = Schema<query::Query, mutation::Mutation, Subscription>;
-
-/// Every subscription root field.
-#[derive(async_graphql::MergedSubscription, Default)]
-pub struct Subscription(inventory::InventorySubscription, orders::OrderSubscription);
+pub type VitrineSchema = Schema<Query, Mutation, Subscription>;
 
 /// Builds the gateway with its limits; `app` and `public_url` are shared by every request.
 pub fn build_schema(app: App, limits: Limits, public_url: PublicUrl) -> Gateway {
     let channels =
         ChannelCacheHandle(Arc::new(ChannelCache { app: app.clone(), entries: RwLock::new(None) }));
     let builder = || {
-        Schema::build(
-            query::Query::default(),
-            mutation::Mutation::default(),
-            Subscription::default(),
-        )
-        .data(app.clone())
-        .data(limits)
-        .data(public_url.clone())
-        .data(channels.clone())
-        .directive(context::InContextDirective)
+        Schema::build(Query::default(), Mutation::default(), Subscription::default())
+            .data(app.clone())
+            .data(limits)
+            .data(public_url.clone())
+            .data(channels.clone())
+            .directive(context::InContextDirective)
     };
     Gateway {
         gate: builder().extension(cost::CostGate(limits)).finish(),
@@ -62,13 +62,9 @@ pub fn build_schema(app: App, limits: Limits, public_url: PublicUrl) -> Gateway 
 
 /// The SDL that `schema.graphql` must match.
 pub fn sdl() -> String {
-    let schema = Schema::build(
-        query::Query::default(),
-        mutation::Mutation::default(),
-        Subscription::default(),
-    )
-    .directive(context::InContextDirective)
-    .finish();
+    let schema = Schema::build(Query::default(), Mutation::default(), Subscription::default())
+        .directive(context::InContextDirective)
+        .finish();
     schema.sdl()
 }
 

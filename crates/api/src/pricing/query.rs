@@ -1,0 +1,144 @@
+//! Pricing reads: quotes for the current buyer, and price lists, discounts and tax rates for staff.
+
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use uuid::Uuid;
+use vitrine_app::pricing::QuoteLine;
+use vitrine_app::AppError;
+use vitrine_domain::access::Permission;
+use vitrine_domain::id::{GlobalId, NodeKind};
+
+use crate::common::codes::CountryCode;
+use crate::context::ContextExt;
+use crate::error::{bad_input, into_payload, ResultExt, UserError};
+use crate::pricing::types::{Discount, PriceList, PriceQuote, TaxRate};
+
+fn parse_id(id: &ID, kind: NodeKind) -> async_graphql::Result<Uuid> {
+    GlobalId::parse_kind(id, kind).map_err(|e| bad_input(e.to_string()))
+}
+
+#[derive(InputObject, Clone)]
+pub struct PriceQuoteLineInput {
+    /// A `ProductVariant` id.
+    pub merchandise_id: ID,
+    #[graphql(default = 1)]
+    pub quantity: i32,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct PriceQuotePayload {
+    pub quote: Option<PriceQuote>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct PricingQuery;
+
+#[Object]
+impl PricingQuery {
+    /// What these lines cost the current buyer now (their company's or group's prices,
+    /// volume tiers, running promotions and `discountCodes`, taxes of `countryCode`, else
+    /// `@inContext(country:)`, else the channel's tax country): the cart's and checkout's
+    /// numbers. Lines that break a quantity rule are priced and carry `quantityError`.
+    #[graphql(complexity = "lines.len().max(1) * child_complexity")]
+    async fn price_quote(
+        &self,
+        ctx: &Context<'_>,
+        lines: Vec<PriceQuoteLineInput>,
+        discount_codes: Option<Vec<String>>,
+        country_code: Option<CountryCode>,
+        province_code: Option<String>,
+    ) -> async_graphql::Result<PriceQuotePayload> {
+        let req = ctx.req();
+        let app = ctx.app();
+        let pricing = req.pricing(app).await?;
+        let discount_codes = discount_codes.unwrap_or_default();
+        let result = async {
+            let mut parsed = Vec::with_capacity(lines.len());
+            let mut errors = vec![];
+            for (i, line) in lines.iter().enumerate() {
+                let row = i.to_string();
+                match GlobalId::parse_kind(&line.merchandise_id, NodeKind::ProductVariant) {
+                    Ok(gid) => parsed.push(QuoteLine {
+                        variant_id: gid,
+                        quantity: u32::try_from(line.quantity).unwrap_or(0),
+                    }),
+                    Err(e) => errors.push(vitrine_app::UserError::new(
+                        &["lines", &row, "merchandiseId"],
+                        vitrine_app::ErrorCode::Invalid,
+                        e.to_string(),
+                    )),
+                }
+            }
+            if !errors.is_empty() {
+                return Err(AppError::User(errors));
+            }
+            let country = country_code.or(req.country).map(CountryCode::name);
+            app.pricing
+                .quote(
+                    &pricing.buyer,
+                    &req.channel,
+                    req.currency,
+                    &parsed,
+                    &discount_codes,
+                    country,
+                    province_code.as_deref().map(str::trim).filter(|p| !p.is_empty()),
+                )
+                .await
+        }
+        .await;
+        let (quote, user_errors) = into_payload(result)?;
+        // Each code once, compared as the engine compares them.
+        let mut seen = std::collections::HashSet::new();
+        let mut codes: Vec<String> = Vec::new();
+        for code in discount_codes {
+            let code = code.trim().to_owned();
+            if !code.is_empty() && seen.insert(code.to_lowercase()) {
+                codes.push(code);
+            }
+        }
+        Ok(PriceQuotePayload { quote: quote.map(|quote| PriceQuote { quote, codes }), user_errors })
+    }
+}
+
+/// Staff reads of what shapes prices: price lists, discounts and tax rates.
+#[derive(Default)]
+pub struct PricingAdminQuery;
+
+#[Object]
+impl PricingAdminQuery {
+    /// Every price list. Needs `pricing:read`.
+    async fn price_lists(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PriceList>> {
+        ctx.require(Permission::PricingRead)?;
+        Ok(ctx.app().pricing.price_lists().await.gql()?.into_iter().map(PriceList).collect())
+    }
+
+    /// Needs `pricing:read`.
+    async fn price_list(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<PriceList>> {
+        ctx.require(Permission::PricingRead)?;
+        let id = parse_id(&id, NodeKind::PriceList)?;
+        Ok(ctx.app().pricing.price_list(id).await.gql()?.map(PriceList))
+    }
+
+    /// Every discount, newest first. Needs `pricing:read`.
+    async fn discounts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Discount>> {
+        ctx.require(Permission::PricingRead)?;
+        Ok(ctx.app().pricing.discounts().await.gql()?.into_iter().map(Discount).collect())
+    }
+
+    /// Needs `pricing:read`.
+    async fn discount(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Discount>> {
+        ctx.require(Permission::PricingRead)?;
+        let id = parse_id(&id, NodeKind::Discount)?;
+        Ok(ctx.app().pricing.discount(id).await.gql()?.map(Discount))
+    }
+
+    /// Needs `pricing:read`.
+    async fn tax_rates(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TaxRate>> {
+        ctx.require(Permission::PricingRead)?;
+        Ok(ctx.app().pricing.tax_rates().await.gql()?.into_iter().map(TaxRate).collect())
+    }
+}
