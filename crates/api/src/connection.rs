@@ -149,7 +149,7 @@ impl CursorType for KeysetCursor {
 
 #[cfg(test)]
 mod tests {
-    use crate::mutate::*;
+    use super::*;
 
     #[test]
     fn keyset_cursors_round_trip_with_separators_in_values() {
