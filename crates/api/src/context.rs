@@ -52,7 +52,7 @@ impl RequestContext {
             channel.default_currency,
         );
         let loaders =
-            Loaders::new(app.store.clone(), app.catalog.views().clone(), language.clone());
+            Loaders::new(app.reads.clone(), app.catalog.views().clone(), language.clone());
         Self {
             actor,
             channel,

@@ -7,16 +7,17 @@ use std::sync::{Arc, RwLock};
 use async_graphql::dataloader::{DataLoader, Loader};
 use uuid::Uuid;
 use vitrine_app::product_views::ProductViews;
-use vitrine_app::{InventoryLevelRecord, LevelQuery, Store, StoreError};
+use vitrine_app::reads::Reads;
+use vitrine_app::{InventoryLevelRecord, StoreError};
 use vitrine_domain::catalog::{Brand, Collection, Image, Variant};
 use vitrine_domain::company::CompanyLocation;
 use vitrine_domain::inventory::Location;
 use vitrine_domain::product_view::ProductView;
 
 macro_rules! loader {
-    ($name:ident, $value:ty, |$store:ident, $keys:ident| $body:expr) => {
+    ($name:ident, $value:ty, |$reads:ident, $keys:ident| $body:expr) => {
         pub struct $name {
-            store: Store,
+            reads: Reads,
         }
 
         impl Loader<Uuid> for $name {
@@ -24,7 +25,7 @@ macro_rules! loader {
             type Error = Arc<StoreError>;
 
             async fn load(&self, $keys: &[Uuid]) -> Result<HashMap<Uuid, $value>, Self::Error> {
-                let $store = &self.store;
+                let $reads = &self.reads;
                 $body.map_err(Arc::new)
             }
         }
@@ -44,45 +45,40 @@ fn by_id<T>(rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, T> {
     rows.into_iter().map(|r| (key(&r), r)).collect()
 }
 
-loader!(VariantLoader, Variant, |store, keys| store
+loader!(VariantLoader, Variant, |reads, keys| reads
     .variants_by_ids(keys)
     .await
     .map(|rows| by_id(rows, |v| v.id)));
-loader!(StockOfVariant, Vec<InventoryLevelRecord>, |store, keys| store
-    .inventory_levels(&LevelQuery {
-        variant_ids: Some(keys.to_vec()),
-        // Every level of the variants asked for: a handful of locations each.
-        limit: u64::MAX >> 1,
-        ..Default::default()
-    })
+loader!(StockOfVariant, Vec<InventoryLevelRecord>, |reads, keys| reads
+    .stock_of_variants(keys)
     .await
     .map(|rows| group(rows, |l| l.variant_id)));
 // Every stock location, under the one key `Uuid::nil()`: read once per request.
-loader!(AllLocations, Vec<Location>, |store, keys| store
+loader!(AllLocations, Vec<Location>, |reads, keys| reads
     .locations()
     .await
     .map(|rows| keys.iter().map(|k| (*k, rows.clone())).collect()));
-loader!(LocationsOfCompany, Vec<CompanyLocation>, |store, keys| store
+loader!(LocationsOfCompany, Vec<CompanyLocation>, |reads, keys| reads
     .company_locations(keys)
     .await
     .map(|rows| group(rows, |l| l.company_id)));
-loader!(BrandLoader, Brand, |store, keys| store
+loader!(BrandLoader, Brand, |reads, keys| reads
     .brands_by_ids(keys)
     .await
     .map(|rows| by_id(rows, |b| b.id)));
-loader!(CollectionLoader, Collection, |store, keys| store
+loader!(CollectionLoader, Collection, |reads, keys| reads
     .collections_by_ids(keys)
     .await
     .map(|rows| by_id(rows, |c| c.id)));
-loader!(ImageLoader, Image, |store, keys| store
+loader!(ImageLoader, Image, |reads, keys| reads
     .images_by_ids(keys)
     .await
     .map(|rows| by_id(rows, |i| i.id)));
-loader!(ChildrenOfCollection, Vec<Collection>, |store, keys| store
+loader!(ChildrenOfCollection, Vec<Collection>, |reads, keys| reads
     .collections_by_parents(keys)
     .await
     .map(|rows| group(rows, |c| c.parent_id.unwrap_or_default())));
-loader!(CollectionsOfProduct, Vec<Uuid>, |store, keys| store
+loader!(CollectionsOfProduct, Vec<Uuid>, |reads, keys| reads
     .collection_ids_of_products(keys)
     .await
     .map(|pairs| {
@@ -112,7 +108,7 @@ impl Loader<Uuid> for ProductLoader {
 
 /// Translated fields of objects in the request's language: id -> field -> text.
 pub struct TranslationLoader {
-    store: Store,
+    reads: Reads,
     language: String,
 }
 
@@ -121,7 +117,7 @@ impl Loader<Uuid> for TranslationLoader {
     type Error = Arc<StoreError>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = self.store.translations(keys, &self.language).await.map_err(Arc::new)?;
+        let rows = self.reads.translations(keys, &self.language).await.map_err(Arc::new)?;
         let mut map: HashMap<Uuid, HashMap<String, String>> = HashMap::new();
         for ((id, field), text) in rows {
             map.entry(id).or_default().insert(field, text);
@@ -215,20 +211,20 @@ fn new_loader<T: Loader<Uuid>>(loader: T) -> Cached<T> {
 }
 
 impl Loaders {
-    pub fn new(store: Store, views: Arc<ProductViews>, language: String) -> Self {
-        let s = || store.clone();
+    pub fn new(reads: Reads, views: Arc<ProductViews>, language: String) -> Self {
+        let s = || reads.clone();
         Self {
             product: new_loader(ProductLoader { views }),
-            variant: new_loader(VariantLoader { store: s() }),
-            brand: new_loader(BrandLoader { store: s() }),
-            collection: new_loader(CollectionLoader { store: s() }),
-            image: new_loader(ImageLoader { store: s() }),
-            collections_of_product: new_loader(CollectionsOfProduct { store: s() }),
-            children_of_collection: new_loader(ChildrenOfCollection { store: s() }),
-            translations: new_loader(TranslationLoader { store: s(), language }),
-            stock_of_variant: new_loader(StockOfVariant { store: s() }),
-            all_locations: new_loader(AllLocations { store: s() }),
-            locations_of_company: new_loader(LocationsOfCompany { store: s() }),
+            variant: new_loader(VariantLoader { reads: s() }),
+            brand: new_loader(BrandLoader { reads: s() }),
+            collection: new_loader(CollectionLoader { reads: s() }),
+            image: new_loader(ImageLoader { reads: s() }),
+            collections_of_product: new_loader(CollectionsOfProduct { reads: s() }),
+            children_of_collection: new_loader(ChildrenOfCollection { reads: s() }),
+            translations: new_loader(TranslationLoader { reads: s(), language }),
+            stock_of_variant: new_loader(StockOfVariant { reads: s() }),
+            all_locations: new_loader(AllLocations { reads: s() }),
+            locations_of_company: new_loader(LocationsOfCompany { reads: s() }),
         }
     }
 }

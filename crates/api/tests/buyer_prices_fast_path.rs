@@ -19,7 +19,7 @@ async fn buyer_prices_on_the_fast_path_answer_as_the_engine_does() {
     let staff = Actor::Staff { id: uuid::Uuid::nil(), role: StaffRole::Owner };
     let channels = app.catalog.channels().await.expect("channels");
     let marketplace = channels.iter().find(|c| c.is_default).expect("default channel");
-    let women = app.store.collections().await.expect("collections");
+    let women = app.store().collections().await.expect("collections");
     let women = women.iter().find(|c| c.handle == "women").expect("women");
     let page = |selection: &str| {
         format!(

@@ -16,9 +16,9 @@ async fn a_repeated_page_reads_only_its_listing_from_the_database() {
     for db in TestDatabase::all().await.expect("test databases") {
         let (app, schema) = demo_gateway(&db, None).await;
         let first = run(&schema, PAGE).await;
-        let before = app.store.query_count();
+        let before = app.store().query_count();
         let again = run(&schema, PAGE).await;
-        let statements = app.store.query_count() - before;
+        let statements = app.store().query_count() - before;
         assert_eq!(first, again);
         // The collection, the page's ids and revisions, and the page's brands (for `vendor`).
         assert!(statements <= 3, "a warm page of 50 took {statements} statements");

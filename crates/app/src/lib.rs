@@ -18,6 +18,7 @@ pub mod payment;
 pub mod placeholder;
 pub mod pricing;
 pub mod product_views;
+pub mod reads;
 mod short_cache;
 
 use std::sync::Arc;
@@ -74,10 +75,12 @@ impl Settings {
     }
 }
 
-/// The services, sharing one store. Cheap to clone.
+/// The services, sharing one store. Cheap to clone. The store itself stays private: callers
+/// (the API above all) reach data only through the services.
 #[derive(Clone)]
 pub struct App {
-    pub store: Store,
+    store: Store,
+    pub reads: reads::Reads,
     pub catalog: catalog::CatalogService,
     pub identity: identity::IdentityService,
     pub inventory: inventory::InventoryService,
@@ -123,7 +126,34 @@ impl App {
             pricing,
             catalog: catalog::CatalogService::new(store.clone(), views),
             identity: identity::IdentityService::new(store.clone(), settings, attempts),
+            reads: reads::Reads::new(store.clone()),
             store,
         }
+    }
+}
+
+impl App {
+    /// The database answers and every migration is applied (`/readyz`).
+    pub async fn is_ready(&self) -> bool {
+        self.store.ping().await.is_ok()
+            && self.store.pending_migrations().await.is_ok_and(|n| n == 0)
+    }
+
+    /// Loads the demo catalog into an empty database (`serve --demo`); `None` when products
+    /// exist already.
+    pub async fn load_demo_if_empty(&self) -> Result<Option<demo::DemoSummary>, StoreError> {
+        if self.store.product_count().await? > 0 {
+            return Ok(None);
+        }
+        let summary = demo::load_demo(&self.store).await?;
+        self.store.analyze().await?;
+        Ok(Some(summary))
+    }
+
+    /// The store behind the services, for tests that look beneath them. Not built into the
+    /// binary: the API reaches data only through the services.
+    #[cfg(feature = "testing")]
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 }

@@ -614,3 +614,21 @@ pub(crate) fn provider_error(e: &ProviderError) -> UserError {
         ),
     }
 }
+
+impl OrderService {
+    /// A new cart with a past order's lines (those still sold on `channel`), for whoever may
+    /// see the order.
+    pub async fn reorder(
+        &self,
+        actor: &Actor,
+        channel: &vitrine_domain::catalog::Channel,
+        order_id: Uuid,
+    ) -> AppResult<vitrine_domain::cart::Cart> {
+        let Some(order) = self.order(actor, order_id).await? else {
+            return Err(AppError::user(UserError::not_found("orderId", "order")));
+        };
+        let lines = self.store.order_lines(&[order.id]).await?;
+        let lines = lines.into_iter().map(|l| (l.variant_id, l.quantity)).collect();
+        self.carts.reorder(actor, channel, order.currency, lines).await
+    }
+}

@@ -33,7 +33,7 @@ fn staff() -> Actor {
 }
 
 async fn marketplace(app: &App) -> Channel {
-    let channels = app.store.channels().await.expect("channels");
+    let channels = app.store().channels().await.expect("channels");
     channels.into_iter().find(|c| c.handle == "marketplace").expect("marketplace channel")
 }
 
@@ -87,7 +87,7 @@ async fn guest_cart_of(app: &App, channel: &Channel, lines: &[(Uuid, u32)]) -> U
 async fn stock(app: &App, variants: &[Uuid], units: i64) {
     let locations = app.inventory.locations().await.expect("locations");
     let mut counts = vec![];
-    for v in app.store.variants_by_ids(variants).await.expect("variants") {
+    for v in app.store().variants_by_ids(variants).await.expect("variants") {
         for l in &locations {
             counts.push(QuantityCount {
                 sku: v.sku.clone(),
@@ -114,7 +114,7 @@ async fn products_with_sizes(app: &App, n: usize) -> Vec<(Uuid, Vec<Uuid>)> {
         .expect("levels");
     let mut products: Vec<Uuid> = vec![];
     for v in app
-        .store
+        .store()
         .variants_by_ids(&levels.iter().map(|l| l.variant_id).collect::<Vec<_>>())
         .await
         .expect("variants")
@@ -125,7 +125,7 @@ async fn products_with_sizes(app: &App, n: usize) -> Vec<(Uuid, Vec<Uuid>)> {
     }
     let mut found = vec![];
     for product in products {
-        let variants = app.store.variants_of_products(&[product]).await.expect("variants");
+        let variants = app.store().variants_of_products(&[product]).await.expect("variants");
         if variants.len() >= 2 && variants.iter().all(|v| v.inventory_tracked) {
             found.push((product, variants.iter().map(|v| v.id).collect()));
         }
@@ -212,7 +212,7 @@ async fn two_hundred_checkouts_for_ten_units_place_exactly_ten_orders() {
             backend(&db)
         );
         assert_eq!(reserved_and_on_hand(&app, variant).await, (10, 10), "{}", backend(&db));
-        let variants = app.store.variants_by_ids(&[variant]).await.expect("variant");
+        let variants = app.store().variants_by_ids(&[variant]).await.expect("variant");
         assert_eq!(variants[0].inventory_quantity, 0, "{}: nothing left online", backend(&db));
         let all = app.orders.orders_page(&OrderFilter::default(), None, 500).await.expect("orders");
         assert_eq!(all.len(), 10, "{}", backend(&db));
@@ -384,7 +384,7 @@ async fn the_last_units_of_two_sizes_sold_at_once_leave_the_product_sold_out() {
             for task in check_out_at_once(&app, &channel, carts) {
                 task.await.expect("task").expect("each size had one unit");
             }
-            let now = app.store.products_by_ids(&[product]).await.expect("product");
+            let now = app.store().products_by_ids(&[product]).await.expect("product");
             assert!(!now[0].available_for_sale, "{}: every size is sold", backend(&db));
         }
     }

@@ -206,7 +206,7 @@ async fn ten_thousand_retried_pos_deltas_and_checkouts_end_with_exact_quantities
         }
         // The ledger explains every level: its deltas add up to what is there.
         let mut sums: HashMap<(Uuid, Uuid), (i64, i64)> = HashMap::new();
-        for e in ledger(&app.store).await {
+        for e in ledger(&app.store()).await {
             let s = sums.entry((e.variant_id, e.location_id)).or_default();
             s.0 += e.on_hand_delta();
             s.1 += e.reserved_delta();
@@ -398,7 +398,7 @@ async fn a_subscriber_on_one_replica_hears_writes_made_on_another() {
     settings.redis_url = std::env::var("VITRINE_TEST_REDIS_URL").ok();
     let store = Store::connect(&db.url).await.expect("connect");
     let reader = App::new(store, settings.clone());
-    let writer = App::new(writer.store.clone(), settings);
+    let writer = App::new(writer.store().clone(), settings);
     let (warehouse, _, _) = locations(&writer).await;
     let skus = skus(&writer, 1).await;
     let mut subscription = reader.inventory.feed().subscribe(None).await.expect("subscribe");
@@ -425,7 +425,7 @@ async fn a_subscriber_on_one_replica_hears_writes_made_on_another() {
 async fn a_subscriber_resuming_after_a_cursor_replays_the_ledger_in_order_then_goes_live() {
     let db = TestDatabase::sqlite();
     let app = demo_app(&db).await;
-    let ledger = ledger(&app.store).await;
+    let ledger = ledger(&app.store()).await;
     assert!(ledger.len() > 2_500, "the demo's opening stock fills more than two pages");
     let resume_after = ledger[ledger.len() - 2_500].seq;
     let mut subscription =

@@ -333,16 +333,16 @@ async fn pricing_a_50_line_cart_for_a_company_buyer_takes_a_bounded_number_of_qu
             // The channel's lists and promotions are cached briefly: read them first, as the
             // storefront's previous request would have.
             app.pricing.buyer_pricing(&Actor::Anonymous, &channel, &[eur()]).await.expect("warm");
-            let before = app.store.query_count();
+            let before = app.store().query_count();
             let pricing =
                 app.pricing.buyer_pricing(&actor, &channel, &[eur()]).await.expect("pricing");
-            let between = app.store.query_count();
+            let between = app.store().query_count();
             let q = app
                 .pricing
                 .quote(&pricing, &channel, eur(), &asked, &["trade5".to_owned()], None, None)
                 .await
                 .expect("quote");
-            let after = app.store.query_count();
+            let after = app.store().query_count();
             statements.push((between - before, after - between));
 
             assert_eq!(pricing.buyer.company_id, Some(company.id));
@@ -463,7 +463,7 @@ async fn a_company_is_priced_as_such_only_while_approved() {
         // An edit made from a copy read before a review does not undo the review.
         app.companies.reject(company.id, "Closed").await.expect("certification withdrawn");
         let renamed = Company { name: "Lune SAS".to_owned(), ..approved };
-        app.store.update_company(&renamed).await.expect("renamed");
+        app.store().update_company(&renamed).await.expect("renamed");
         let stored = app.companies.company(company.id).await.expect("read").expect("company");
         assert_eq!((stored.name.as_str(), stored.status), ("Lune SAS", CompanyStatus::Rejected));
         assert_eq!(stored.rejection_reason.as_deref(), Some("Closed"));
@@ -692,7 +692,7 @@ async fn price_lists_are_validated_and_bulk_prices_are_written_all_or_nothing_on
         assert_eq!(app.pricing.price_lists().await.expect("lists").len(), lists_before);
 
         // The demo has some 3,600 variants: 160 more products make it over 5,000.
-        vitrine_app::demo::seed_products(&app.store, 160, |_, _| {}).await.expect("products");
+        vitrine_app::demo::seed_products(&app.store(), 160, |_, _| {}).await.expect("products");
         let variants = all_variant_ids(&app).await;
         assert!(variants.len() >= 5_000, "the demo has {} variants", variants.len());
         let list = price_list(&app, list_input("ERP", "EUR")).await;
@@ -706,13 +706,13 @@ async fn price_lists_are_validated_and_bulk_prices_are_written_all_or_nothing_on
                 ..row(id, &format!("{}.99", 10 + i % 90))
             })
             .collect();
-        let before = app.store.query_count();
+        let before = app.store().query_count();
         let written = app
             .pricing
             .prices_set(&staff(), list.id, rows.clone(), vec![], Some("erp-1".to_owned()))
             .await
             .expect("5,000 prices");
-        let statements = app.store.query_count() - before;
+        let statements = app.store().query_count() - before;
         assert_eq!((written.written, written.replayed), (5_000, false));
         assert!(statements < 200, "{statements} statements for 5,000 rows");
         let entries = app.pricing.price_list_entries(&list, None, 10_000).await.expect("entries");
@@ -730,8 +730,11 @@ async fn price_lists_are_validated_and_bulk_prices_are_written_all_or_nothing_on
             .await
             .expect("replayed");
         assert!(replayed.replayed);
-        let after =
-            app.store.price_list_entries(&[(list.id, eur())], &[variants[0]]).await.expect("read");
+        let after = app
+            .store()
+            .price_list_entries(&[(list.id, eur())], &[variants[0]])
+            .await
+            .expect("read");
         assert_eq!(after[0].price, Some(euros("7.00")));
 
         let mut changed = rows[..10].to_vec();

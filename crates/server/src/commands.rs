@@ -182,9 +182,7 @@ async fn seed(store: &Store, products: Option<usize>) -> anyhow::Result<()> {
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let app = open_app(&config).await?;
-    if demo && app.store.product_count().await? == 0 {
-        let summary = vitrine_app::demo::load_demo(&app.store).await?;
-        app.store.analyze().await?;
+    if let Some(summary) = if demo { app.load_demo_if_empty().await? } else { None } {
         tracing::info!(
             products = summary.products,
             brands = summary.brands,

@@ -109,9 +109,7 @@ async fn shutdown_signal() {
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let ready = state.app.store.ping().await.is_ok()
-        && state.app.store.pending_migrations().await.is_ok_and(|n| n == 0);
-    if ready {
+    if state.app.is_ready().await {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable or not migrated")

@@ -1,18 +1,16 @@
 //! Cart mutations: open to anyone holding the cart's id (a customer's cart only to that
-//! customer), in Shopify's Storefront API shapes; and checkout.
+//! customer), in Shopify's Storefront API shapes.
 
 use async_graphql::{Context, InputObject, Object, ID};
 use vitrine_app::cart::{BuyerIdentityInput, CartInput as AppCartInput, LineInput, LineUpdate};
-use vitrine_app::{AppError, ErrorCode, UserError as AppUserError};
-use vitrine_domain::cart::Attribute;
+use vitrine_domain::cart::{Attribute, Cart as DomainCart};
 use vitrine_domain::id::NodeKind;
 
 use crate::cart::types::Cart;
 use crate::common::address::MailingAddressInput;
 use crate::common::codes::CountryCode;
 use crate::context::ContextExt;
-use crate::error::into_payload;
-use crate::mutate::{input_id, input_ids, payload};
+use crate::mutate::{mutate, payload, read_input, InputReader};
 
 #[derive(InputObject, Clone)]
 pub struct AttributeInput {
@@ -75,64 +73,32 @@ payload!(
     /// The cart after the change. `warnings` is always empty: problems refuse the change and
     /// come back as `userErrors`.
     CartPayload { cart: Option<Cart>, warnings: Vec<String> }
+    from |cart: DomainCart| { cart: Some(Cart::new(cart)) }
 );
-fn quantity(q: i32, field: &[&str]) -> Result<u32, AppError> {
-    u32::try_from(q).map_err(|_| {
-        AppError::user(AppUserError::new(field, ErrorCode::Invalid, "a quantity is 0 or more"))
+
+fn lines(r: &mut InputReader, input: Vec<CartLineInput>) -> Vec<LineInput> {
+    r.rows("lines", input, |r, l| LineInput {
+        variant_id: r.id(&l.merchandise_id, NodeKind::ProductVariant, "merchandiseId"),
+        quantity: r.quantity(l.quantity, "quantity"),
+        attributes: attrs(l.attributes),
     })
 }
 
-fn lines(input: Vec<CartLineInput>) -> Result<Vec<LineInput>, AppError> {
-    input
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let row = i.to_string();
-            Ok(LineInput {
-                variant_id: input_id(&l.merchandise_id, NodeKind::ProductVariant, "merchandiseId")
-                    .map_err(|e| at(e, &["lines", &row]))?,
-                quantity: quantity(l.quantity, &["lines", &row, "quantity"])?,
-                attributes: attrs(l.attributes),
-            })
-        })
-        .collect()
-}
-
-fn at(e: AppError, prefix: &[&str]) -> AppError {
-    match e {
-        AppError::User(errors) => AppError::User(
-            errors
-                .into_iter()
-                .map(|u| u.at(&prefix.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()))
-                .collect(),
-        ),
-        other => other,
-    }
-}
-
-fn identity(input: Option<CartBuyerIdentityInput>) -> Result<BuyerIdentityInput, AppError> {
+fn identity(r: &mut InputReader, input: Option<CartBuyerIdentityInput>) -> BuyerIdentityInput {
     let input = input.unwrap_or_default();
-    Ok(BuyerIdentityInput {
+    r.within(&["buyerIdentity"], |r| BuyerIdentityInput {
         email: input.email,
         country_code: input.country_code.map(|c| c.name().to_owned()),
-        company_location_id: input
-            .company_location_id
-            .as_ref()
-            .map(|id| input_id(id, NodeKind::CompanyLocation, "companyLocationId"))
-            .transpose()
-            .map_err(|e| at(e, &["buyerIdentity"]))?,
+        company_location_id: r.optional_id(
+            input.company_location_id.as_ref(),
+            NodeKind::CompanyLocation,
+            "companyLocationId",
+        ),
     })
 }
 
-fn cart_payload(
-    result: Result<vitrine_domain::cart::Cart, AppError>,
-) -> async_graphql::Result<CartPayload> {
-    let (cart, user_errors) = into_payload(result)?;
-    Ok(CartPayload { cart: cart.map(Cart::new), warnings: vec![], user_errors })
-}
-
-fn cart_id(id: &ID) -> Result<uuid::Uuid, AppError> {
-    input_id(id, NodeKind::Cart, "cartId")
+fn cart_id(r: &mut InputReader, id: &ID) -> uuid::Uuid {
+    r.id(id, NodeKind::Cart, "cartId")
 }
 
 #[derive(Default)]
@@ -148,22 +114,21 @@ impl CartMutation {
         ctx: &Context<'_>,
         input: Option<CartInput>,
     ) -> async_graphql::Result<CartPayload> {
-        let req = ctx.req();
         let input = input.unwrap_or_default();
-        let result = async {
-            let app_input = AppCartInput {
-                lines: lines(input.lines)?,
-                note: input.note,
-                attributes: attrs(input.attributes),
-                discount_codes: input.discount_codes,
-                buyer_identity: identity(input.buyer_identity)?,
-                shipping_address: input.shipping_address.map(Into::into),
-                billing_address: input.billing_address.map(Into::into),
-            };
-            ctx.app().carts.create(&req.actor, &req.channel, req.currency, app_input).await
-        }
-        .await;
-        cart_payload(result)
+        let input = read_input(|r| AppCartInput {
+            lines: lines(r, input.lines),
+            note: input.note,
+            attributes: attrs(input.attributes),
+            discount_codes: input.discount_codes,
+            buyer_identity: identity(r, input.buyer_identity),
+            shipping_address: input.shipping_address.map(Into::into),
+            billing_address: input.billing_address.map(Into::into),
+        });
+        let currency = ctx.req().currency;
+        mutate(ctx, input, async |caller, input| {
+            ctx.app().carts.create(caller.actor, caller.channel, currency, input).await
+        })
+        .await
     }
 
     async fn cart_lines_add(
@@ -172,13 +137,11 @@ impl CartMutation {
         cart_id: ID,
         lines: Vec<CartLineInput>,
     ) -> async_graphql::Result<CartPayload> {
-        let req = ctx.req();
-        let result = async {
-            let id = self::cart_id(&cart_id)?;
-            ctx.app().carts.lines_add(&req.actor, &req.channel, id, self::lines(lines)?).await
-        }
-        .await;
-        cart_payload(result)
+        let input = read_input(|r| (self::cart_id(r, &cart_id), self::lines(r, lines)));
+        mutate(ctx, input, async |caller, (id, lines)| {
+            ctx.app().carts.lines_add(caller.actor, caller.channel, id, lines).await
+        })
+        .await
     }
 
     /// Quick order: many lines by SKU in one call (B2B order forms, reorders from a list).
@@ -188,20 +151,15 @@ impl CartMutation {
         cart_id: ID,
         lines: Vec<CartSkuLineInput>,
     ) -> async_graphql::Result<CartPayload> {
-        let req = ctx.req();
-        let result = async {
-            let id = self::cart_id(&cart_id)?;
-            let rows = lines
-                .into_iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    Ok((l.sku, quantity(l.quantity, &["lines", &i.to_string(), "quantity"])?))
-                })
-                .collect::<Result<Vec<_>, AppError>>()?;
-            ctx.app().carts.lines_add_by_sku(&req.actor, &req.channel, id, rows).await
-        }
-        .await;
-        cart_payload(result)
+        let input = read_input(|r| {
+            let id = self::cart_id(r, &cart_id);
+            let rows = r.rows("lines", lines, |r, l| (l.sku, r.quantity(l.quantity, "quantity")));
+            (id, rows)
+        });
+        mutate(ctx, input, async |caller, (id, rows)| {
+            ctx.app().carts.lines_add_by_sku(caller.actor, caller.channel, id, rows).await
+        })
+        .await
     }
 
     /// Changes lines' quantities (0 removes), variants or attributes.
@@ -211,35 +169,24 @@ impl CartMutation {
         cart_id: ID,
         lines: Vec<CartLineUpdateInput>,
     ) -> async_graphql::Result<CartPayload> {
-        let req = ctx.req();
-        let result = async {
-            let id = self::cart_id(&cart_id)?;
-            let updates = lines
-                .into_iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let row = i.to_string();
-                    Ok(LineUpdate {
-                        line_id: input_id(&l.id, NodeKind::CartLine, "id")
-                            .map_err(|e| at(e, &["lines", &row]))?,
-                        quantity: l
-                            .quantity
-                            .map(|q| quantity(q, &["lines", &row, "quantity"]))
-                            .transpose()?,
-                        variant_id: l
-                            .merchandise_id
-                            .as_ref()
-                            .map(|m| input_id(m, NodeKind::ProductVariant, "merchandiseId"))
-                            .transpose()
-                            .map_err(|e| at(e, &["lines", &row]))?,
-                        attributes: l.attributes.map(attrs),
-                    })
-                })
-                .collect::<Result<Vec<_>, AppError>>()?;
-            ctx.app().carts.lines_update(&req.actor, &req.channel, id, updates).await
-        }
-        .await;
-        cart_payload(result)
+        let input = read_input(|r| {
+            let id = self::cart_id(r, &cart_id);
+            let updates = r.rows("lines", lines, |r, l| LineUpdate {
+                line_id: r.id(&l.id, NodeKind::CartLine, "id"),
+                quantity: l.quantity.map(|q| r.quantity(q, "quantity")),
+                variant_id: r.optional_id(
+                    l.merchandise_id.as_ref(),
+                    NodeKind::ProductVariant,
+                    "merchandiseId",
+                ),
+                attributes: l.attributes.map(attrs),
+            });
+            (id, updates)
+        });
+        mutate(ctx, input, async |caller, (id, updates)| {
+            ctx.app().carts.lines_update(caller.actor, caller.channel, id, updates).await
+        })
+        .await
     }
 
     async fn cart_lines_remove(
@@ -248,14 +195,13 @@ impl CartMutation {
         cart_id: ID,
         line_ids: Vec<ID>,
     ) -> async_graphql::Result<CartPayload> {
-        let req = ctx.req();
-        let result = async {
-            let id = self::cart_id(&cart_id)?;
-            let line_ids = input_ids(&line_ids, NodeKind::CartLine, "lineIds")?;
-            ctx.app().carts.lines_remove(&req.actor, &req.channel, id, line_ids).await
-        }
-        .await;
-        cart_payload(result)
+        let input = read_input(|r| {
+            (self::cart_id(r, &cart_id), r.ids(&line_ids, NodeKind::CartLine, "lineIds"))
+        });
+        mutate(ctx, input, async |caller, (id, line_ids)| {
+            ctx.app().carts.lines_remove(caller.actor, caller.channel, id, line_ids).await
+        })
+        .await
     }
 
     /// Replaces the entered discount codes; codes that do not apply stay listed with
@@ -266,16 +212,12 @@ impl CartMutation {
         cart_id: ID,
         discount_codes: Vec<String>,
     ) -> async_graphql::Result<CartPayload> {
-        let req = ctx.req();
-        let result = async {
-            let id = self::cart_id(&cart_id)?;
-            ctx.app()
-                .carts
-                .discount_codes_update(&req.actor, &req.channel, id, discount_codes)
-                .await
-        }
-        .await;
-        cart_payload(result)
+        let input = read_input(|r| self::cart_id(r, &cart_id));
+        mutate(ctx, input, async |caller, id| {
+            let carts = &ctx.app().carts;
+            carts.discount_codes_update(caller.actor, caller.channel, id, discount_codes).await
+        })
+        .await
     }
 
     /// Email, country, company location. Called by a signed-in customer on a guest cart, it
@@ -288,21 +230,11 @@ impl CartMutation {
         cart_id: ID,
         buyer_identity: CartBuyerIdentityInput,
     ) -> async_graphql::Result<CartPayload> {
-        let req = ctx.req();
-        let result = async {
-            let id = self::cart_id(&cart_id)?;
-            ctx.app()
-                .carts
-                .buyer_identity_update(
-                    &req.actor,
-                    &req.channel,
-                    id,
-                    identity(Some(buyer_identity))?,
-                )
-                .await
-        }
-        .await;
-        cart_payload(result)
+        let input = read_input(|r| (self::cart_id(r, &cart_id), identity(r, Some(buyer_identity))));
+        mutate(ctx, input, async |caller, (id, identity)| {
+            ctx.app().carts.buyer_identity_update(caller.actor, caller.channel, id, identity).await
+        })
+        .await
     }
 
     async fn cart_note_update(
@@ -311,13 +243,11 @@ impl CartMutation {
         cart_id: ID,
         note: String,
     ) -> async_graphql::Result<CartPayload> {
-        let req = ctx.req();
-        let result = async {
-            let id = self::cart_id(&cart_id)?;
-            ctx.app().carts.note_update(&req.actor, &req.channel, id, note).await
-        }
-        .await;
-        cart_payload(result)
+        let input = read_input(|r| self::cart_id(r, &cart_id));
+        mutate(ctx, input, async |caller, id| {
+            ctx.app().carts.note_update(caller.actor, caller.channel, id, note).await
+        })
+        .await
     }
 
     async fn cart_attributes_update(
@@ -326,13 +256,12 @@ impl CartMutation {
         cart_id: ID,
         attributes: Vec<AttributeInput>,
     ) -> async_graphql::Result<CartPayload> {
-        let req = ctx.req();
-        let result = async {
-            let id = self::cart_id(&cart_id)?;
-            ctx.app().carts.attributes_update(&req.actor, &req.channel, id, attrs(attributes)).await
-        }
-        .await;
-        cart_payload(result)
+        let input = read_input(|r| self::cart_id(r, &cart_id));
+        mutate(ctx, input, async |caller, id| {
+            let attributes = attrs(attributes);
+            ctx.app().carts.attributes_update(caller.actor, caller.channel, id, attributes).await
+        })
+        .await
     }
 
     /// Null removes the address (collection in store needs none).
@@ -342,16 +271,12 @@ impl CartMutation {
         cart_id: ID,
         address: Option<MailingAddressInput>,
     ) -> async_graphql::Result<CartPayload> {
-        let req = ctx.req();
-        let result = async {
-            let id = self::cart_id(&cart_id)?;
-            ctx.app()
-                .carts
-                .shipping_address_update(&req.actor, &req.channel, id, address.map(Into::into))
-                .await
-        }
-        .await;
-        cart_payload(result)
+        let input = read_input(|r| self::cart_id(r, &cart_id));
+        mutate(ctx, input, async |caller, id| {
+            let address = address.map(Into::into);
+            ctx.app().carts.shipping_address_update(caller.actor, caller.channel, id, address).await
+        })
+        .await
     }
 
     /// Picks one of `cart.deliveryOptions` by handle.
@@ -361,12 +286,10 @@ impl CartMutation {
         cart_id: ID,
         handle: String,
     ) -> async_graphql::Result<CartPayload> {
-        let req = ctx.req();
-        let result = async {
-            let id = self::cart_id(&cart_id)?;
-            ctx.app().carts.delivery_option_select(&req.actor, &req.channel, id, handle).await
-        }
-        .await;
-        cart_payload(result)
+        let input = read_input(|r| self::cart_id(r, &cart_id));
+        mutate(ctx, input, async |caller, id| {
+            ctx.app().carts.delivery_option_select(caller.actor, caller.channel, id, handle).await
+        })
+        .await
     }
 }

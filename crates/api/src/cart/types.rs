@@ -248,7 +248,7 @@ impl CartBuyerIdentity {
     ) -> async_graphql::Result<Option<CompanyLocation>> {
         let Some(id) = self.cart.company_location_id else { return Ok(None) };
         let app = ctx.app();
-        Ok(app.store.company_location(id).await.gql()?.map(CompanyLocation))
+        Ok(app.reads.company_location(id).await.gql()?.map(CompanyLocation))
     }
 }
 

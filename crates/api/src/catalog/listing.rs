@@ -184,7 +184,7 @@ pub async fn product_connection(
             }
         }
         if filter.brand.is_some() || filter.product_vendor.is_some() {
-            let brands = app.store.brands().await.gql()?;
+            let brands = app.reads.brands().await.gql()?;
             let handles = filter.brand.unwrap_or_default();
             let ids = brands
                 .iter()
@@ -196,7 +196,7 @@ pub async fn product_connection(
             brand_filter.get_or_insert_with(Vec::new).extend(ids);
         }
         if let Some(handle) = filter.collection {
-            match app.store.collection_by_handle(&handle).await.gql()? {
+            match app.reads.collection_by_handle(&handle).await.gql()? {
                 Some(c) if listing.collection_id.is_none_or(|id| id == c.id) => {
                     listing.collection_id = Some(c.id)
                 }
@@ -262,7 +262,7 @@ async fn prefetch_brands(
     let mut ids: Vec<Uuid> = items.iter().filter_map(|(v, _)| v.product.brand_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let brands = ctx.app().store.brands_by_ids(&ids).await.gql()?;
+    let brands = ctx.app().reads.brands_by_ids(&ids).await.gql()?;
     ctx.req().loaders.brand.feed_many(brands.into_iter().map(|b| (b.id, b))).await;
     Ok(())
 }

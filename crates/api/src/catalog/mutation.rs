@@ -1,13 +1,16 @@
 //! Admin mutations over the catalog. Each needs `catalog:write` (channels: `channels:write`).
 
 use async_graphql::{Context, InputObject, Object, ID};
+use std::sync::Arc;
 use vitrine_app::catalog::{
     ChannelInput, CollectionInput, NewImage, PriceInput, ProductInput, VariantInput,
 };
-use vitrine_app::AppError;
 use vitrine_domain::access::Permission;
-use vitrine_domain::catalog::{Seo, SizeChart, Spec};
+
+use vitrine_app::ErrorCode;
+use vitrine_domain::catalog::{self as domain, Seo, SizeChart, Spec};
 use vitrine_domain::id::{GlobalId, NodeKind};
+use vitrine_domain::product_view::ProductView;
 
 use crate::catalog::product::SelectedOption;
 use crate::catalog::{Brand, Channel, Collection, Image, Product, ProductVariant};
@@ -15,8 +18,7 @@ use crate::common::codes::{CountryCode, CurrencyCode, LanguageCode};
 use crate::common::gid;
 use crate::common::scalars::Decimal;
 use crate::context::ContextExt;
-use crate::error::into_payload;
-use crate::mutate::{input_id, input_ids, payload};
+use crate::mutate::{mutate, payload, read_input, InputReader};
 
 #[derive(InputObject, Clone)]
 #[graphql(name = "SEOInput")]
@@ -167,38 +169,62 @@ pub struct Translation {
     pub value: String,
 }
 
-payload!(ProductCreatePayload { product: Option<Product> });
-payload!(ProductUpdatePayload { product: Option<Product> });
-payload!(ProductDeletePayload { deleted_product_id: Option<ID> });
-payload!(ProductVariantsBulkCreatePayload { product: Option<Product>, product_variants: Option<Vec<ProductVariant>> });
-payload!(ProductVariantsBulkUpdatePayload { product: Option<Product>, product_variants: Option<Vec<ProductVariant>> });
-payload!(ProductImagesAddPayload { images: Option<Vec<Image>> });
-payload!(ProductImageDeletePayload { deleted_image_id: Option<ID> });
-payload!(ChannelPayload { channel: Option<Channel> });
-payload!(BrandPayload { brand: Option<Brand> });
-payload!(CollectionPayload { collection: Option<Collection> });
-payload!(CollectionDeletePayload { deleted_collection_id: Option<ID> });
-payload!(TranslationsRegisterPayload { translations: Option<Vec<Translation>> });
-payload!(TranslationsRemovePayload { removed_count: Option<i32> });
+payload!(ProductCreatePayload { product: Option<Product> }
+    from |view: Arc<ProductView>| { product: Some(Product(view)) });
+payload!(ProductUpdatePayload { product: Option<Product> }
+    from |view: Arc<ProductView>| { product: Some(Product(view)) });
+payload!(ProductDeletePayload { deleted_product_id: Option<ID> }
+    from |id: ID| { deleted_product_id: Some(id) });
+payload!(ProductVariantsBulkCreatePayload {
+    product: Option<Product>,
+    product_variants: Option<Vec<ProductVariant>>,
+} from |changed: VariantsChanged| {
+    product_variants: Some(changed.variants()),
+    product: Some(Product(changed.view)),
+});
+payload!(ProductVariantsBulkUpdatePayload {
+    product: Option<Product>,
+    product_variants: Option<Vec<ProductVariant>>,
+} from |changed: VariantsChanged| {
+    product_variants: Some(changed.variants()),
+    product: Some(Product(changed.view)),
+});
+payload!(ProductImagesAddPayload { images: Option<Vec<Image>> }
+    from |images: Vec<domain::Image>| { images: Some(images.into_iter().map(Image).collect()) });
+payload!(ProductImageDeletePayload { deleted_image_id: Option<ID> }
+    from |id: ID| { deleted_image_id: Some(id) });
+payload!(ChannelPayload { channel: Option<Channel> }
+    from |channel: domain::Channel| { channel: Some(Channel(channel.into())) });
+payload!(BrandPayload { brand: Option<Brand> }
+    from |brand: domain::Brand| { brand: Some(Brand(brand)) });
+payload!(CollectionPayload { collection: Option<Collection> }
+    from |collection: domain::Collection| { collection: Some(Collection(collection)) });
+payload!(CollectionDeletePayload { deleted_collection_id: Option<ID> }
+    from |id: ID| { deleted_collection_id: Some(id) });
+payload!(TranslationsRegisterPayload { translations: Option<Vec<Translation>> }
+    from |registered: Vec<Translation>| { translations: Some(registered) });
+payload!(TranslationsRemovePayload { removed_count: Option<i32> }
+    from |removed: u64| { removed_count: Some(i32::try_from(removed).unwrap_or(i32::MAX)) });
+
+/// A product after a bulk variant change, and the variants the change wrote.
+pub struct VariantsChanged {
+    view: Arc<ProductView>,
+    changed: Vec<domain::Variant>,
+}
+
+impl VariantsChanged {
+    fn variants(&self) -> Vec<ProductVariant> {
+        self.changed.iter().filter_map(|v| ProductVariant::of(self.view.clone(), v.id)).collect()
+    }
+}
 
 fn seo(input: Option<SeoInput>) -> Option<Seo> {
     input.map(|s| Seo { title: s.title, description: s.description })
 }
 
-fn variant_input(row: ProductVariantsBulkInput, index: usize) -> Result<VariantInput, AppError> {
-    let at = |e: AppError| match e {
-        AppError::User(errors) => AppError::User(
-            errors.into_iter().map(|u| u.at(&["variants".to_owned(), index.to_string()])).collect(),
-        ),
-        other => other,
-    };
-    Ok(VariantInput {
-        id: row
-            .id
-            .as_ref()
-            .map(|id| input_id(id, NodeKind::ProductVariant, "id"))
-            .transpose()
-            .map_err(at)?,
+fn variant_inputs(r: &mut InputReader, rows: Vec<ProductVariantsBulkInput>) -> Vec<VariantInput> {
+    r.rows("variants", rows, |r, row| VariantInput {
+        id: r.optional_id(row.id.as_ref(), NodeKind::ProductVariant, "id"),
         sku: row.sku,
         barcode: row.barcode,
         weight_grams: row.weight_grams,
@@ -213,18 +239,9 @@ fn variant_input(row: ProductVariantsBulkInput, index: usize) -> Result<VariantI
                 })
                 .collect()
         }),
-        image_id: row
-            .image_id
-            .as_ref()
-            .map(|id| input_id(id, NodeKind::Image, "imageId"))
-            .transpose()
-            .map_err(at)?,
+        image_id: r.optional_id(row.image_id.as_ref(), NodeKind::Image, "imageId"),
         inventory_tracked: row.inventory_tracked,
     })
-}
-
-fn variant_inputs(rows: Vec<ProductVariantsBulkInput>) -> Result<Vec<VariantInput>, AppError> {
-    rows.into_iter().enumerate().map(|(i, r)| variant_input(r, i)).collect()
 }
 
 /// The product fields that `productCreate` and `productUpdate` share.
@@ -242,16 +259,12 @@ struct ProductFields {
     collection_ids: Option<Vec<ID>>,
 }
 
-fn product_input(f: ProductFields) -> Result<ProductInput, AppError> {
-    Ok(ProductInput {
+fn product_input(r: &mut InputReader, f: ProductFields) -> ProductInput {
+    ProductInput {
         title: f.title,
         handle: f.handle,
         description: f.description,
-        brand_id: f
-            .brand_id
-            .as_ref()
-            .map(|b| input_id(b, NodeKind::Brand, "brandId"))
-            .transpose()?,
+        brand_id: r.optional_id(f.brand_id.as_ref(), NodeKind::Brand, "brandId"),
         status: f.status.map(Into::into),
         product_type: f.product_type,
         tags: f.tags,
@@ -262,9 +275,16 @@ fn product_input(f: ProductFields) -> Result<ProductInput, AppError> {
         seo: seo(f.seo),
         collection_ids: f
             .collection_ids
-            .map(|ids| input_ids(&ids, NodeKind::Collection, "collectionIds"))
-            .transpose()?,
+            .map(|ids| r.ids(&ids, NodeKind::Collection, "collectionIds")),
         options: vec![],
+    }
+}
+
+/// Any object's global id (translations apply to several kinds).
+fn resource_id(r: &mut InputReader, id: &ID) -> GlobalId {
+    GlobalId::parse(id).unwrap_or_else(|e| {
+        r.reject(&["resourceId"], ErrorCode::Invalid, e.to_string());
+        GlobalId::new(NodeKind::Product, uuid::Uuid::nil())
     })
 }
 
@@ -273,33 +293,28 @@ enum Bulk {
     Update,
 }
 
-type BulkOutcome = (Option<Product>, Option<Vec<ProductVariant>>, Vec<crate::error::UserError>);
-
 /// The shared body of `productVariantsBulkCreate` and `productVariantsBulkUpdate`.
-async fn variants_bulk(
+async fn variants_bulk<P>(
     ctx: &Context<'_>,
     product_id: &ID,
     variants: Vec<ProductVariantsBulkInput>,
     mode: Bulk,
-) -> async_graphql::Result<BulkOutcome> {
-    let result = async {
-        let id = input_id(product_id, NodeKind::Product, "productId")?;
-        let rows = variant_inputs(variants)?;
+) -> async_graphql::Result<P>
+where
+    P: crate::mutate::Rejectable + From<VariantsChanged>,
+{
+    let input = read_input(|r| {
+        (r.id(product_id, NodeKind::Product, "productId"), variant_inputs(r, variants))
+    });
+    mutate(ctx, input, async |_, (id, rows)| {
         let catalog = &ctx.app().catalog;
         let changed = match mode {
             Bulk::Create => catalog.variants_bulk_create(id, rows).await?,
             Bulk::Update => catalog.variants_bulk_update(id, rows).await?,
         };
-        Ok((catalog.product_view(id).await?, changed))
-    }
-    .await;
-    let (done, user_errors) = into_payload(result)?;
-    let (product, variants) = done.map_or((None, None), |(view, changed)| {
-        let variants =
-            changed.iter().filter_map(|v| ProductVariant::of(view.clone(), v.id)).collect();
-        (Some(Product(view)), Some(variants))
-    });
-    Ok((product, variants, user_errors))
+        Ok(VariantsChanged { view: catalog.product_view(id).await?, changed })
+    })
+    .await
 }
 
 #[derive(Default)]
@@ -315,34 +330,37 @@ impl CatalogMutation {
         input: ProductCreateInput,
     ) -> async_graphql::Result<ProductCreatePayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let result = async {
-            let mut product = product_input(ProductFields {
-                title: input.title,
-                handle: input.handle,
-                description: input.description,
-                brand_id: input.brand_id,
-                status: input.status,
-                product_type: input.product_type,
-                tags: input.tags,
-                specs: input.specs,
-                size_chart: input.size_chart,
-                seo: input.seo,
-                collection_ids: input.collection_ids,
-            })?;
+        let input = read_input(|r| {
+            let mut product = product_input(
+                r,
+                ProductFields {
+                    title: input.title,
+                    handle: input.handle,
+                    description: input.description,
+                    brand_id: input.brand_id,
+                    status: input.status,
+                    product_type: input.product_type,
+                    tags: input.tags,
+                    specs: input.specs,
+                    size_chart: input.size_chart,
+                    seo: input.seo,
+                    collection_ids: input.collection_ids,
+                },
+            );
             product.options = input
                 .product_options
                 .unwrap_or_default()
                 .into_iter()
                 .map(|o| (o.name, o.values))
                 .collect();
-            let variants = variant_inputs(input.variants.unwrap_or_default())?;
+            (product, variant_inputs(r, input.variants.unwrap_or_default()))
+        });
+        mutate(ctx, input, async |_, (product, variants)| {
             let catalog = &ctx.app().catalog;
             let created = catalog.product_create(product, variants).await?;
             catalog.product_view(created.id).await
-        }
-        .await;
-        let (product, user_errors) = into_payload(result)?;
-        Ok(ProductCreatePayload { product: product.map(Product), user_errors })
+        })
+        .await
     }
 
     /// Changes a product's own fields; omitted fields keep their values.
@@ -353,9 +371,9 @@ impl CatalogMutation {
         input: ProductUpdateInput,
     ) -> async_graphql::Result<ProductUpdatePayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let result = async {
-            let id = input_id(&input.id, NodeKind::Product, "id")?;
-            let product = product_input(ProductFields {
+        let input = read_input(|r| {
+            let id = r.id(&input.id, NodeKind::Product, "id");
+            let fields = ProductFields {
                 title: input.title,
                 handle: input.handle,
                 description: input.description,
@@ -367,14 +385,15 @@ impl CatalogMutation {
                 size_chart: input.size_chart,
                 seo: input.seo,
                 collection_ids: input.collection_ids,
-            })?;
+            };
+            (id, product_input(r, fields))
+        });
+        mutate(ctx, input, async |_, (id, product)| {
             let catalog = &ctx.app().catalog;
             catalog.product_update(id, product).await?;
             catalog.product_view(id).await
-        }
-        .await;
-        let (product, user_errors) = into_payload(result)?;
-        Ok(ProductUpdatePayload { product: product.map(Product), user_errors })
+        })
+        .await
     }
 
     /// Deletes a product with its variants, prices, images and translations.
@@ -385,13 +404,11 @@ impl CatalogMutation {
         input: ProductDeleteInput,
     ) -> async_graphql::Result<ProductDeletePayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let result = async {
-            let id = input_id(&input.id, NodeKind::Product, "id")?;
-            ctx.app().catalog.product_delete(id).await.map(|_| gid(NodeKind::Product, id))
-        }
-        .await;
-        let (deleted, user_errors) = into_payload(result)?;
-        Ok(ProductDeletePayload { deleted_product_id: deleted, user_errors })
+        let id = read_input(|r| r.id(&input.id, NodeKind::Product, "id"));
+        mutate(ctx, id, async |_, id| {
+            ctx.app().catalog.product_delete(id).await.map(|()| gid(NodeKind::Product, id))
+        })
+        .await
     }
 
     /// Adds variants; new option values extend the product's options. One bad row rejects
@@ -404,9 +421,7 @@ impl CatalogMutation {
         variants: Vec<ProductVariantsBulkInput>,
     ) -> async_graphql::Result<ProductVariantsBulkCreatePayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let (product, product_variants, user_errors) =
-            variants_bulk(ctx, &product_id, variants, Bulk::Create).await?;
-        Ok(ProductVariantsBulkCreatePayload { product, product_variants, user_errors })
+        variants_bulk(ctx, &product_id, variants, Bulk::Create).await
     }
 
     /// Changes variants by id; omitted fields keep their values. All or nothing.
@@ -418,9 +433,7 @@ impl CatalogMutation {
         variants: Vec<ProductVariantsBulkInput>,
     ) -> async_graphql::Result<ProductVariantsBulkUpdatePayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let (product, product_variants, user_errors) =
-            variants_bulk(ctx, &product_id, variants, Bulk::Update).await?;
-        Ok(ProductVariantsBulkUpdatePayload { product, product_variants, user_errors })
+        variants_bulk(ctx, &product_id, variants, Bulk::Update).await
     }
 
     /// Appends images to a product, after its existing ones.
@@ -432,8 +445,8 @@ impl CatalogMutation {
         images: Vec<ImageInput>,
     ) -> async_graphql::Result<ProductImagesAddPayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let result = async {
-            let id = input_id(&product_id, NodeKind::Product, "productId")?;
+        let id = read_input(|r| r.id(&product_id, NodeKind::Product, "productId"));
+        mutate(ctx, id, async |_, id| {
             let rows = images
                 .into_iter()
                 .map(|i| NewImage {
@@ -444,13 +457,8 @@ impl CatalogMutation {
                 })
                 .collect();
             ctx.app().catalog.images_add(id, rows).await
-        }
-        .await;
-        let (images, user_errors) = into_payload(result)?;
-        Ok(ProductImagesAddPayload {
-            images: images.map(|i| i.into_iter().map(Image).collect()),
-            user_errors,
         })
+        .await
     }
 
     /// Deletes an image; variants that showed it show none.
@@ -461,13 +469,11 @@ impl CatalogMutation {
         id: ID,
     ) -> async_graphql::Result<ProductImageDeletePayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let result = async {
-            let uuid = input_id(&id, NodeKind::Image, "id")?;
-            ctx.app().catalog.image_delete(uuid).await.map(|_| gid(NodeKind::Image, uuid))
-        }
-        .await;
-        let (deleted, user_errors) = into_payload(result)?;
-        Ok(ProductImageDeletePayload { deleted_image_id: deleted, user_errors })
+        let uuid = read_input(|r| r.id(&id, NodeKind::Image, "id"));
+        mutate(ctx, uuid, async |_, uuid| {
+            ctx.app().catalog.image_delete(uuid).await.map(|()| gid(NodeKind::Image, uuid))
+        })
+        .await
     }
 
     /// Creates a storefront channel with a new public storefront key.
@@ -478,7 +484,7 @@ impl CatalogMutation {
         input: ChannelCreateInput,
     ) -> async_graphql::Result<ChannelPayload> {
         ctx.require(Permission::ChannelsManage)?;
-        self.channel_save(ctx, None, input).await
+        channel_save(ctx, None, input).await
     }
 
     /// Changes a channel; omitted fields keep their values.
@@ -490,7 +496,7 @@ impl CatalogMutation {
         input: ChannelCreateInput,
     ) -> async_graphql::Result<ChannelPayload> {
         ctx.require(Permission::ChannelsManage)?;
-        self.channel_save(ctx, Some(id), input).await
+        channel_save(ctx, Some(id), input).await
     }
 
     /// Creates a brand; the handle is derived from the name unless given.
@@ -501,10 +507,10 @@ impl CatalogMutation {
         input: BrandInput,
     ) -> async_graphql::Result<BrandPayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let (brand, user_errors) = into_payload(
-            ctx.app().catalog.brand_save(None, input.name, input.handle, input.description).await,
-        )?;
-        Ok(BrandPayload { brand: brand.map(Brand), user_errors })
+        mutate(ctx, Ok(input), async |_, i| {
+            ctx.app().catalog.brand_save(None, i.name, i.handle, i.description).await
+        })
+        .await
     }
 
     /// Changes a brand; omitted fields keep their values.
@@ -516,16 +522,14 @@ impl CatalogMutation {
         input: BrandInput,
     ) -> async_graphql::Result<BrandPayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let result = async {
-            let id = input_id(&id, NodeKind::Brand, "id")?;
+        let id = read_input(|r| r.id(&id, NodeKind::Brand, "id"));
+        mutate(ctx, id, async |_, id| {
             ctx.app()
                 .catalog
                 .brand_save(Some(id), input.name, input.handle, input.description)
                 .await
-        }
-        .await;
-        let (brand, user_errors) = into_payload(result)?;
-        Ok(BrandPayload { brand: brand.map(Brand), user_errors })
+        })
+        .await
     }
 
     /// Creates a collection, at the top level or under `parentId`.
@@ -536,7 +540,7 @@ impl CatalogMutation {
         input: CollectionCreateInput,
     ) -> async_graphql::Result<CollectionPayload> {
         ctx.require(Permission::CatalogWrite)?;
-        self.collection_save(ctx, None, input).await
+        collection_save(ctx, None, input).await
     }
 
     /// Changes a collection; a collection cannot move under itself.
@@ -548,7 +552,7 @@ impl CatalogMutation {
         input: CollectionCreateInput,
     ) -> async_graphql::Result<CollectionPayload> {
         ctx.require(Permission::CatalogWrite)?;
-        self.collection_save(ctx, Some(id), input).await
+        collection_save(ctx, Some(id), input).await
     }
 
     /// Deletes a collection; its children move up one level and its products stay.
@@ -559,13 +563,15 @@ impl CatalogMutation {
         id: ID,
     ) -> async_graphql::Result<CollectionDeletePayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let result = async {
-            let uuid = input_id(&id, NodeKind::Collection, "id")?;
-            ctx.app().catalog.collection_delete(uuid).await.map(|_| gid(NodeKind::Collection, uuid))
-        }
-        .await;
-        let (deleted, user_errors) = into_payload(result)?;
-        Ok(CollectionDeletePayload { deleted_collection_id: deleted, user_errors })
+        let uuid = read_input(|r| r.id(&id, NodeKind::Collection, "id"));
+        mutate(ctx, uuid, async |_, uuid| {
+            ctx.app()
+                .catalog
+                .collection_delete(uuid)
+                .await
+                .map(|()| gid(NodeKind::Collection, uuid))
+        })
+        .await
     }
 
     /// Appends products to a collection (manual order); present ones stay.
@@ -577,14 +583,14 @@ impl CatalogMutation {
         product_ids: Vec<ID>,
     ) -> async_graphql::Result<CollectionPayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let result = async {
-            let uuid = input_id(&id, NodeKind::Collection, "id")?;
-            let products = input_ids(&product_ids, NodeKind::Product, "productIds")?;
-            ctx.app().catalog.collection_add_products(uuid, &products).await
-        }
-        .await;
-        let (collection, user_errors) = into_payload(result)?;
-        Ok(CollectionPayload { collection: collection.map(Collection), user_errors })
+        let input = read_input(|r| {
+            let id = r.id(&id, NodeKind::Collection, "id");
+            (id, r.ids(&product_ids, NodeKind::Product, "productIds"))
+        });
+        mutate(ctx, input, async |_, (id, products)| {
+            ctx.app().catalog.collection_add_products(id, &products).await
+        })
+        .await
     }
 
     /// Takes products out of a collection.
@@ -596,14 +602,14 @@ impl CatalogMutation {
         product_ids: Vec<ID>,
     ) -> async_graphql::Result<CollectionPayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let result = async {
-            let uuid = input_id(&id, NodeKind::Collection, "id")?;
-            let products = input_ids(&product_ids, NodeKind::Product, "productIds")?;
-            ctx.app().catalog.collection_remove_products(uuid, &products).await
-        }
-        .await;
-        let (collection, user_errors) = into_payload(result)?;
-        Ok(CollectionPayload { collection: collection.map(Collection), user_errors })
+        let input = read_input(|r| {
+            let id = r.id(&id, NodeKind::Collection, "id");
+            (id, r.ids(&product_ids, NodeKind::Product, "productIds"))
+        });
+        mutate(ctx, input, async |_, (id, products)| {
+            ctx.app().catalog.collection_remove_products(id, &products).await
+        })
+        .await
     }
 
     /// Registers translated texts of a product, collection, brand or product option. Keys
@@ -617,28 +623,21 @@ impl CatalogMutation {
         translations: Vec<TranslationInput>,
     ) -> async_graphql::Result<TranslationsRegisterPayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let registered: Vec<Translation> = translations
-            .iter()
-            .map(|t| Translation {
-                key: t.key.clone(),
-                locale: t.locale.clone(),
-                value: t.value.clone(),
-            })
-            .collect();
-        let result = async {
-            let gid = GlobalId::parse(&resource_id).map_err(|e| {
-                AppError::user(vitrine_app::UserError::new(
-                    &["resourceId"],
-                    vitrine_app::ErrorCode::Invalid,
-                    e.to_string(),
-                ))
-            })?;
+        let gid = read_input(|r| self::resource_id(r, &resource_id));
+        mutate(ctx, gid, async |_, gid| {
+            let registered: Vec<Translation> = translations
+                .iter()
+                .map(|t| Translation {
+                    key: t.key.clone(),
+                    locale: t.locale.clone(),
+                    value: t.value.clone(),
+                })
+                .collect();
             let entries = translations.into_iter().map(|t| (t.locale, t.key, t.value)).collect();
-            ctx.app().catalog.translations_register(gid.kind, gid.id, entries).await
-        }
-        .await;
-        let (done, user_errors) = into_payload(result)?;
-        Ok(TranslationsRegisterPayload { translations: done.map(|_| registered), user_errors })
+            ctx.app().catalog.translations_register(gid.kind, gid.id, entries).await?;
+            Ok(registered)
+        })
+        .await
     }
 
     /// Removes translations of the given keys in the given locales.
@@ -651,90 +650,70 @@ impl CatalogMutation {
         locales: Vec<String>,
     ) -> async_graphql::Result<TranslationsRemovePayload> {
         ctx.require(Permission::CatalogWrite)?;
-        let result = async {
-            let gid = GlobalId::parse(&resource_id).map_err(|e| {
-                AppError::user(vitrine_app::UserError::new(
-                    &["resourceId"],
-                    vitrine_app::ErrorCode::Invalid,
-                    e.to_string(),
-                ))
-            })?;
-            ctx.app().catalog.translations_remove(gid.kind, gid.id, locales, translation_keys).await
-        }
-        .await;
-        let (removed, user_errors) = into_payload(result)?;
-        Ok(TranslationsRemovePayload {
-            removed_count: removed.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
-            user_errors,
+        let gid = read_input(|r| self::resource_id(r, &resource_id));
+        mutate(ctx, gid, async |_, gid| {
+            let catalog = &ctx.app().catalog;
+            catalog.translations_remove(gid.kind, gid.id, locales, translation_keys).await
         })
+        .await
     }
 }
 
-impl CatalogMutation {
-    async fn channel_save(
-        &self,
-        ctx: &Context<'_>,
-        id: Option<ID>,
-        input: ChannelCreateInput,
-    ) -> async_graphql::Result<ChannelPayload> {
-        let result = async {
-            let id = id.as_ref().map(|i| input_id(i, NodeKind::Channel, "id")).transpose()?;
-            let input = ChannelInput {
-                handle: input.handle,
-                name: input.name,
-                default_language: input.default_language.map(LanguageCode::tag),
-                languages: input.languages.map(|l| l.into_iter().map(LanguageCode::tag).collect()),
-                default_currency: input.default_currency.map(|c| c.name().to_owned()),
-                currencies: input
-                    .currencies
-                    .map(|c| c.into_iter().map(|c| c.name().to_owned()).collect()),
-                brand_ids: input
-                    .brand_ids
-                    .map(|ids| input_ids(&ids, NodeKind::Brand, "brandIds"))
-                    .transpose()?,
-                is_default: input.is_default,
-                show_stock_counts: input.show_stock_counts,
-                prices_include_tax: input.prices_include_tax,
-                tax_country: input.tax_country.map(|c| Some(c.name().to_owned())),
-            };
-            ctx.app().catalog.channel_save(id, input).await
+async fn channel_save(
+    ctx: &Context<'_>,
+    id: Option<ID>,
+    input: ChannelCreateInput,
+) -> async_graphql::Result<ChannelPayload> {
+    let input = read_input(|r| {
+        let id = r.optional_id(id.as_ref(), NodeKind::Channel, "id");
+        let channel = ChannelInput {
+            handle: input.handle,
+            name: input.name,
+            default_language: input.default_language.map(LanguageCode::tag),
+            languages: input.languages.map(|l| l.into_iter().map(LanguageCode::tag).collect()),
+            default_currency: input.default_currency.map(|c| c.name().to_owned()),
+            currencies: input
+                .currencies
+                .map(|c| c.into_iter().map(|c| c.name().to_owned()).collect()),
+            brand_ids: input.brand_ids.map(|ids| r.ids(&ids, NodeKind::Brand, "brandIds")),
+            is_default: input.is_default,
+            show_stock_counts: input.show_stock_counts,
+            prices_include_tax: input.prices_include_tax,
+            tax_country: input.tax_country.map(|c| Some(c.name().to_owned())),
+        };
+        (id, channel)
+    });
+    mutate(ctx, input, async |_, (id, channel)| {
+        let saved = ctx.app().catalog.channel_save(id, channel).await?;
+        if let Some(cache) = ctx.data_opt::<crate::ChannelCacheHandle>() {
+            cache.invalidate();
         }
-        .await;
-        let (channel, user_errors) = into_payload(result)?;
-        if channel.is_some() {
-            if let Some(cache) = ctx.data_opt::<crate::ChannelCacheHandle>() {
-                cache.invalidate();
-            }
-        }
-        Ok(ChannelPayload { channel: channel.map(|c| Channel(c.into())), user_errors })
-    }
+        Ok(saved)
+    })
+    .await
+}
 
-    async fn collection_save(
-        &self,
-        ctx: &Context<'_>,
-        id: Option<ID>,
-        input: CollectionCreateInput,
-    ) -> async_graphql::Result<CollectionPayload> {
-        let result = async {
-            let id = id.as_ref().map(|i| input_id(i, NodeKind::Collection, "id")).transpose()?;
-            let parent = input
-                .parent_id
-                .as_ref()
-                .map(|p| input_id(p, NodeKind::Collection, "parentId"))
-                .transpose()?;
-            let input = CollectionInput {
-                title: input.title,
-                handle: input.handle,
-                description: input.description,
-                parent_id: parent.map(Some),
-                position: input.position,
-                image_url: input.image_url,
-                seo: seo(input.seo),
-            };
-            ctx.app().catalog.collection_save(id, input).await
-        }
-        .await;
-        let (collection, user_errors) = into_payload(result)?;
-        Ok(CollectionPayload { collection: collection.map(Collection), user_errors })
-    }
+async fn collection_save(
+    ctx: &Context<'_>,
+    id: Option<ID>,
+    input: CollectionCreateInput,
+) -> async_graphql::Result<CollectionPayload> {
+    let input = read_input(|r| {
+        let id = r.optional_id(id.as_ref(), NodeKind::Collection, "id");
+        let parent = r.optional_id(input.parent_id.as_ref(), NodeKind::Collection, "parentId");
+        let collection = CollectionInput {
+            title: input.title,
+            handle: input.handle,
+            description: input.description,
+            parent_id: parent.map(Some),
+            position: input.position,
+            image_url: input.image_url,
+            seo: seo(input.seo),
+        };
+        (id, collection)
+    });
+    mutate(ctx, input, async |_, (id, collection)| {
+        ctx.app().catalog.collection_save(id, collection).await
+    })
+    .await
 }

@@ -36,7 +36,7 @@ impl CatalogQuery {
     /// Brands of the current channel (every brand for staff with `catalog:read`).
     async fn brands(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Brand>> {
         let req = ctx.req();
-        let all = ctx.app().store.brands().await.gql()?;
+        let all = ctx.app().reads.brands().await.gql()?;
         let admin = req.actor.has(Permission::CatalogRead);
         Ok(all
             .into_iter()
@@ -53,7 +53,7 @@ impl CatalogQuery {
     ) -> async_graphql::Result<Option<Brand>> {
         let req = ctx.req();
         let wanted = id.map(|i| parse_id(&i, NodeKind::Brand)).transpose()?;
-        let all = ctx.app().store.brands().await.gql()?;
+        let all = ctx.app().reads.brands().await.gql()?;
         let admin = req.actor.has(Permission::CatalogRead);
         Ok(all
             .into_iter()
@@ -71,7 +71,7 @@ impl CatalogQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Connection<OffsetCursor, Collection>> {
-        let all = ctx.app().store.collections().await.gql()?;
+        let all = ctx.app().reads.collections().await.gql()?;
         slice_connection(ctx, all.into_iter().map(Collection).collect(), after, before, first, last)
     }
 
@@ -81,9 +81,9 @@ impl CatalogQuery {
         handle: Option<String>,
         id: Option<ID>,
     ) -> async_graphql::Result<Option<Collection>> {
-        let store = &ctx.app().store;
+        let reads = &ctx.app().reads;
         let found = match (handle, id) {
-            (Some(h), None) => store.collection_by_handle(&h).await.gql()?,
+            (Some(h), None) => reads.collection_by_handle(&h).await.gql()?,
             (None, Some(id)) => {
                 let id = parse_id(&id, NodeKind::Collection)?;
                 ctx.req().loaders.collection.load_one(id).await.map_err(|e| internal(&e))?

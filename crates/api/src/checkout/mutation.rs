@@ -1,16 +1,13 @@
 //! Checkout: `checkoutComplete`, open to whoever holds the cart.
 
 use async_graphql::{Context, InputObject, Object, ID};
-use vitrine_app::checkout::CheckoutInput;
-use vitrine_app::{AppError, ErrorCode, UserError as AppUserError};
+use vitrine_app::checkout::{CheckoutInput, Placed};
 use vitrine_domain::id::NodeKind;
-use vitrine_domain::money::{Currency, Money};
 
 use crate::checkout::types::PaymentMethod;
 use crate::common::money::MoneyInput;
 use crate::context::ContextExt;
-use crate::error::into_payload;
-use crate::mutate::{input_id, payload};
+use crate::mutate::{mutate, payload, read_input};
 use crate::orders::types::Order;
 
 #[derive(InputObject, Clone)]
@@ -24,6 +21,7 @@ pub struct CheckoutPaymentInput {
 payload!(
     /// The order placed; `replayed` when this idempotency key placed it before.
     CheckoutCompletePayload { order: Option<Order>, replayed: bool }
+    from |placed: Placed| { replayed: placed.replayed, order: Some(Order(placed.order)) }
 );
 
 #[derive(Default)]
@@ -44,42 +42,16 @@ impl CheckoutMutation {
         idempotency_key: Option<String>,
         expected_total_amount: Option<MoneyInput>,
     ) -> async_graphql::Result<CheckoutCompletePayload> {
-        let req = ctx.req();
-        let result = async {
-            let id = input_id(&cart_id, NodeKind::Cart, "cartId")?;
-            let expected = expected_total_amount
-                .map(|m| {
-                    let currency = Currency::new(m.currency_code.name()).map_err(|e| {
-                        AppError::user(AppUserError::new(
-                            &["expectedTotalAmount"],
-                            ErrorCode::Invalid,
-                            e.to_string(),
-                        ))
-                    })?;
-                    Money::parse(&m.amount.0, currency).map_err(|e| {
-                        AppError::user(AppUserError::new(
-                            &["expectedTotalAmount", "amount"],
-                            ErrorCode::Invalid,
-                            e.to_string(),
-                        ))
-                    })
-                })
-                .transpose()?;
-            let input = CheckoutInput {
-                cart_id: id,
-                method: payment.method.into(),
-                payment_token: payment.payment_token,
-                idempotency_key,
-                expected_total: expected,
-            };
-            ctx.app().orders.checkout(&req.actor, &req.channel, input).await
-        }
-        .await;
-        let (placed, user_errors) = into_payload(result)?;
-        Ok(CheckoutCompletePayload {
-            replayed: placed.as_ref().is_some_and(|p| p.replayed),
-            order: placed.map(|p| Order(p.order)),
-            user_errors,
+        let input = read_input(|r| CheckoutInput {
+            cart_id: r.id(&cart_id, NodeKind::Cart, "cartId"),
+            method: payment.method.into(),
+            payment_token: payment.payment_token,
+            idempotency_key,
+            expected_total: expected_total_amount.and_then(|m| m.read(r, "expectedTotalAmount")),
+        });
+        mutate(ctx, input, async |caller, input| {
+            ctx.app().orders.checkout(caller.actor, caller.channel, input).await
         })
+        .await
     }
 }

@@ -1,10 +1,12 @@
 //! Money in and out: `MoneyV2` as Shopify shapes it, and `MoneyInput`.
 
 use async_graphql::{InputObject, SimpleObject};
-use vitrine_domain::money::Money;
+use vitrine_app::ErrorCode;
+use vitrine_domain::money::{Currency, Money};
 
 use crate::common::codes::CurrencyCode;
 use crate::common::scalars::Decimal;
+use crate::mutate::InputReader;
 
 /// An amount of money in a currency, as Shopify's `MoneyV2`.
 #[derive(SimpleObject, Clone, Debug)]
@@ -33,5 +35,25 @@ pub struct MoneyInput {
 impl MoneyInput {
     pub(crate) fn parts(self) -> (String, String) {
         (self.amount.0, self.currency_code.name().to_owned())
+    }
+}
+
+impl MoneyInput {
+    /// The amount in its currency; a bad currency or amount is reported under `field`.
+    pub(crate) fn read(self, r: &mut InputReader, field: &str) -> Option<Money> {
+        let currency = match Currency::new(self.currency_code.name()) {
+            Ok(currency) => currency,
+            Err(e) => {
+                r.reject(&[field], ErrorCode::Invalid, e.to_string());
+                return None;
+            }
+        };
+        match Money::parse(&self.amount.0, currency) {
+            Ok(money) => Some(money),
+            Err(e) => {
+                r.reject(&[field, "amount"], ErrorCode::Invalid, e.to_string());
+                None
+            }
+        }
     }
 }

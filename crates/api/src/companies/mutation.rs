@@ -4,8 +4,11 @@
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, ID};
 use vitrine_app::company::{CompanyInput, CompanyLocationInput, MemberAdded};
-use vitrine_app::AppError;
+use vitrine_app::CustomerGroupRecord;
 use vitrine_domain::access::{Actor, Permission};
+use vitrine_domain::company::{
+    Company as DomainCompany, CompanyLocation as DomainLocation, Membership,
+};
 use vitrine_domain::id::NodeKind;
 
 use crate::common::address::MailingAddressInput;
@@ -16,8 +19,8 @@ use crate::companies::types::{
     PaymentTerms,
 };
 use crate::context::ContextExt;
-use crate::error::{forbidden, into_payload, unauthenticated};
-use crate::mutate::{input_id, input_ids, maybe, payload};
+use crate::error::{forbidden, unauthenticated};
+use crate::mutate::{maybe, mutate, payload, read_input};
 #[derive(InputObject, Clone)]
 #[graphql(name = "CompanyLocationInput")]
 pub struct CompanyLocationInputGql {
@@ -103,8 +106,10 @@ pub struct CustomerGroupUpdateInput {
     pub remove_customer_ids: Vec<ID>,
 }
 
-payload!(CompanyPayload { company: Option<Company> });
-payload!(CompanyLocationPayload { company_location: Option<CompanyLocation> });
+payload!(CompanyPayload { company: Option<Company> }
+    from |company: DomainCompany| { company: Some(Company(company)) });
+payload!(CompanyLocationPayload { company_location: Option<CompanyLocation> }
+    from |location: DomainLocation| { company_location: Some(CompanyLocation(location)) });
 payload!(
     /// The invitation and its one-time `invitationToken`, shown only here: pass it on to the
     /// invitee, who accepts it with `companyInvitationAccept` while signed in with that email.
@@ -112,31 +117,19 @@ payload!(
         invitation: Option<CompanyInvitation>,
         invitation_token: Option<String>,
     }
+    from |added: MemberAdded| {
+        invitation: Some(CompanyInvitation(added.invitation)),
+        invitation_token: Some(added.token),
+    }
 );
-payload!(CompanyInvitationAcceptPayload { company_membership: Option<CompanyMembership> });
-payload!(CompanyMemberPayload { member: Option<CompanyMember> });
-payload!(CompanyMemberRemovePayload { removed_customer_id: Option<ID> });
-payload!(CustomerGroupPayload { customer_group: Option<CustomerGroup> });
-
-fn company_payload(
-    result: Result<vitrine_domain::company::Company, AppError>,
-) -> async_graphql::Result<CompanyPayload> {
-    let (company, user_errors) = into_payload(result)?;
-    Ok(CompanyPayload { company: company.map(Company), user_errors })
-}
-
-async fn member_with_customer(
-    ctx: &Context<'_>,
-    member: vitrine_domain::company::CompanyMember,
-) -> async_graphql::Result<Option<CompanyMember>> {
-    let customers = ctx
-        .app()
-        .store
-        .customers_by_ids(&[member.customer_id])
-        .await
-        .map_err(|e| crate::error::internal(&e))?;
-    Ok(customers.into_iter().next().map(|customer| CompanyMember { member, customer }))
-}
+payload!(CompanyInvitationAcceptPayload { company_membership: Option<CompanyMembership> }
+    from |membership: Membership| { company_membership: Some(CompanyMembership(membership)) });
+payload!(CompanyMemberPayload { member: Option<CompanyMember> }
+    from |member: Option<CompanyMember>| { member: member });
+payload!(CompanyMemberRemovePayload { removed_customer_id: Option<ID> }
+    from |id: ID| { removed_customer_id: Some(id) });
+payload!(CustomerGroupPayload { customer_group: Option<CustomerGroup> }
+    from |group: CustomerGroupRecord| { customer_group: Some(CustomerGroup(group)) });
 
 #[derive(Default)]
 pub struct CompanyMutation;
@@ -155,12 +148,11 @@ impl CompanyMutation {
             Actor::Anonymous => return Err(unauthenticated()),
             _ => return Err(forbidden()),
         };
-        let result = ctx
-            .app()
-            .companies
-            .apply(customer_id, &input.name, input.tax_id, location_input(input.location))
-            .await;
-        company_payload(result)
+        mutate(ctx, Ok(input), async |_, input| {
+            let location = location_input(input.location);
+            ctx.app().companies.apply(customer_id, &input.name, input.tax_id, location).await
+        })
+        .await
     }
 
     /// Staff create a company; it is approved at once. Needs `companies:write`.
@@ -178,7 +170,8 @@ impl CompanyMutation {
             location: input.location.map(location_input),
         };
         let label = vitrine_app::inventory::actor_label(actor);
-        company_payload(ctx.app().companies.create(&label, input).await)
+        mutate(ctx, Ok(input), async |_, input| ctx.app().companies.create(&label, input).await)
+            .await
     }
 
     /// Needs `companies:write`.
@@ -189,19 +182,15 @@ impl CompanyMutation {
         input: CompanyUpdateInput,
     ) -> async_graphql::Result<CompanyPayload> {
         ctx.require(Permission::CompaniesWrite)?;
-        let result = async {
-            let id = input_id(&id, NodeKind::Company, "id")?;
-            let input = CompanyInput {
-                name: input.name,
-                tax_id: maybe(input.tax_id),
-                payment_terms: input.payment_terms.map(Into::into),
-                credit_limit: maybe(input.credit_limit).map(|m| m.map(MoneyInput::parts)),
-                location: None,
-            };
-            ctx.app().companies.update(id, input).await
-        }
-        .await;
-        company_payload(result)
+        let id = read_input(|r| r.id(&id, NodeKind::Company, "id"));
+        let input = CompanyInput {
+            name: input.name,
+            tax_id: maybe(input.tax_id),
+            payment_terms: input.payment_terms.map(Into::into),
+            credit_limit: maybe(input.credit_limit).map(|m| m.map(MoneyInput::parts)),
+            location: None,
+        };
+        mutate(ctx, id, async |_, id| ctx.app().companies.update(id, input).await).await
     }
 
     /// Certifies a company: its members buy at its prices and on its terms. Needs
@@ -212,12 +201,8 @@ impl CompanyMutation {
         id: ID,
     ) -> async_graphql::Result<CompanyPayload> {
         ctx.require(Permission::CompaniesWrite)?;
-        let result = async {
-            let id = input_id(&id, NodeKind::Company, "id")?;
-            ctx.app().companies.approve(id).await
-        }
-        .await;
-        company_payload(result)
+        let id = read_input(|r| r.id(&id, NodeKind::Company, "id"));
+        mutate(ctx, id, async |_, id| ctx.app().companies.approve(id).await).await
     }
 
     /// Rejects an application (or withdraws a certification) with a reason the company's
@@ -229,12 +214,8 @@ impl CompanyMutation {
         reason: String,
     ) -> async_graphql::Result<CompanyPayload> {
         ctx.require(Permission::CompaniesWrite)?;
-        let result = async {
-            let id = input_id(&id, NodeKind::Company, "id")?;
-            ctx.app().companies.reject(id, &reason).await
-        }
-        .await;
-        company_payload(result)
+        let id = read_input(|r| r.id(&id, NodeKind::Company, "id"));
+        mutate(ctx, id, async |_, id| ctx.app().companies.reject(id, &reason).await).await
     }
 
     /// Staff (`companies:write`) or the company's admins.
@@ -245,16 +226,12 @@ impl CompanyMutation {
         input: CompanyLocationInputGql,
     ) -> async_graphql::Result<CompanyLocationPayload> {
         signed_in(ctx)?;
-        let result = async {
-            let company_id = input_id(&company_id, NodeKind::Company, "companyId")?;
-            ctx.app()
-                .companies
-                .location_create(&ctx.req().actor, company_id, location_input(input))
-                .await
-        }
-        .await;
-        let (location, user_errors) = into_payload(result)?;
-        Ok(CompanyLocationPayload { company_location: location.map(CompanyLocation), user_errors })
+        let company_id = read_input(|r| r.id(&company_id, NodeKind::Company, "companyId"));
+        mutate(ctx, company_id, async |caller, company_id| {
+            let location = location_input(input);
+            ctx.app().companies.location_create(caller.actor, company_id, location).await
+        })
+        .await
     }
 
     /// Staff (`companies:write`) or the company's admins.
@@ -265,13 +242,11 @@ impl CompanyMutation {
         input: CompanyLocationInputGql,
     ) -> async_graphql::Result<CompanyLocationPayload> {
         signed_in(ctx)?;
-        let result = async {
-            let id = input_id(&id, NodeKind::CompanyLocation, "id")?;
-            ctx.app().companies.location_update(&ctx.req().actor, id, location_input(input)).await
-        }
-        .await;
-        let (location, user_errors) = into_payload(result)?;
-        Ok(CompanyLocationPayload { company_location: location.map(CompanyLocation), user_errors })
+        let id = read_input(|r| r.id(&id, NodeKind::CompanyLocation, "id"));
+        mutate(ctx, id, async |caller, id| {
+            ctx.app().companies.location_update(caller.actor, id, location_input(input)).await
+        })
+        .await
     }
 
     /// Invites an email to the company. Staff (`companies:write`) or the company's admins.
@@ -282,28 +257,21 @@ impl CompanyMutation {
         input: CompanyMemberAddInput,
     ) -> async_graphql::Result<CompanyMemberAddPayload> {
         signed_in(ctx)?;
-        let result = async {
-            let company_id = input_id(&company_id, NodeKind::Company, "companyId")?;
-            let location = input
-                .default_location_id
-                .as_ref()
-                .map(|id| input_id(id, NodeKind::CompanyLocation, "defaultLocationId"))
-                .transpose()?;
-            ctx.app()
-                .companies
-                .member_add(&ctx.req().actor, company_id, &input.email, input.role.into(), location)
-                .await
-        }
-        .await;
-        let (added, user_errors) = into_payload(result)?;
-        Ok(match added {
-            Some(MemberAdded { invitation, token }) => CompanyMemberAddPayload {
-                invitation: Some(CompanyInvitation(invitation)),
-                invitation_token: Some(token),
-                user_errors,
-            },
-            None => CompanyMemberAddPayload { user_errors, ..Default::default() },
+        let ids = read_input(|r| {
+            let company_id = r.id(&company_id, NodeKind::Company, "companyId");
+            let location = r.optional_id(
+                input.default_location_id.as_ref(),
+                NodeKind::CompanyLocation,
+                "defaultLocationId",
+            );
+            (company_id, location)
+        });
+        mutate(ctx, ids, async |caller, (company_id, location)| {
+            let role = input.role.into();
+            let companies = &ctx.app().companies;
+            companies.member_add(caller.actor, company_id, &input.email, role, location).await
         })
+        .await
     }
 
     /// The signed-in customer joins the company that invited their email, with the token its
@@ -314,12 +282,10 @@ impl CompanyMutation {
         token: String,
     ) -> async_graphql::Result<CompanyInvitationAcceptPayload> {
         signed_in(ctx)?;
-        let result = ctx.app().companies.invitation_accept(&ctx.req().actor, &token).await;
-        let (membership, user_errors) = into_payload(result)?;
-        Ok(CompanyInvitationAcceptPayload {
-            company_membership: membership.map(CompanyMembership),
-            user_errors,
+        mutate(ctx, Ok(token), async |caller, token| {
+            ctx.app().companies.invitation_accept(caller.actor, &token).await
         })
+        .await
     }
 
     /// Changes a member's role or default location. Staff or the company's admins.
@@ -331,34 +297,24 @@ impl CompanyMutation {
         input: CompanyMemberUpdateInput,
     ) -> async_graphql::Result<CompanyMemberPayload> {
         signed_in(ctx)?;
-        let result = async {
-            let company_id = input_id(&company_id, NodeKind::Company, "companyId")?;
-            let customer_id = input_id(&customer_id, NodeKind::Customer, "customerId")?;
-            let location = match maybe(input.default_location_id) {
-                Some(Some(id)) => {
-                    Some(Some(input_id(&id, NodeKind::CompanyLocation, "defaultLocationId")?))
-                }
-                Some(None) => Some(None),
-                None => None,
-            };
-            ctx.app()
+        let ids = read_input(|r| {
+            let company_id = r.id(&company_id, NodeKind::Company, "companyId");
+            let customer_id = r.id(&customer_id, NodeKind::Customer, "customerId");
+            let location = maybe(input.default_location_id)
+                .map(|id| id.map(|id| r.id(&id, NodeKind::CompanyLocation, "defaultLocationId")));
+            (company_id, customer_id, location)
+        });
+        mutate(ctx, ids, async |caller, (company_id, customer_id, location)| {
+            let app = ctx.app();
+            let role = input.role.map(Into::into);
+            let member = app
                 .companies
-                .member_update(
-                    &ctx.req().actor,
-                    company_id,
-                    customer_id,
-                    input.role.map(Into::into),
-                    location,
-                )
-                .await
-        }
-        .await;
-        let (member, user_errors) = into_payload(result)?;
-        let member = match member {
-            Some(m) => member_with_customer(ctx, m).await?,
-            None => None,
-        };
-        Ok(CompanyMemberPayload { member, user_errors })
+                .member_update(caller.actor, company_id, customer_id, role, location)
+                .await?;
+            let customers = app.reads.customers_by_ids(&[member.customer_id]).await?;
+            Ok(customers.into_iter().next().map(|customer| CompanyMember { member, customer }))
+        })
+        .await
     }
 
     /// Removes a member; a company keeps at least one admin. Staff or the company's admins.
@@ -369,17 +325,15 @@ impl CompanyMutation {
         customer_id: ID,
     ) -> async_graphql::Result<CompanyMemberRemovePayload> {
         signed_in(ctx)?;
-        let result = async {
-            let company = input_id(&company_id, NodeKind::Company, "companyId")?;
-            let customer = input_id(&customer_id, NodeKind::Customer, "customerId")?;
-            ctx.app().companies.member_remove(&ctx.req().actor, company, customer).await
-        }
-        .await;
-        let (removed, user_errors) = into_payload(result)?;
-        Ok(CompanyMemberRemovePayload {
-            removed_customer_id: removed.map(|()| customer_id),
-            user_errors,
+        let ids = read_input(|r| {
+            let company = r.id(&company_id, NodeKind::Company, "companyId");
+            (company, r.id(&customer_id, NodeKind::Customer, "customerId"))
+        });
+        mutate(ctx, ids, async |caller, (company, customer)| {
+            let companies = &ctx.app().companies;
+            companies.member_remove(caller.actor, company, customer).await.map(|()| customer_id)
         })
+        .await
     }
 
     /// Needs `customers:write`.
@@ -389,13 +343,11 @@ impl CompanyMutation {
         input: CustomerGroupCreateInput,
     ) -> async_graphql::Result<CustomerGroupPayload> {
         ctx.require(Permission::CustomersWrite)?;
-        let result = async {
-            let ids = input_ids(&input.customer_ids, NodeKind::Customer, "customerIds")?;
+        let ids = read_input(|r| r.ids(&input.customer_ids, NodeKind::Customer, "customerIds"));
+        mutate(ctx, ids, async |_, ids| {
             ctx.app().companies.customer_group_save(None, Some(input.name), ids, vec![]).await
-        }
-        .await;
-        let (group, user_errors) = into_payload(result)?;
-        Ok(CustomerGroupPayload { customer_group: group.map(CustomerGroup), user_errors })
+        })
+        .await
     }
 
     /// Needs `customers:write`.
@@ -406,15 +358,15 @@ impl CompanyMutation {
         input: CustomerGroupUpdateInput,
     ) -> async_graphql::Result<CustomerGroupPayload> {
         ctx.require(Permission::CustomersWrite)?;
-        let result = async {
-            let id = input_id(&id, NodeKind::CustomerGroup, "id")?;
-            let add = input_ids(&input.add_customer_ids, NodeKind::Customer, "addCustomerIds")?;
-            let remove =
-                input_ids(&input.remove_customer_ids, NodeKind::Customer, "removeCustomerIds")?;
+        let ids = read_input(|r| {
+            let id = r.id(&id, NodeKind::CustomerGroup, "id");
+            let add = r.ids(&input.add_customer_ids, NodeKind::Customer, "addCustomerIds");
+            let remove = r.ids(&input.remove_customer_ids, NodeKind::Customer, "removeCustomerIds");
+            (id, add, remove)
+        });
+        mutate(ctx, ids, async |_, (id, add, remove)| {
             ctx.app().companies.customer_group_save(Some(id), input.name, add, remove).await
-        }
-        .await;
-        let (group, user_errors) = into_payload(result)?;
-        Ok(CustomerGroupPayload { customer_group: group.map(CustomerGroup), user_errors })
+        })
+        .await
     }
 }

@@ -189,7 +189,7 @@ impl Company {
         }
         let members = app.companies.members(self.0.id).await.gql()?;
         let ids: Vec<uuid::Uuid> = members.iter().map(|m| m.customer_id).collect();
-        let customers = app.store.customers_by_ids(&ids).await.gql()?;
+        let customers = app.reads.customers_by_ids(&ids).await.gql()?;
         let rows = members
             .into_iter()
             .filter_map(|m| {

@@ -2,8 +2,9 @@
 
 use async_graphql::{Context, InputObject, Object, OneofObject, ID};
 use vitrine_app::delivery::{DeliveryMethodInput as AppMethodInput, RateInput};
-use vitrine_app::AppError;
 use vitrine_domain::access::Permission;
+use vitrine_domain::catalog::Channel as DomainChannel;
+use vitrine_domain::delivery::DeliveryMethod as DomainMethod;
 use vitrine_domain::id::NodeKind;
 
 use crate::catalog::Channel;
@@ -13,8 +14,7 @@ use crate::common::money::MoneyInput;
 use crate::common::scalars::Decimal;
 use crate::context::ContextExt;
 use crate::delivery::types::DeliveryMethod;
-use crate::error::into_payload;
-use crate::mutate::{input_id, input_ids, payload};
+use crate::mutate::{mutate, payload, read_input, InputReader};
 
 #[derive(InputObject, Clone)]
 pub struct WeightBandInput {
@@ -52,11 +52,14 @@ pub struct DeliveryMethodInput {
     pub free_above: Option<MoneyInput>,
 }
 
-payload!(DeliveryMethodPayload { delivery_method: Option<DeliveryMethod> });
-payload!(ChannelPaymentMethodsPayload { channel: Option<Channel> });
-payload!(DeliveryMethodDeletePayload { deleted_id: Option<ID> });
+payload!(DeliveryMethodPayload { delivery_method: Option<DeliveryMethod> }
+    from |method: DomainMethod| { delivery_method: Some(DeliveryMethod(method)) });
+payload!(ChannelPaymentMethodsPayload { channel: Option<Channel> }
+    from |channel: DomainChannel| { channel: Some(Channel(channel.into())) });
+payload!(DeliveryMethodDeletePayload { deleted_id: Option<ID> }
+    from |id: ID| { deleted_id: Some(id) });
 
-fn method_input(input: DeliveryMethodInput) -> Result<AppMethodInput, AppError> {
+fn method_input(r: &mut InputReader, input: DeliveryMethodInput) -> AppMethodInput {
     let rate = match input.rate {
         DeliveryRateInput::Flat(m) => {
             RateInput::Flat { amount: m.amount.0, currency: m.currency_code.name().to_owned() }
@@ -65,18 +68,18 @@ fn method_input(input: DeliveryMethodInput) -> Result<AppMethodInput, AppError> 
             currency: w.currency_code.name().to_owned(),
             bands: w.bands.into_iter().map(|b| (b.up_to_grams, b.price.0)).collect(),
         },
-        DeliveryRateInput::PickupLocationId(id) => RateInput::Pickup {
-            location_id: input_id(&id, NodeKind::Location, "pickupLocationId")?,
-        },
+        DeliveryRateInput::PickupLocationId(id) => {
+            RateInput::Pickup { location_id: r.id(&id, NodeKind::Location, "pickupLocationId") }
+        }
     };
-    Ok(AppMethodInput {
+    AppMethodInput {
         handle: input.handle,
         title: input.title,
-        channel_ids: input_ids(&input.channel_ids, NodeKind::Channel, "channelIds")?,
+        channel_ids: r.ids(&input.channel_ids, NodeKind::Channel, "channelIds"),
         countries: input.countries.into_iter().map(|c| c.name().to_owned()).collect(),
         rate,
         free_above: input.free_above.map(|m| (m.amount.0, m.currency_code.name().to_owned())),
-    })
+    }
 }
 
 #[derive(Default)]
@@ -91,9 +94,8 @@ impl DeliveryMutation {
         input: DeliveryMethodInput,
     ) -> async_graphql::Result<DeliveryMethodPayload> {
         ctx.require(Permission::ChannelsManage)?;
-        let result = async { ctx.app().delivery.save(None, method_input(input)?).await }.await;
-        let (method, user_errors) = into_payload(result)?;
-        Ok(DeliveryMethodPayload { delivery_method: method.map(DeliveryMethod), user_errors })
+        let input = read_input(|r| method_input(r, input));
+        mutate(ctx, input, async |_, input| ctx.app().delivery.save(None, input).await).await
     }
 
     /// Replaces a method. Needs `channels:write`.
@@ -104,13 +106,10 @@ impl DeliveryMutation {
         input: DeliveryMethodInput,
     ) -> async_graphql::Result<DeliveryMethodPayload> {
         ctx.require(Permission::ChannelsManage)?;
-        let result = async {
-            let id = input_id(&id, NodeKind::DeliveryMethod, "id")?;
-            ctx.app().delivery.save(Some(id), method_input(input)?).await
-        }
-        .await;
-        let (method, user_errors) = into_payload(result)?;
-        Ok(DeliveryMethodPayload { delivery_method: method.map(DeliveryMethod), user_errors })
+        let input =
+            read_input(|r| (r.id(&id, NodeKind::DeliveryMethod, "id"), method_input(r, input)));
+        mutate(ctx, input, async |_, (id, input)| ctx.app().delivery.save(Some(id), input).await)
+            .await
     }
 
     /// Needs `channels:write`.
@@ -120,13 +119,8 @@ impl DeliveryMutation {
         id: ID,
     ) -> async_graphql::Result<DeliveryMethodDeletePayload> {
         ctx.require(Permission::ChannelsManage)?;
-        let result = async {
-            let uuid = input_id(&id, NodeKind::DeliveryMethod, "id")?;
-            ctx.app().delivery.delete(uuid).await
-        }
-        .await;
-        let (done, user_errors) = into_payload(result)?;
-        Ok(DeliveryMethodDeletePayload { deleted_id: done.map(|()| id), user_errors })
+        let uuid = read_input(|r| r.id(&id, NodeKind::DeliveryMethod, "id"));
+        mutate(ctx, uuid, async |_, uuid| ctx.app().delivery.delete(uuid).await.map(|()| id)).await
     }
 
     /// Which payment methods a channel offers. Needs `channels:write`.
@@ -137,23 +131,15 @@ impl DeliveryMutation {
         methods: Vec<PaymentMethod>,
     ) -> async_graphql::Result<ChannelPaymentMethodsPayload> {
         ctx.require(Permission::ChannelsManage)?;
-        let result = async {
-            let id = input_id(&channel_id, NodeKind::Channel, "channelId")?;
-            ctx.app()
-                .delivery
-                .channel_payment_methods_set(id, methods.into_iter().map(Into::into).collect())
-                .await
-        }
-        .await;
-        let (channel, user_errors) = into_payload(result)?;
-        if channel.is_some() {
+        let id = read_input(|r| r.id(&channel_id, NodeKind::Channel, "channelId"));
+        mutate(ctx, id, async |_, id| {
+            let methods = methods.into_iter().map(Into::into).collect();
+            let channel = ctx.app().delivery.channel_payment_methods_set(id, methods).await?;
             if let Some(cache) = ctx.data_opt::<crate::ChannelCacheHandle>() {
                 cache.invalidate();
             }
-        }
-        Ok(ChannelPaymentMethodsPayload {
-            channel: channel.map(|c| Channel(c.into())),
-            user_errors,
+            Ok(channel)
         })
+        .await
     }
 }

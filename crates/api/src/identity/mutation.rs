@@ -1,16 +1,16 @@
 //! Sign-in, customer accounts and integrator tokens.
 
 use async_graphql::{Context, InputObject, Object, ID};
-use vitrine_app::identity::SubjectKind;
+use vitrine_app::identity::{SubjectKind, TokenPair};
+use vitrine_app::identity_records::{ApiTokenRecord, CustomerRecord};
 use vitrine_domain::access::{Actor, Permission};
 use vitrine_domain::id::NodeKind;
 
 use crate::common::gid;
 use crate::context::ContextExt;
-use crate::error::into_payload;
 use crate::identity::types::AccessToken;
 use crate::identity::{ApiToken, Customer};
-use crate::mutate::{input_id, payload};
+use crate::mutate::{mutate, payload, read_input};
 
 #[derive(InputObject)]
 pub struct StaffAccessTokenCreateInput {
@@ -42,16 +42,27 @@ pub struct ApiTokenCreateInput {
     pub scopes: Vec<String>,
 }
 
-payload!(StaffAccessTokenCreatePayload { staff_access_token: Option<AccessToken> });
-payload!(CustomerAccessTokenCreatePayload { customer_access_token: Option<AccessToken> });
-payload!(CustomerAccessTokenDeletePayload { deleted_access_token: Option<String> });
-payload!(CustomerCreatePayload { customer: Option<Customer> });
-payload!(ApiTokenCreatePayload {
-    api_token: Option<ApiToken>,
-    /// The secret, shown this once. Send it as `Authorization: Bearer vtk_…`.
-    token: Option<String>,
-});
-payload!(ApiTokenRevokePayload { revoked_api_token_id: Option<ID> });
+payload!(StaffAccessTokenCreatePayload { staff_access_token: Option<AccessToken> }
+    from |pair: TokenPair| { staff_access_token: Some(pair.into()) });
+payload!(CustomerAccessTokenCreatePayload { customer_access_token: Option<AccessToken> }
+    from |pair: TokenPair| { customer_access_token: Some(pair.into()) });
+payload!(CustomerAccessTokenDeletePayload { deleted_access_token: Option<String> }
+    from |token: String| { deleted_access_token: Some(token) });
+payload!(CustomerCreatePayload { customer: Option<Customer> }
+    from |customer: CustomerRecord| { customer: Some(Customer(customer)) });
+payload!(
+    ApiTokenCreatePayload {
+        api_token: Option<ApiToken>,
+        /// The secret, shown this once. Send it as `Authorization: Bearer vtk_…`.
+        token: Option<String>,
+    }
+    from |created: (ApiTokenRecord, String)| {
+        api_token: Some(ApiToken(created.0)),
+        token: Some(created.1),
+    }
+);
+payload!(ApiTokenRevokePayload { revoked_api_token_id: Option<ID> }
+    from |id: ID| { revoked_api_token_id: Some(id) });
 
 #[derive(Default)]
 pub struct IdentityMutation;
@@ -64,9 +75,10 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: StaffAccessTokenCreateInput,
     ) -> async_graphql::Result<StaffAccessTokenCreatePayload> {
-        let (token, user_errors) =
-            into_payload(ctx.app().identity.staff_sign_in(&input.email, &input.password).await)?;
-        Ok(StaffAccessTokenCreatePayload { staff_access_token: token.map(Into::into), user_errors })
+        mutate(ctx, Ok(input), async |_, input| {
+            ctx.app().identity.staff_sign_in(&input.email, &input.password).await
+        })
+        .await
     }
 
     /// Exchanges a staff refresh token for a new pair.
@@ -75,9 +87,10 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         #[graphql(secret)] refresh_token: String,
     ) -> async_graphql::Result<StaffAccessTokenCreatePayload> {
-        let (token, user_errors) =
-            into_payload(ctx.app().identity.renew(&refresh_token, SubjectKind::Staff).await)?;
-        Ok(StaffAccessTokenCreatePayload { staff_access_token: token.map(Into::into), user_errors })
+        mutate(ctx, Ok(refresh_token), async |_, token| {
+            ctx.app().identity.renew(&token, SubjectKind::Staff).await
+        })
+        .await
     }
 
     async fn customer_create(
@@ -85,13 +98,13 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: CustomerCreateInput,
     ) -> async_graphql::Result<CustomerCreatePayload> {
-        let result = ctx
-            .app()
-            .identity
-            .customer_create(&input.email, &input.password, input.first_name, input.last_name)
-            .await;
-        let (customer, user_errors) = into_payload(result)?;
-        Ok(CustomerCreatePayload { customer: customer.map(Customer), user_errors })
+        mutate(ctx, Ok(input), async |_, i| {
+            ctx.app()
+                .identity
+                .customer_create(&i.email, &i.password, i.first_name, i.last_name)
+                .await
+        })
+        .await
     }
 
     async fn customer_access_token_create(
@@ -99,12 +112,10 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: CustomerAccessTokenCreateInput,
     ) -> async_graphql::Result<CustomerAccessTokenCreatePayload> {
-        let (token, user_errors) =
-            into_payload(ctx.app().identity.customer_sign_in(&input.email, &input.password).await)?;
-        Ok(CustomerAccessTokenCreatePayload {
-            customer_access_token: token.map(Into::into),
-            user_errors,
+        mutate(ctx, Ok(input), async |_, input| {
+            ctx.app().identity.customer_sign_in(&input.email, &input.password).await
         })
+        .await
     }
 
     /// Exchanges a customer refresh token for a new pair; the old refresh token stops working.
@@ -113,12 +124,10 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         #[graphql(secret)] refresh_token: String,
     ) -> async_graphql::Result<CustomerAccessTokenCreatePayload> {
-        let (token, user_errors) =
-            into_payload(ctx.app().identity.renew(&refresh_token, SubjectKind::Customer).await)?;
-        Ok(CustomerAccessTokenCreatePayload {
-            customer_access_token: token.map(Into::into),
-            user_errors,
+        mutate(ctx, Ok(refresh_token), async |_, token| {
+            ctx.app().identity.renew(&token, SubjectKind::Customer).await
         })
+        .await
     }
 
     /// Signs out: the access token and its refresh token stop working.
@@ -127,12 +136,10 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         #[graphql(secret)] customer_access_token: String,
     ) -> async_graphql::Result<CustomerAccessTokenDeletePayload> {
-        let (done, user_errors) =
-            into_payload(ctx.app().identity.sign_out(&customer_access_token).await)?;
-        Ok(CustomerAccessTokenDeletePayload {
-            deleted_access_token: done.map(|_| customer_access_token),
-            user_errors,
+        mutate(ctx, Ok(customer_access_token), async |_, token| {
+            ctx.app().identity.sign_out(&token).await.map(|()| token)
         })
+        .await
     }
 
     /// Creates an integrator token. Needs an `owner` or `admin` staff user; tokens never
@@ -147,12 +154,10 @@ impl IdentityMutation {
             Actor::Staff { id, .. } => Some(*id),
             _ => None,
         };
-        let result =
-            ctx.app().identity.api_token_create(&input.name, &input.scopes, created_by).await;
-        let (created, user_errors) = into_payload(result)?;
-        let (api_token, token) =
-            created.map_or((None, None), |(record, secret)| (Some(ApiToken(record)), Some(secret)));
-        Ok(ApiTokenCreatePayload { api_token, token, user_errors })
+        mutate(ctx, Ok(input), async |_, input| {
+            ctx.app().identity.api_token_create(&input.name, &input.scopes, created_by).await
+        })
+        .await
     }
 
     /// Revokes an integrator token at once. Needs an `owner` or `admin` staff user.
@@ -162,16 +167,10 @@ impl IdentityMutation {
         id: ID,
     ) -> async_graphql::Result<ApiTokenRevokePayload> {
         ctx.require(Permission::ApiTokensManage)?;
-        let result = match input_id(&id, NodeKind::ApiToken, "id") {
-            Ok(uuid) => ctx
-                .app()
-                .identity
-                .api_token_revoke(uuid)
-                .await
-                .map(|_| gid(NodeKind::ApiToken, uuid)),
-            Err(e) => Err(e),
-        };
-        let (revoked, user_errors) = into_payload(result)?;
-        Ok(ApiTokenRevokePayload { revoked_api_token_id: revoked, user_errors })
+        let uuid = read_input(|r| r.id(&id, NodeKind::ApiToken, "id"));
+        mutate(ctx, uuid, async |_, uuid| {
+            ctx.app().identity.api_token_revoke(uuid).await.map(|()| gid(NodeKind::ApiToken, uuid))
+        })
+        .await
     }
 }

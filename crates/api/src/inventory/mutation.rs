@@ -3,18 +3,18 @@
 //! bad row is reported with its index (`["input", "changes", "17", "delta"]`).
 
 use async_graphql::{Context, InputObject, Object, ID};
+use vitrine_app::inventory::AdjustmentGroup;
 use vitrine_app::inventory::{
     LocationInput as LocationChanges, QuantityChange, QuantityCount, SafetyStock, StockContext,
 };
 use vitrine_app::AppError;
 use vitrine_domain::access::Permission;
 use vitrine_domain::id::NodeKind;
-use vitrine_domain::inventory::Address;
+use vitrine_domain::inventory::{Address, Location as DomainLocation};
 
 use crate::context::ContextExt;
-use crate::error::into_payload;
 use crate::inventory::types::{InventoryAdjustmentGroup, Location, LocationKind};
-use crate::mutate::{input_id, payload};
+use crate::mutate::{mutate, payload, read_input};
 
 #[derive(InputObject, Clone)]
 pub struct InventoryChangeInput {
@@ -88,16 +88,14 @@ pub struct LocationInput {
     pub priority: Option<i32>,
 }
 
-payload!(InventoryAdjustQuantitiesPayload {
-    inventory_adjustment_group: Option<InventoryAdjustmentGroup>,
-});
-payload!(InventorySetQuantitiesPayload {
-    inventory_adjustment_group: Option<InventoryAdjustmentGroup>,
-});
-payload!(InventorySetSafetyStockPayload {
-    inventory_adjustment_group: Option<InventoryAdjustmentGroup>,
-});
-payload!(LocationPayload { location: Option<Location> });
+payload!(InventoryAdjustQuantitiesPayload { inventory_adjustment_group: Option<InventoryAdjustmentGroup> }
+    from |group: AdjustmentGroup| { inventory_adjustment_group: Some(InventoryAdjustmentGroup(group)) });
+payload!(InventorySetQuantitiesPayload { inventory_adjustment_group: Option<InventoryAdjustmentGroup> }
+    from |group: AdjustmentGroup| { inventory_adjustment_group: Some(InventoryAdjustmentGroup(group)) });
+payload!(InventorySetSafetyStockPayload { inventory_adjustment_group: Option<InventoryAdjustmentGroup> }
+    from |group: AdjustmentGroup| { inventory_adjustment_group: Some(InventoryAdjustmentGroup(group)) });
+payload!(LocationPayload { location: Option<Location> }
+    from |location: DomainLocation| { location: Some(Location(location)) });
 
 fn location_input(input: LocationInput) -> LocationChanges {
     LocationChanges {
@@ -117,9 +115,7 @@ fn location_input(input: LocationInput) -> LocationChanges {
 }
 
 /// Points the app's row paths (`["changes", "3", "sku"]`) under `input`, as the argument is named.
-fn under_input(
-    result: Result<vitrine_app::inventory::AdjustmentGroup, AppError>,
-) -> Result<vitrine_app::inventory::AdjustmentGroup, AppError> {
+fn under_input<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result.map_err(|e| match e {
         AppError::User(errors) => AppError::User(
             errors
@@ -135,6 +131,14 @@ fn under_input(
         ),
         other => other,
     })
+}
+
+fn stock_context(
+    reason: String,
+    reference_document_uri: Option<String>,
+    idempotency_key: Option<String>,
+) -> StockContext {
+    StockContext { reason, reference_document_uri, idempotency_key }
 }
 
 #[derive(Default)]
@@ -153,24 +157,20 @@ impl InventoryMutation {
         idempotency_key: Option<String>,
     ) -> async_graphql::Result<InventoryAdjustQuantitiesPayload> {
         let actor = ctx.require(Permission::InventoryWrite)?;
-        let result = async {
-            let changes = parse_rows(input.changes, "changes", |c| {
-                let location_id = input_id(&c.location_id, NodeKind::Location, "locationId")?;
-                Ok(QuantityChange { sku: c.sku, location_id, delta: c.delta })
-            })?;
-            let context = StockContext {
-                reason: input.reason,
-                reference_document_uri: input.reference_document_uri,
-                idempotency_key,
-            };
-            ctx.app().inventory.adjust_quantities(actor, context, changes).await
-        }
-        .await;
-        let (group, user_errors) = into_payload(under_input(result))?;
-        Ok(InventoryAdjustQuantitiesPayload {
-            inventory_adjustment_group: group.map(InventoryAdjustmentGroup),
-            user_errors,
+        let changes = read_input(|r| {
+            r.within(&["input"], |r| {
+                r.rows("changes", input.changes, |r, c| QuantityChange {
+                    location_id: r.id(&c.location_id, NodeKind::Location, "locationId"),
+                    sku: c.sku,
+                    delta: c.delta,
+                })
+            })
+        });
+        let context = stock_context(input.reason, input.reference_document_uri, idempotency_key);
+        mutate(ctx, changes, async |_, changes| {
+            under_input(ctx.app().inventory.adjust_quantities(actor, context, changes).await)
         })
+        .await
     }
 
     /// Absolute counts (a stock take). Rows with `changeFromQuantity` are compare-and-set.
@@ -182,29 +182,21 @@ impl InventoryMutation {
         idempotency_key: Option<String>,
     ) -> async_graphql::Result<InventorySetQuantitiesPayload> {
         let actor = ctx.require(Permission::InventoryWrite)?;
-        let result = async {
-            let counts = parse_rows(input.quantities, "quantities", |q| {
-                let location_id = input_id(&q.location_id, NodeKind::Location, "locationId")?;
-                Ok(QuantityCount {
+        let counts = read_input(|r| {
+            r.within(&["input"], |r| {
+                r.rows("quantities", input.quantities, |r, q| QuantityCount {
+                    location_id: r.id(&q.location_id, NodeKind::Location, "locationId"),
                     sku: q.sku,
-                    location_id,
                     quantity: q.quantity,
                     change_from_quantity: q.change_from_quantity,
                 })
-            })?;
-            let context = StockContext {
-                reason: input.reason,
-                reference_document_uri: input.reference_document_uri,
-                idempotency_key,
-            };
-            ctx.app().inventory.set_quantities(actor, context, counts).await
-        }
-        .await;
-        let (group, user_errors) = into_payload(under_input(result))?;
-        Ok(InventorySetQuantitiesPayload {
-            inventory_adjustment_group: group.map(InventoryAdjustmentGroup),
-            user_errors,
+            })
+        });
+        let context = stock_context(input.reason, input.reference_document_uri, idempotency_key);
+        mutate(ctx, counts, async |_, counts| {
+            under_input(ctx.app().inventory.set_quantities(actor, context, counts).await)
         })
+        .await
     }
 
     /// Sets the units each level withholds from online sale (shop display pieces, a buffer
@@ -216,24 +208,20 @@ impl InventoryMutation {
         idempotency_key: Option<String>,
     ) -> async_graphql::Result<InventorySetSafetyStockPayload> {
         let actor = ctx.require(Permission::InventoryWrite)?;
-        let result = async {
-            let rows = parse_rows(input.quantities, "quantities", |q| {
-                let location_id = input_id(&q.location_id, NodeKind::Location, "locationId")?;
-                Ok(SafetyStock { sku: q.sku, location_id, safety_stock: q.safety_stock })
-            })?;
-            let context = StockContext {
-                reason: input.reason,
-                reference_document_uri: input.reference_document_uri,
-                idempotency_key,
-            };
-            ctx.app().inventory.set_safety_stock(actor, context, rows).await
-        }
-        .await;
-        let (group, user_errors) = into_payload(under_input(result))?;
-        Ok(InventorySetSafetyStockPayload {
-            inventory_adjustment_group: group.map(InventoryAdjustmentGroup),
-            user_errors,
+        let rows = read_input(|r| {
+            r.within(&["input"], |r| {
+                r.rows("quantities", input.quantities, |r, q| SafetyStock {
+                    location_id: r.id(&q.location_id, NodeKind::Location, "locationId"),
+                    sku: q.sku,
+                    safety_stock: q.safety_stock,
+                })
+            })
+        });
+        let context = stock_context(input.reason, input.reference_document_uri, idempotency_key);
+        mutate(ctx, rows, async |_, rows| {
+            under_input(ctx.app().inventory.set_safety_stock(actor, context, rows).await)
         })
+        .await
     }
 
     /// Creates a stock location. Needs `locations:write`.
@@ -243,9 +231,10 @@ impl InventoryMutation {
         input: LocationInput,
     ) -> async_graphql::Result<LocationPayload> {
         ctx.require(Permission::LocationsManage)?;
-        let result = ctx.app().inventory.location_save(None, location_input(input)).await;
-        let (location, user_errors) = into_payload(result)?;
-        Ok(LocationPayload { location: location.map(Location), user_errors })
+        mutate(ctx, Ok(location_input(input)), async |_, input| {
+            ctx.app().inventory.location_save(None, input).await
+        })
+        .await
     }
 
     /// Changes a stock location; omitted fields keep their values. Needs `locations:write`.
@@ -256,36 +245,10 @@ impl InventoryMutation {
         input: LocationInput,
     ) -> async_graphql::Result<LocationPayload> {
         ctx.require(Permission::LocationsManage)?;
-        let result = async {
-            let id = input_id(&id, NodeKind::Location, "id")?;
+        let id = read_input(|r| r.id(&id, NodeKind::Location, "id"));
+        mutate(ctx, id, async |_, id| {
             ctx.app().inventory.location_save(Some(id), location_input(input)).await
-        }
-        .await;
-        let (location, user_errors) = into_payload(result)?;
-        Ok(LocationPayload { location: location.map(Location), user_errors })
-    }
-}
-
-/// Parses every row, reporting the malformed ids of all rows at once.
-fn parse_rows<I, T>(
-    rows: Vec<I>,
-    list: &str,
-    parse: impl Fn(I) -> Result<T, AppError>,
-) -> Result<Vec<T>, AppError> {
-    let mut parsed = Vec::with_capacity(rows.len());
-    let mut errors = Vec::new();
-    for (i, row) in rows.into_iter().enumerate() {
-        match parse(row) {
-            Ok(row) => parsed.push(row),
-            Err(AppError::User(found)) => {
-                errors.extend(found.into_iter().map(|u| u.at(&[list.to_owned(), i.to_string()])))
-            }
-            Err(other) => return Err(other),
-        }
-    }
-    if errors.is_empty() {
-        Ok(parsed)
-    } else {
-        Err(AppError::User(errors))
+        })
+        .await
     }
 }

@@ -4,15 +4,13 @@
 use async_graphql::{Context, InputObject, Object, ID};
 use chrono::{DateTime, Utc};
 use vitrine_app::orders::FulfillmentInput;
-use vitrine_app::AppError;
+use vitrine_app::OrderState;
 use vitrine_domain::access::Permission;
 use vitrine_domain::id::NodeKind;
 
 use crate::cart::mutation::CartPayload;
-use crate::cart::types::Cart;
 use crate::context::ContextExt;
-use crate::error::into_payload;
-use crate::mutate::{input_id, payload};
+use crate::mutate::{mutate, payload, read_input};
 use crate::orders::types::{FulfillmentEventStatus, Order};
 
 #[derive(InputObject, Clone)]
@@ -41,14 +39,7 @@ pub struct FulfillmentEventInput {
     pub happened_at: Option<DateTime<Utc>>,
 }
 
-payload!(OrderPayload { order: Option<Order> });
-
-fn order_payload(
-    result: Result<vitrine_app::OrderState, AppError>,
-) -> async_graphql::Result<OrderPayload> {
-    let (state, user_errors) = into_payload(result)?;
-    Ok(OrderPayload { order: state.map(|s| Order(s.order)), user_errors })
-}
+payload!(OrderPayload { order: Option<Order> } from |state: OrderState| { order: Some(Order(state.order)) });
 
 #[derive(Default)]
 pub struct OrderMutation;
@@ -64,32 +55,26 @@ impl OrderMutation {
         input: FulfillmentCreateInput,
     ) -> async_graphql::Result<OrderPayload> {
         let actor = ctx.require(Permission::OrdersWrite)?;
-        let result = async {
-            let order_id = input_id(&input.order_id, NodeKind::Order, "orderId")?;
-            let mut lines = vec![];
-            for (i, l) in input.lines.into_iter().enumerate() {
-                let row = vec!["lines".to_owned(), i.to_string()];
-                let line = input_id(&l.order_line_id, NodeKind::OrderLine, "orderLineId").map_err(
-                    |e| match e {
-                        AppError::User(errs) => {
-                            AppError::User(errs.into_iter().map(|u| u.at(&row)).collect())
-                        }
-                        other => other,
-                    },
-                )?;
-                let quantity = u32::try_from(l.quantity).unwrap_or(0);
-                lines.push((line, quantity));
-            }
-            let input = FulfillmentInput {
+        let input = read_input(|r| {
+            let order_id = r.id(&input.order_id, NodeKind::Order, "orderId");
+            let lines = r.rows("lines", input.lines, |r, l| {
+                (
+                    r.id(&l.order_line_id, NodeKind::OrderLine, "orderLineId"),
+                    r.quantity(l.quantity, "quantity"),
+                )
+            });
+            let fulfilment = FulfillmentInput {
                 lines,
                 carrier: input.tracking_company,
                 tracking_number: input.tracking_number,
                 tracking_url: input.tracking_url,
             };
-            ctx.app().orders.fulfill(actor, order_id, input).await
-        }
-        .await;
-        order_payload(result)
+            (order_id, fulfilment)
+        });
+        mutate(ctx, input, async |_, (order_id, fulfilment)| {
+            ctx.app().orders.fulfill(actor, order_id, fulfilment).await
+        })
+        .await
     }
 
     /// Records a carrier tracking event; the last parcel delivered makes the order
@@ -100,15 +85,16 @@ impl OrderMutation {
         input: FulfillmentEventInput,
     ) -> async_graphql::Result<OrderPayload> {
         let actor = ctx.require(Permission::OrdersWrite)?;
-        let result = async {
-            let id = input_id(&input.fulfillment_id, NodeKind::Fulfillment, "fulfillmentId")?;
+        let id =
+            read_input(|r| r.id(&input.fulfillment_id, NodeKind::Fulfillment, "fulfillmentId"));
+        mutate(ctx, id, async |_, id| {
+            let status = input.status.into();
             ctx.app()
                 .orders
-                .fulfillment_event(actor, id, input.status.into(), input.message, input.happened_at)
+                .fulfillment_event(actor, id, status, input.message, input.happened_at)
                 .await
-        }
-        .await;
-        order_payload(result)
+        })
+        .await
     }
 
     /// Cancels an order nothing of which has shipped: the payment is voided or refunded and
@@ -120,12 +106,8 @@ impl OrderMutation {
         reason: Option<String>,
     ) -> async_graphql::Result<OrderPayload> {
         let actor = ctx.require(Permission::OrdersWrite)?;
-        let result = async {
-            let id = input_id(&id, NodeKind::Order, "id")?;
-            ctx.app().orders.cancel(actor, id, reason).await
-        }
-        .await;
-        order_payload(result)
+        let id = read_input(|r| r.id(&id, NodeKind::Order, "id"));
+        mutate(ctx, id, async |_, id| ctx.app().orders.cancel(actor, id, reason).await).await
     }
 
     /// Records that an invoice or bank transfer was paid. Needs `orders:write`.
@@ -135,12 +117,8 @@ impl OrderMutation {
         id: ID,
     ) -> async_graphql::Result<OrderPayload> {
         let actor = ctx.require(Permission::OrdersWrite)?;
-        let result = async {
-            let id = input_id(&id, NodeKind::Order, "id")?;
-            ctx.app().orders.mark_paid(actor, id).await
-        }
-        .await;
-        order_payload(result)
+        let id = read_input(|r| r.id(&id, NodeKind::Order, "id"));
+        mutate(ctx, id, async |_, id| ctx.app().orders.mark_paid(actor, id).await).await
     }
 
     /// A new cart with a past order's lines (those still sold here), for whoever may see the
@@ -150,19 +128,10 @@ impl OrderMutation {
         ctx: &Context<'_>,
         order_id: ID,
     ) -> async_graphql::Result<CartPayload> {
-        let req = ctx.req();
-        let result = async {
-            let id = input_id(&order_id, NodeKind::Order, "orderId")?;
-            let app = ctx.app();
-            let Some(order) = app.orders.order(&req.actor, id).await? else {
-                return Err(AppError::user(vitrine_app::UserError::not_found("orderId", "order")));
-            };
-            let lines = app.store.order_lines(&[order.id]).await?;
-            let lines = lines.into_iter().map(|l| (l.variant_id, l.quantity)).collect();
-            app.carts.reorder(&req.actor, &req.channel, order.currency, lines).await
-        }
-        .await;
-        let (cart, user_errors) = into_payload(result)?;
-        Ok(CartPayload { cart: cart.map(Cart::new), warnings: vec![], user_errors })
+        let id = read_input(|r| r.id(&order_id, NodeKind::Order, "orderId"));
+        mutate(ctx, id, async |caller, id| {
+            ctx.app().orders.reorder(caller.actor, caller.channel, id).await
+        })
+        .await
     }
 }

@@ -41,7 +41,7 @@ impl OrderSubscription {
             .filter(move |e| std::future::ready(e.as_ref().is_none_or(|e| e.subject_id == id)))
             .then(move |_| {
                 let app = app.clone();
-                async move { app.store.order(id).await.ok().flatten() }
+                async move { app.reads.order(id).await.ok().flatten() }
             })
             .filter_map(|o| std::future::ready(o.map(Order))))
     }

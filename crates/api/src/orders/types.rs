@@ -228,7 +228,7 @@ impl Order {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<OffsetCursor, OrderLineItem>> {
-        let lines = ctx.app().store.order_lines(&[self.0.id]).await.gql()?;
+        let lines = ctx.app().reads.order_lines(&[self.0.id]).await.gql()?;
         slice_connection(
             ctx,
             lines.into_iter().map(OrderLineItem).collect(),
@@ -240,14 +240,14 @@ impl Order {
     }
 
     async fn payments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<OrderPayment>> {
-        let payments = ctx.app().store.payments_of(&[self.0.id]).await.gql()?;
+        let payments = ctx.app().reads.payments_of(&[self.0.id]).await.gql()?;
         Ok(payments.into_iter().map(OrderPayment).collect())
     }
 
     /// Parcels with their tracking.
     async fn fulfillments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Fulfillment>> {
         let fulfillments =
-            ctx.app().store.fulfillments_of(&[self.0.id]).await.map_err(|e| internal(&e))?;
+            ctx.app().reads.fulfillments_of(&[self.0.id]).await.map_err(|e| internal(&e))?;
         Ok(fulfillments.into_iter().map(Fulfillment).collect())
     }
 }

@@ -2,20 +2,21 @@
 
 use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, ID};
 use chrono::{DateTime, Utc};
+use vitrine_app::pricing::PricesSet;
 use vitrine_app::pricing::{
     DiscountInput as DiscountChanges, PriceListInput as PriceListChanges, PriceRow, SelectionInput,
     TargetInput, ValueInput,
 };
-use vitrine_app::AppError;
+use vitrine_app::{ErrorCode, TaxRateRecord};
 use vitrine_domain::access::Permission;
 use vitrine_domain::id::NodeKind;
+use vitrine_domain::pricing::{Discount as DomainDiscount, PriceList as DomainPriceList};
 
 use crate::common::codes::CurrencyCode;
 use crate::common::money::MoneyInput;
 use crate::common::scalars::Decimal;
 use crate::context::ContextExt;
-use crate::error::into_payload;
-use crate::mutate::{input_id, input_ids, maybe, payload};
+use crate::mutate::{maybe, mutate, payload, read_input, InputReader};
 use crate::pricing::types::{Discount, PriceList, TaxRate};
 
 #[derive(InputObject, Clone)]
@@ -36,26 +37,19 @@ pub struct PriceListInput {
     pub adjustment_percent: MaybeUndefined<Decimal>,
 }
 
-fn list_changes(input: PriceListInput) -> Result<PriceListChanges, AppError> {
-    Ok(PriceListChanges {
+fn list_changes(r: &mut InputReader, input: PriceListInput) -> PriceListChanges {
+    PriceListChanges {
         name: input.name,
         currency: input.currency.map(|c| c.name().to_owned()),
-        company_ids: input
-            .company_ids
-            .map(|ids| input_ids(&ids, NodeKind::Company, "companyIds"))
-            .transpose()?,
+        company_ids: input.company_ids.map(|ids| r.ids(&ids, NodeKind::Company, "companyIds")),
         customer_group_ids: input
             .customer_group_ids
-            .map(|ids| input_ids(&ids, NodeKind::CustomerGroup, "customerGroupIds"))
-            .transpose()?,
-        channel_ids: input
-            .channel_ids
-            .map(|ids| input_ids(&ids, NodeKind::Channel, "channelIds"))
-            .transpose()?,
+            .map(|ids| r.ids(&ids, NodeKind::CustomerGroup, "customerGroupIds")),
+        channel_ids: input.channel_ids.map(|ids| r.ids(&ids, NodeKind::Channel, "channelIds")),
         starts_at: maybe(input.starts_at),
         ends_at: maybe(input.ends_at),
         adjustment_percent: maybe(input.adjustment_percent).map(|p| p.map(|d| d.0)),
-    })
+    }
 }
 
 #[derive(InputObject, Clone)]
@@ -136,20 +130,20 @@ pub struct DiscountInput {
     pub active: Option<bool>,
 }
 
-fn selection(input: Option<DiscountItemsInput>, field: &str) -> Result<SelectionInput, AppError> {
+fn selection(
+    r: &mut InputReader,
+    input: Option<DiscountItemsInput>,
+    field: &str,
+) -> SelectionInput {
     let input = input.unwrap_or_default();
-    Ok(SelectionInput {
-        product_ids: input_ids(&input.product_ids, NodeKind::Product, field)?,
-        collection_ids: input_ids(&input.collection_ids, NodeKind::Collection, field)?,
-        brand_ids: input_ids(&input.brand_ids, NodeKind::Brand, field)?,
+    r.within(&[field], |r| SelectionInput {
+        product_ids: r.ids(&input.product_ids, NodeKind::Product, "productIds"),
+        collection_ids: r.ids(&input.collection_ids, NodeKind::Collection, "collectionIds"),
+        brand_ids: r.ids(&input.brand_ids, NodeKind::Brand, "brandIds"),
     })
 }
 
-fn invalid(field: &str, message: &str) -> AppError {
-    AppError::user(vitrine_app::UserError::new(&[field], vitrine_app::ErrorCode::Invalid, message))
-}
-
-fn discount_changes(input: DiscountInput) -> Result<DiscountChanges, AppError> {
+fn discount_changes(r: &mut InputReader, input: DiscountInput) -> DiscountChanges {
     let value = match input.value {
         None => None,
         Some(DiscountValueInput { percentage: Some(p), fixed_amount: None }) => {
@@ -158,22 +152,28 @@ fn discount_changes(input: DiscountInput) -> Result<DiscountChanges, AppError> {
         Some(DiscountValueInput { percentage: None, fixed_amount: Some(m) }) => {
             Some(ValueInput::FixedAmount(m.amount.0, m.currency_code.name().to_owned()))
         }
-        Some(_) => return Err(invalid("value", "give exactly one of percentage and fixedAmount")),
+        Some(_) => {
+            r.reject(
+                &["value"],
+                ErrorCode::Invalid,
+                "give exactly one of percentage and fixedAmount",
+            );
+            None
+        }
     };
-    let target = match input.target {
-        None => None,
-        Some(t) => Some(match t.kind {
+    let target = input.target.map(|t| {
+        r.within(&["target"], |r| match t.kind {
             DiscountTargetInputKind::Order => TargetInput::Order,
-            DiscountTargetInputKind::Items => TargetInput::Items(selection(t.items, "target")?),
+            DiscountTargetInputKind::Items => TargetInput::Items(selection(r, t.items, "items")),
             DiscountTargetInputKind::BuyXGetY => TargetInput::BuyXGetY {
-                buy: selection(t.buy_items, "target")?,
+                buy: selection(r, t.buy_items, "buyItems"),
                 buy_quantity: t.buy_quantity.unwrap_or(1),
-                get: selection(t.items, "target")?,
+                get: selection(r, t.items, "items"),
                 get_quantity: t.get_quantity.unwrap_or(1),
             },
-        }),
-    };
-    Ok(DiscountChanges {
+        })
+    });
+    DiscountChanges {
         title: input.title,
         code: maybe(input.code),
         value,
@@ -185,12 +185,9 @@ fn discount_changes(input: DiscountInput) -> Result<DiscountChanges, AppError> {
         usage_limit: maybe(input.usage_limit),
         usage_limit_per_customer: maybe(input.usage_limit_per_customer),
         combinable: input.combinable,
-        channel_ids: input
-            .channel_ids
-            .map(|ids| input_ids(&ids, NodeKind::Channel, "channelIds"))
-            .transpose()?,
+        channel_ids: input.channel_ids.map(|ids| r.ids(&ids, NodeKind::Channel, "channelIds")),
         active: input.active,
-    })
+    }
 }
 
 #[derive(InputObject, Clone)]
@@ -203,7 +200,8 @@ pub struct TaxRateInput {
     pub rate: Option<Decimal>,
 }
 
-payload!(PriceListPayload { price_list: Option<PriceList> });
+payload!(PriceListPayload { price_list: Option<PriceList> }
+    from |list: DomainPriceList| { price_list: Some(PriceList(list)) });
 payload!(
     /// How many rows were written and removed; `replayed` when an earlier call with the same
     /// idempotency key did the work (nothing was written again).
@@ -213,10 +211,19 @@ payload!(
         removed_count: i32,
         replayed: bool,
     }
+    from |set: PricesSet| {
+        price_list: Some(PriceList(set.price_list)),
+        written_count: i32::try_from(set.written).unwrap_or(i32::MAX),
+        removed_count: i32::try_from(set.removed).unwrap_or(i32::MAX),
+        replayed: set.replayed,
+    }
 );
-payload!(DiscountPayload { discount: Option<Discount> });
-payload!(TaxRatePayload { tax_rate: Option<TaxRate> });
-payload!(TaxRateDeletePayload { deleted_tax_rate_id: Option<ID> });
+payload!(DiscountPayload { discount: Option<Discount> }
+    from |discount: DomainDiscount| { discount: Some(Discount(discount)) });
+payload!(TaxRatePayload { tax_rate: Option<TaxRate> }
+    from |rate: TaxRateRecord| { tax_rate: Some(TaxRate(rate)) });
+payload!(TaxRateDeletePayload { deleted_tax_rate_id: Option<ID> }
+    from |id: ID| { deleted_tax_rate_id: Some(id) });
 
 #[derive(Default)]
 pub struct PricingMutation;
@@ -230,10 +237,9 @@ impl PricingMutation {
         input: PriceListInput,
     ) -> async_graphql::Result<PriceListPayload> {
         ctx.require(Permission::PricingWrite)?;
-        let result =
-            async { ctx.app().pricing.price_list_save(None, list_changes(input)?).await }.await;
-        let (list, user_errors) = into_payload(result)?;
-        Ok(PriceListPayload { price_list: list.map(PriceList), user_errors })
+        let input = read_input(|r| list_changes(r, input));
+        mutate(ctx, input, async |_, input| ctx.app().pricing.price_list_save(None, input).await)
+            .await
     }
 
     /// Needs `pricing:write`.
@@ -244,13 +250,11 @@ impl PricingMutation {
         input: PriceListInput,
     ) -> async_graphql::Result<PriceListPayload> {
         ctx.require(Permission::PricingWrite)?;
-        let result = async {
-            let id = input_id(&id, NodeKind::PriceList, "id")?;
-            ctx.app().pricing.price_list_save(Some(id), list_changes(input)?).await
-        }
-        .await;
-        let (list, user_errors) = into_payload(result)?;
-        Ok(PriceListPayload { price_list: list.map(PriceList), user_errors })
+        let input = read_input(|r| (r.id(&id, NodeKind::PriceList, "id"), list_changes(r, input)));
+        mutate(ctx, input, async |_, (id, input)| {
+            ctx.app().pricing.price_list_save(Some(id), input).await
+        })
+        .await
     }
 
     /// Sets many prices of a list at once (an ERP or POS sync, up to 10,000 rows): every row
@@ -267,50 +271,24 @@ impl PricingMutation {
         idempotency_key: Option<String>,
     ) -> async_graphql::Result<PriceListPricesSetPayload> {
         let actor = ctx.require(Permission::PricingWrite)?;
-        let result = async {
-            let list_id = input_id(&price_list_id, NodeKind::PriceList, "priceListId")?;
-            let mut rows = Vec::with_capacity(prices.len());
-            let mut errors = vec![];
-            for (i, p) in prices.into_iter().enumerate() {
-                let variant_id =
-                    match input_id(&p.variant_id, NodeKind::ProductVariant, "variantId") {
-                        Ok(id) => id,
-                        Err(AppError::User(e)) => {
-                            let at = ["prices".to_owned(), i.to_string()];
-                            errors.extend(e.into_iter().map(|e| e.at(&at)));
-                            continue;
-                        }
-                        Err(other) => return Err(other),
-                    };
-                rows.push(PriceRow {
-                    variant_id,
-                    price: p.price.map(|d| d.0),
-                    compare_at_price: p.compare_at_price.map(|d| d.0),
-                    minimum: p.minimum,
-                    increment: p.increment,
-                    maximum: p.maximum,
-                    breaks: p.breaks.into_iter().map(|b| (b.minimum_quantity, b.price.0)).collect(),
-                });
-            }
-            if !errors.is_empty() {
-                return Err(AppError::User(errors));
-            }
-            let remove =
-                input_ids(&remove_variant_ids, NodeKind::ProductVariant, "removeVariantIds")?;
+        let input = read_input(|r| {
+            let list_id = r.id(&price_list_id, NodeKind::PriceList, "priceListId");
+            let rows = r.rows("prices", prices, |r, p| PriceRow {
+                variant_id: r.id(&p.variant_id, NodeKind::ProductVariant, "variantId"),
+                price: p.price.map(|d| d.0),
+                compare_at_price: p.compare_at_price.map(|d| d.0),
+                minimum: p.minimum,
+                increment: p.increment,
+                maximum: p.maximum,
+                breaks: p.breaks.into_iter().map(|b| (b.minimum_quantity, b.price.0)).collect(),
+            });
+            let remove = r.ids(&remove_variant_ids, NodeKind::ProductVariant, "removeVariantIds");
+            (list_id, rows, remove)
+        });
+        mutate(ctx, input, async |_, (list_id, rows, remove)| {
             ctx.app().pricing.prices_set(actor, list_id, rows, remove, idempotency_key).await
-        }
-        .await;
-        let (set, user_errors) = into_payload(result)?;
-        Ok(match set {
-            Some(set) => PriceListPricesSetPayload {
-                price_list: Some(PriceList(set.price_list)),
-                written_count: i32::try_from(set.written).unwrap_or(i32::MAX),
-                removed_count: i32::try_from(set.removed).unwrap_or(i32::MAX),
-                replayed: set.replayed,
-                user_errors,
-            },
-            None => PriceListPricesSetPayload { user_errors, ..Default::default() },
         })
+        .await
     }
 
     /// A promotion: automatic (no code) or with a code. Needs `pricing:write`.
@@ -320,10 +298,9 @@ impl PricingMutation {
         input: DiscountInput,
     ) -> async_graphql::Result<DiscountPayload> {
         ctx.require(Permission::PricingWrite)?;
-        let result =
-            async { ctx.app().pricing.discount_save(None, discount_changes(input)?).await }.await;
-        let (discount, user_errors) = into_payload(result)?;
-        Ok(DiscountPayload { discount: discount.map(Discount), user_errors })
+        let input = read_input(|r| discount_changes(r, input));
+        mutate(ctx, input, async |_, input| ctx.app().pricing.discount_save(None, input).await)
+            .await
     }
 
     /// Needs `pricing:write`.
@@ -334,13 +311,12 @@ impl PricingMutation {
         input: DiscountInput,
     ) -> async_graphql::Result<DiscountPayload> {
         ctx.require(Permission::PricingWrite)?;
-        let result = async {
-            let id = input_id(&id, NodeKind::Discount, "id")?;
-            ctx.app().pricing.discount_save(Some(id), discount_changes(input)?).await
-        }
-        .await;
-        let (discount, user_errors) = into_payload(result)?;
-        Ok(DiscountPayload { discount: discount.map(Discount), user_errors })
+        let input =
+            read_input(|r| (r.id(&id, NodeKind::Discount, "id"), discount_changes(r, input)));
+        mutate(ctx, input, async |_, (id, input)| {
+            ctx.app().pricing.discount_save(Some(id), input).await
+        })
+        .await
     }
 
     /// The tax rate of a country, or of one of its regions. Needs `pricing:write`.
@@ -350,19 +326,12 @@ impl PricingMutation {
         input: TaxRateInput,
     ) -> async_graphql::Result<TaxRatePayload> {
         ctx.require(Permission::PricingWrite)?;
-        let result = ctx
-            .app()
-            .pricing
-            .tax_rate_save(
-                None,
-                Some(input.country_code.map(|c| c.name().to_owned()).unwrap_or_default()),
-                maybe(input.province_code),
-                input.name,
-                input.rate.map(|r| r.0),
-            )
-            .await;
-        let (rate, user_errors) = into_payload(result)?;
-        Ok(TaxRatePayload { tax_rate: rate.map(TaxRate), user_errors })
+        mutate(ctx, Ok(input), async |_, input| {
+            let country = input.country_code.map(|c| c.name().to_owned()).unwrap_or_default();
+            let (region, rate) = (maybe(input.province_code), input.rate.map(|r| r.0));
+            ctx.app().pricing.tax_rate_save(None, Some(country), region, input.name, rate).await
+        })
+        .await
     }
 
     /// Needs `pricing:write`.
@@ -373,22 +342,13 @@ impl PricingMutation {
         input: TaxRateInput,
     ) -> async_graphql::Result<TaxRatePayload> {
         ctx.require(Permission::PricingWrite)?;
-        let result = async {
-            let id = input_id(&id, NodeKind::TaxRate, "id")?;
-            ctx.app()
-                .pricing
-                .tax_rate_save(
-                    Some(id),
-                    input.country_code.map(|c| c.name().to_owned()),
-                    maybe(input.province_code),
-                    input.name,
-                    input.rate.map(|r| r.0),
-                )
-                .await
-        }
-        .await;
-        let (rate, user_errors) = into_payload(result)?;
-        Ok(TaxRatePayload { tax_rate: rate.map(TaxRate), user_errors })
+        let id = read_input(|r| r.id(&id, NodeKind::TaxRate, "id"));
+        mutate(ctx, id, async |_, id| {
+            let country = input.country_code.map(|c| c.name().to_owned());
+            let (region, rate) = (maybe(input.province_code), input.rate.map(|r| r.0));
+            ctx.app().pricing.tax_rate_save(Some(id), country, region, input.name, rate).await
+        })
+        .await
     }
 
     /// Needs `pricing:write`.
@@ -398,12 +358,10 @@ impl PricingMutation {
         id: ID,
     ) -> async_graphql::Result<TaxRateDeletePayload> {
         ctx.require(Permission::PricingWrite)?;
-        let result = async {
-            let uuid = input_id(&id, NodeKind::TaxRate, "id")?;
-            ctx.app().pricing.tax_rate_delete(uuid).await
-        }
-        .await;
-        let (deleted, user_errors) = into_payload(result)?;
-        Ok(TaxRateDeletePayload { deleted_tax_rate_id: deleted.map(|()| id), user_errors })
+        let uuid = read_input(|r| r.id(&id, NodeKind::TaxRate, "id"));
+        mutate(ctx, uuid, async |_, uuid| {
+            ctx.app().pricing.tax_rate_delete(uuid).await.map(|()| id)
+        })
+        .await
     }
 }
