@@ -24,7 +24,7 @@ use vitrine_store::{NewOrder, PlaceOutcome, StockWrite, UsageLimit};
 
 use crate::error::AppResult;
 use crate::inventory::{actor_label, plan_online_reservation};
-use crate::orders::{order_event, provider_error, user, OrderService};
+use crate::orders::{order_event, provider_error, OrderService};
 use crate::payment::{AuthorizeRequest, ProviderPayment};
 use crate::{AppError, ErrorCode, UserError};
 
@@ -57,7 +57,7 @@ impl OrderService {
     ) -> AppResult<Placed> {
         if let Some(key) = &input.idempotency_key {
             if key.is_empty() || key.len() > MAX_KEY {
-                return Err(AppError::user(user(
+                return Err(AppError::user(UserError::new(
                     &["idempotencyKey"],
                     ErrorCode::Invalid,
                     "an idempotency key has 1 to 255 characters",
@@ -76,10 +76,10 @@ impl OrderService {
 
         let mut errors = vec![];
         if cart.lines.is_empty() {
-            errors.push(user(&["cartId"], ErrorCode::Blank, "the cart is empty"));
+            errors.push(UserError::new(&["cartId"], ErrorCode::Blank, "the cart is empty"));
         }
         for id in &priced.unavailable_line_ids {
-            errors.push(user(
+            errors.push(UserError::new(
                 &["cartId"],
                 ErrorCode::NotFound,
                 format!("line {id} is no longer sold here; remove it"),
@@ -88,12 +88,12 @@ impl OrderService {
         for (i, line) in priced.quote.basket.lines.iter().enumerate() {
             if let Some(v) = line.violation {
                 let (code, message) = crate::pricing::quantity_violation(v);
-                errors.push(user(&["lines", &i.to_string(), "quantity"], code, message));
+                errors.push(UserError::new(&["lines", &i.to_string(), "quantity"], code, message));
             }
         }
         let email = cart.email.clone().unwrap_or_default();
         if email.is_empty() {
-            errors.push(user(
+            errors.push(UserError::new(
                 &["buyerIdentity", "email"],
                 ErrorCode::Blank,
                 "give an email address for the order",
@@ -101,13 +101,13 @@ impl OrderService {
         }
         let delivery = priced.delivery.clone();
         match &delivery {
-            None => errors.push(user(
+            None => errors.push(UserError::new(
                 &["shippingAddress"],
                 ErrorCode::DeliveryUnavailable,
                 "no delivery option fits this cart: give a shipping address the channel ships to",
             )),
             Some(d) if d.pickup_location_id.is_none() && cart.shipping_address.is_none() => {
-                errors.push(user(
+                errors.push(UserError::new(
                     &["shippingAddress"],
                     ErrorCode::Blank,
                     "give a shipping address",
@@ -116,7 +116,7 @@ impl OrderService {
             Some(_) => {}
         }
         if !priced.payment_methods.contains(&input.method) {
-            errors.push(user(
+            errors.push(UserError::new(
                 &["payment", "method"],
                 ErrorCode::PaymentMethodUnavailable,
                 format!("{} is not offered to this buyer here", input.method),
@@ -124,7 +124,7 @@ impl OrderService {
         }
         if let Some(expected) = input.expected_total {
             if expected != priced.total {
-                errors.push(user(
+                errors.push(UserError::new(
                     &["expectedTotalAmount"],
                     ErrorCode::PriceChanged,
                     format!("the total is now {} {}", priced.total.to_decimal_string(), currency),
@@ -139,7 +139,7 @@ impl OrderService {
         let now = Utc::now();
         let order_id = Uuid::now_v7();
         let provider = self.providers.get(input.method).ok_or_else(|| {
-            AppError::user(user(
+            AppError::user(UserError::new(
                 &["payment", "method"],
                 ErrorCode::PaymentMethodUnavailable,
                 "not configured",
@@ -339,7 +339,7 @@ impl OrderService {
                     })
                     .collect(),
             ),
-            PlaceOutcome::CreditExceeded { outstanding } => AppError::user(user(
+            PlaceOutcome::CreditExceeded { outstanding } => AppError::user(UserError::new(
                 &["payment", "method"],
                 ErrorCode::CreditLimitExceeded,
                 format!(
@@ -348,7 +348,7 @@ impl OrderService {
                     outstanding.currency
                 ),
             )),
-            PlaceOutcome::DiscountExhausted(_) => AppError::user(user(
+            PlaceOutcome::DiscountExhausted(_) => AppError::user(UserError::new(
                 &["discountCodes"],
                 ErrorCode::DiscountLimitReached,
                 "a discount reached its usage limit; the cart shows the new total",
@@ -368,7 +368,7 @@ impl OrderService {
             .ok_or_else(|| AppError::user(UserError::not_found("cartId", "cart")))?;
         match (&input.idempotency_key, &order.checkout_key) {
             (Some(sent), Some(used)) if sent == used => Ok(Placed { order, replayed: true }),
-            _ => Err(AppError::user(user(
+            _ => Err(AppError::user(UserError::new(
                 &["cartId"],
                 ErrorCode::AlreadyCompleted,
                 format!("this cart was already checked out as order #{}", order.number),
