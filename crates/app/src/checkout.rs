@@ -20,7 +20,7 @@ use vitrine_domain::catalog::Channel;
 use vitrine_domain::money::Money;
 use vitrine_domain::order::{transition, Order, OrderEvent, OrderLine, OrderStatus, Payment};
 use vitrine_domain::payment::{PaymentMethod, PaymentStatus};
-use vitrine_store::{NewOrder, PlaceOutcome, StockWrite, UsageLimit};
+use vitrine_store::{order_document_uri, NewOrder, PlaceOutcome, StockWrite, UsageLimit};
 
 use crate::error::AppResult;
 use crate::inventory::{actor_label, plan_online_reservation};
@@ -290,7 +290,7 @@ impl OrderService {
             .map(|l| (l.variant_id, i64::from(l.quantity)))
             .collect();
         let variant_ids: Vec<Uuid> = reserve.iter().map(|r| r.0).collect();
-        let reference = format!("vitrine://orders/{order_id}");
+        let reference = order_document_uri(order_id);
         let actor_name = actor_label(actor);
         let write = StockWrite {
             group_id: Uuid::now_v7(),
