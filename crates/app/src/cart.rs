@@ -82,8 +82,12 @@ pub struct PricedCart {
     /// Lines left out of the price because their variant is no longer sold here.
     pub unavailable_line_ids: Vec<Uuid>,
     pub delivery_options: Vec<DeliveryOption>,
-    /// The chosen option, else the cheapest one.
+    /// The chosen option, else the cheapest one; none when the chosen one is no longer
+    /// offered, since shipping another way than the buyer chose needs their say.
     pub delivery: Option<DeliveryOption>,
+    /// The handle of the chosen option when it is no longer offered (address or methods
+    /// changed); checkout refuses the cart until the buyer chooses again.
+    pub withdrawn_delivery: Option<String>,
     pub shipping_tax: Money,
     /// Lines' totals (tax included or not as the channel says), shipping and, when prices
     /// exclude it, tax.
@@ -209,15 +213,19 @@ impl CartService {
                 },
             )
         };
-        let delivery = cart
-            .delivery_handle
-            .as_ref()
-            .and_then(|h| options.iter().find(|o| &o.handle == h))
+        let chosen = cart.delivery_handle.as_ref().map(|h| options.iter().find(|o| &o.handle == h));
+        let delivery = match chosen {
+            Some(chosen) => chosen.cloned(),
             // Unchosen: the cheapest shipping to the address; collection only when asked for
             // or when nothing ships there.
-            .or_else(|| options.iter().find(|o| o.pickup_location_id.is_none()))
-            .or_else(|| options.first())
-            .cloned();
+            None => options
+                .iter()
+                .find(|o| o.pickup_location_id.is_none())
+                .or_else(|| options.first())
+                .cloned(),
+        };
+        let withdrawn_delivery =
+            cart.delivery_handle.clone().filter(|_| matches!(chosen, Some(None)));
         let tax = TaxContext { rate: quote.tax_rate, prices_include_tax: quote.prices_include_tax };
         let shipping = delivery.as_ref().map_or(0, |d| d.cost.minor);
         let shipping_tax = tax.tax_of(Money::new(shipping, currency));
@@ -233,6 +241,7 @@ impl CartService {
             unavailable_line_ids: unavailable,
             delivery_options: options,
             delivery,
+            withdrawn_delivery,
             shipping_tax,
             total: Money::new(total, currency),
             total_tax,

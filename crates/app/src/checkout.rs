@@ -22,8 +22,9 @@ use vitrine_domain::order::{transition, Order, OrderEvent, OrderLine, OrderStatu
 use vitrine_domain::payment::{PaymentMethod, PaymentStatus};
 use vitrine_store::{order_document_uri, NewOrder, PlaceOutcome, StockWrite, UsageLimit};
 
+use crate::cart::PricedCart;
 use crate::error::AppResult;
-use crate::inventory::{actor_label, plan_online_reservation};
+use crate::inventory::{actor_label, reserve_online};
 use crate::orders::{order_event, provider_error, OrderService};
 use crate::payment::{AuthorizeRequest, ProviderPayment};
 use crate::{AppError, ErrorCode, UserError};
@@ -78,17 +79,21 @@ impl OrderService {
         if cart.lines.is_empty() {
             errors.push(UserError::new(&["cartId"], ErrorCode::Blank, "the cart is empty"));
         }
-        for id in &priced.unavailable_line_ids {
+        // `checkoutComplete` has no input for lines: problems with them point at the cart and
+        // name the line as the cart lists it.
+        for unsold in &priced.quote.unsold {
+            let id = cart.lines.get(unsold.index).map(|l| l.id).unwrap_or_default();
             errors.push(UserError::new(
                 &["cartId"],
                 ErrorCode::NotFound,
-                format!("line {id} is no longer sold here; remove it"),
+                format!("line {} ({id}) is no longer sold here; remove it", unsold.index + 1),
             ));
         }
-        for (i, line) in priced.quote.basket.lines.iter().enumerate() {
+        for (line, position) in priced.quote.basket.lines.iter().zip(&priced.quote.asked_index) {
             if let Some(v) = line.violation {
                 let (code, message) = crate::pricing::quantity_violation(v);
-                errors.push(UserError::new(&["lines", &i.to_string(), "quantity"], code, message));
+                let label = line_label(*position, &priced, line.variant_id);
+                errors.push(UserError::new(&["cartId"], code, format!("{label}: {message}")));
             }
         }
         let email = cart.email.clone().unwrap_or_default();
@@ -101,6 +106,15 @@ impl OrderService {
         }
         let delivery = priced.delivery.clone();
         match &delivery {
+            None if priced.withdrawn_delivery.is_some() => errors.push(UserError::new(
+                &["cartId"],
+                ErrorCode::DeliveryUnavailable,
+                format!(
+                    "the delivery option `{}` is no longer offered for this cart's address and \
+                     contents; choose one of the cart's delivery options",
+                    priced.withdrawn_delivery.as_deref().unwrap_or_default()
+                ),
+            )),
             None => errors.push(UserError::new(
                 &["shippingAddress"],
                 ErrorCode::DeliveryUnavailable,
@@ -283,12 +297,20 @@ impl OrderService {
             None
         };
         // Untracked variants are always available: nothing to reserve.
-        let reserve: Vec<(Uuid, i64)> = basket
+        let (reserve, reserved_lines): (Vec<(Uuid, i64)>, Vec<String>) = basket
             .lines
             .iter()
-            .filter(|l| priced.quote.items.get(&l.variant_id).is_some_and(|i| i.inventory_tracked))
-            .map(|l| (l.variant_id, i64::from(l.quantity)))
-            .collect();
+            .zip(&priced.quote.asked_index)
+            .filter(|(l, _)| {
+                priced.quote.items.get(&l.variant_id).is_some_and(|i| i.inventory_tracked)
+            })
+            .map(|(l, position)| {
+                (
+                    (l.variant_id, i64::from(l.quantity)),
+                    line_label(*position, &priced, l.variant_id),
+                )
+            })
+            .unzip();
         let variant_ids: Vec<Uuid> = reserve.iter().map(|r| r.0).collect();
         let reference = order_document_uri(order_id);
         let actor_name = actor_label(actor);
@@ -308,7 +330,7 @@ impl OrderService {
                 new,
                 write,
                 |o| vec![order_event("order.created", o, o.status)],
-                |snapshot| plan_online_reservation(snapshot, &reserve),
+                |snapshot| reserve_online(snapshot, &reserve),
             )
             .await?;
         let failure = match outcome {
@@ -331,11 +353,14 @@ impl OrderService {
             PlaceOutcome::StockRefused(errors) => AppError::User(
                 errors
                     .into_iter()
-                    .map(|mut e| {
-                        if e.code == ErrorCode::InsufficientStock {
-                            e.message = format!("not enough in stock: {}", e.message);
-                        }
-                        e
+                    .map(|(i, e)| {
+                        let label = reserved_lines.get(i).map_or("a line", String::as_str);
+                        let message = if e.code == ErrorCode::InsufficientStock {
+                            format!("{label}: not enough in stock: {}", e.message)
+                        } else {
+                            format!("{label}: {}", e.message)
+                        };
+                        UserError::new(&["cartId"], e.code, message)
                     })
                     .collect(),
             ),
@@ -400,6 +425,15 @@ impl OrderService {
         if let Err(e) = result {
             tracing::warn!("could not release the card authorisation of a failed checkout: {e}");
         }
+    }
+}
+
+/// A cart line as checkout's errors name it: its position in the cart's lines (from 1) and
+/// its SKU.
+fn line_label(position: usize, priced: &PricedCart, variant_id: Uuid) -> String {
+    match priced.quote.items.get(&variant_id) {
+        Some(item) => format!("line {} (SKU {})", position + 1, item.sku),
+        None => format!("line {}", position + 1),
     }
 }
 
