@@ -3,9 +3,11 @@
 //! 1. The cart is re-priced for its owner now (prices, promotions, taxes, delivery), so the
 //!    order charges what the cart shows at this moment; with `expected_total` the buyer can
 //!    refuse a total that changed since they looked (`PRICE_CHANGED`).
-//! 2. A card is authorised first (Stripe's idempotency key is derived from the cart version,
-//!    so a double click authorises once); if the order then cannot be placed, the
-//!    authorisation is released.
+//! 2. A card is authorised first. The attempt is named by the cart version and the caller's
+//!    idempotency key, and its request holds nothing that changes on a retry, so a double
+//!    click or a retry after a lost reply authorises once, while a new key after a decline is
+//!    a new attempt. If the order then cannot be placed, the authorisation is released and
+//!    the cart's version raised, so that the next attempt is not answered with it.
 //! 3. One transaction (`Store::place_order`) claims the cart, reserves stock, checks discount
 //!    limits and the company's credit, numbers the order and writes it with its line
 //!    snapshots, payment and `order.created` event.
@@ -161,9 +163,11 @@ impl OrderService {
         })?;
         // The card first: nothing is written if it is declined.
         let authorised = if input.method == PaymentMethod::Card {
+            // A retry of this attempt (same cart version, same key or none) must ask exactly
+            // what it asked before, so the request names the cart, never the fresh order id.
             let request = AuthorizeRequest {
-                order_id,
-                order_number: 0,
+                cart_id: cart.id,
+                cart_version: cart.version,
                 amount: priced.total,
                 email: email.clone(),
                 payment_token: input.payment_token.clone(),
@@ -171,7 +175,7 @@ impl OrderService {
                     "checkout-{}-v{}-{}",
                     cart.id,
                     cart.version,
-                    input.payment_token.as_deref().unwrap_or_default()
+                    input.idempotency_key.as_deref().unwrap_or_default()
                 ),
             };
             Some(
@@ -380,7 +384,15 @@ impl OrderService {
             )),
             PlaceOutcome::CartMissing => AppError::user(UserError::not_found("cartId", "cart")),
         };
-        self.release_authorisation(&authorised, &payment_stub(order_id, priced.total)).await;
+        if authorised.is_some() {
+            self.release_authorisation(&authorised, &payment_stub(order_id, priced.total)).await;
+            // The provider would answer a retry of this attempt with the authorisation just
+            // released: a new cart version makes the retry a new attempt. A stale save means
+            // the cart changed anyway.
+            if let Err(e) = self.store.save_cart(&cart, Some(cart.version), None).await {
+                tracing::warn!("could not raise the version of a cart whose checkout failed: {e}");
+            }
+        }
         Err(failure)
     }
 
