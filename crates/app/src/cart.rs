@@ -82,8 +82,12 @@ pub struct PricedCart {
     /// Lines left out of the price because their variant is no longer sold here.
     pub unavailable_line_ids: Vec<Uuid>,
     pub delivery_options: Vec<DeliveryOption>,
-    /// The chosen option, else the cheapest one.
+    /// The chosen option, else the cheapest one; none when the chosen one is no longer
+    /// offered, since shipping another way than the buyer chose needs their say.
     pub delivery: Option<DeliveryOption>,
+    /// The handle of the chosen option when it is no longer offered (address or methods
+    /// changed); checkout refuses the cart until the buyer chooses again.
+    pub withdrawn_delivery: Option<String>,
     pub shipping_tax: Money,
     /// Lines' totals (tax included or not as the channel says), shipping and, when prices
     /// exclude it, tax.
@@ -107,10 +111,6 @@ pub struct CartService {
     delivery_methods: DeliveryMethods,
 }
 
-fn user(field: &[&str], code: ErrorCode, message: impl Into<String>) -> UserError {
-    UserError::new(field, code, message)
-}
-
 fn cart_not_found() -> AppError {
     AppError::user(UserError::not_found("cartId", "cart"))
 }
@@ -121,7 +121,7 @@ fn line_problem(field: &[&str], p: &LineProblem) -> UserError {
         LineProblem::TooManyUnits | LineProblem::TooManyLines => ErrorCode::TooMany,
         LineProblem::BadAttributes => ErrorCode::Invalid,
     };
-    user(field, code, p.to_string())
+    UserError::new(field, code, p.to_string())
 }
 
 impl CartService {
@@ -174,54 +174,23 @@ impl CartService {
         cart: &Cart,
         pricing: &BuyerPricing,
     ) -> AppResult<PricedCart> {
-        let mut lines: Vec<&CartLine> = cart.lines.iter().collect();
-        let mut unavailable = vec![];
         let region = cart.shipping_address.as_ref().and_then(|a| a.province_code.as_deref());
-        let quote = loop {
-            let asked: Vec<QuoteLine> = lines
-                .iter()
-                .map(|l| QuoteLine { variant_id: l.variant_id, quantity: l.quantity })
-                .collect();
-            match self
-                .pricing
-                .quote(
-                    pricing,
-                    channel,
-                    cart.currency,
-                    &asked,
-                    &cart.discount_codes,
-                    cart.destination_country(),
-                    region,
-                )
-                .await
-            {
-                Ok(quote) => break quote,
-                Err(AppError::User(errors)) => {
-                    let bad: Vec<usize> = errors
-                        .iter()
-                        .filter(|e| {
-                            e.field.len() == 3
-                                && e.field[0] == "lines"
-                                && e.field[2] == "merchandiseId"
-                        })
-                        .filter_map(|e| e.field[1].parse().ok())
-                        .collect();
-                    if bad.is_empty() {
-                        return Err(AppError::User(errors));
-                    }
-                    let mut i = 0;
-                    lines.retain(|l| {
-                        let keep = !bad.contains(&i);
-                        if !keep {
-                            unavailable.push(l.id);
-                        }
-                        i += 1;
-                        keep
-                    });
-                }
-                Err(other) => return Err(other),
-            }
-        };
+        let quote = self
+            .pricing
+            .price_lines(
+                pricing,
+                channel,
+                cart.currency,
+                &quote_lines(cart),
+                &cart.discount_codes,
+                cart.destination_country(),
+                region,
+            )
+            .await?;
+        let unavailable: Vec<Uuid> =
+            quote.unsold.iter().filter_map(|u| cart.lines.get(u.index)).map(|l| l.id).collect();
+        let lines: Vec<&CartLine> =
+            quote.asked_index.iter().filter_map(|i| cart.lines.get(*i)).collect();
         let currency = cart.currency;
         let goods: i64 = quote.basket.lines.iter().map(|l| l.total.minor).sum();
         let weight: u64 = lines
@@ -244,15 +213,19 @@ impl CartService {
                 },
             )
         };
-        let delivery = cart
-            .delivery_handle
-            .as_ref()
-            .and_then(|h| options.iter().find(|o| &o.handle == h))
+        let chosen = cart.delivery_handle.as_ref().map(|h| options.iter().find(|o| &o.handle == h));
+        let delivery = match chosen {
+            Some(chosen) => chosen.cloned(),
             // Unchosen: the cheapest shipping to the address; collection only when asked for
             // or when nothing ships there.
-            .or_else(|| options.iter().find(|o| o.pickup_location_id.is_none()))
-            .or_else(|| options.first())
-            .cloned();
+            None => options
+                .iter()
+                .find(|o| o.pickup_location_id.is_none())
+                .or_else(|| options.first())
+                .cloned(),
+        };
+        let withdrawn_delivery =
+            cart.delivery_handle.clone().filter(|_| matches!(chosen, Some(None)));
         let tax = TaxContext { rate: quote.tax_rate, prices_include_tax: quote.prices_include_tax };
         let shipping = delivery.as_ref().map_or(0, |d| d.cost.minor);
         let shipping_tax = tax.tax_of(Money::new(shipping, currency));
@@ -268,6 +241,7 @@ impl CartService {
             unavailable_line_ids: unavailable,
             delivery_options: options,
             delivery,
+            withdrawn_delivery,
             shipping_tax,
             total: Money::new(total, currency),
             total_tax,
@@ -479,15 +453,17 @@ impl CartService {
                 return Ok(cart);
             }
         }
-        Err(AppError::user(user(
+        Err(AppError::user(UserError::new(
             &["cartId"],
             ErrorCode::Invalid,
             "the cart is being changed elsewhere; try again",
         )))
     }
 
-    /// Quantity rules and stock for the touched lines; a line whose variant is not sold here
-    /// is `NOT_FOUND`.
+    /// Quantity rules and stock for the touched lines, each error at the input row that
+    /// touched the line; a touched line whose variant is not sold here is refused at its
+    /// `merchandiseId`. Untouched lines are not judged: a line that stopped selling stays
+    /// in the cart (shown unavailable) without blocking other changes.
     async fn check_lines(
         &self,
         channel: &Channel,
@@ -498,45 +474,18 @@ impl CartService {
             return Ok(());
         }
         let pricing = self.owner_pricing(channel, cart).await?;
-        let lines: Vec<QuoteLine> = cart
-            .lines
-            .iter()
-            .map(|l| QuoteLine { variant_id: l.variant_id, quantity: l.quantity })
-            .collect();
-        let quote = match self
+        let quote = self
             .pricing
-            .quote(&pricing, channel, cart.currency, &lines, &[], cart.destination_country(), None)
-            .await
-        {
-            Ok(q) => q,
-            Err(AppError::User(errors)) => {
-                // Point errors about the cart's lines at the input rows that touched them.
-                let mut mapped = vec![];
-                for e in errors {
-                    let line = (e.field.first().map(String::as_str) == Some("lines"))
-                        .then(|| e.field.get(1).and_then(|i| i.parse::<usize>().ok()))
-                        .flatten()
-                        .and_then(|i| cart.lines.get(i));
-                    match line.and_then(|l| touched.iter().find(|(id, _)| *id == l.id)) {
-                        Some((_, path)) => mapped.push(UserError {
-                            field: path
-                                .iter()
-                                .cloned()
-                                .chain(["merchandiseId".to_owned()])
-                                .collect(),
-                            ..e
-                        }),
-                        None if line.is_some() => {}
-                        None => mapped.push(e),
-                    }
-                }
-                if mapped.is_empty() {
-                    return Ok(());
-                }
-                return Err(AppError::User(mapped));
-            }
-            Err(e) => return Err(e),
-        };
+            .price_lines(
+                &pricing,
+                channel,
+                cart.currency,
+                &quote_lines(cart),
+                &[],
+                cart.destination_country(),
+                None,
+            )
+            .await?;
         let ids: Vec<Uuid> = touched
             .iter()
             .filter_map(|(id, _)| cart.lines.iter().find(|l| l.id == *id))
@@ -547,10 +496,13 @@ impl CartService {
         for (line_id, path) in touched {
             let Some(index) = cart.lines.iter().position(|l| l.id == *line_id) else { continue };
             let line = &cart.lines[index];
-            let at: Vec<&str> = path.iter().map(String::as_str).collect();
-            if let Some(v) = quote.basket.lines.get(index).and_then(|l| l.violation) {
+            if let Some(unsold) = quote.unsold.iter().find(|u| u.index == index) {
+                errors.push(unsold.user_error(cart.currency).at(path));
+                continue;
+            }
+            if let Some(v) = quote.line_asked_at(index).and_then(|l| l.violation) {
                 let (code, message) = quantity_violation(v);
-                errors.push(user(&[at.as_slice(), &["quantity"]].concat(), code, message));
+                errors.push(UserError::new(&["quantity"], code, message).at(path));
                 continue;
             }
             // Units of this variant across the cart's lines (engraved and plain alike).
@@ -563,11 +515,14 @@ impl CartService {
             if let Some(v) = stock.iter().find(|v| v.id == line.variant_id) {
                 let available = u64::try_from(v.inventory_quantity).unwrap_or(0);
                 if v.inventory_tracked && wanted > available {
-                    errors.push(user(
-                        &[at.as_slice(), &["quantity"]].concat(),
-                        ErrorCode::InsufficientStock,
-                        format!("only {available} available"),
-                    ));
+                    errors.push(
+                        UserError::new(
+                            &["quantity"],
+                            ErrorCode::InsufficientStock,
+                            format!("only {available} available"),
+                        )
+                        .at(path),
+                    );
                 }
             }
         }
@@ -586,7 +541,7 @@ impl CartService {
         lines: Vec<LineInput>,
     ) -> AppResult<Cart> {
         if lines.is_empty() {
-            return Err(AppError::user(user(
+            return Err(AppError::user(UserError::new(
                 &["lines"],
                 ErrorCode::Blank,
                 "add at least one line",
@@ -622,14 +577,14 @@ impl CartService {
         lines: Vec<(String, u32)>,
     ) -> AppResult<Cart> {
         if lines.is_empty() {
-            return Err(AppError::user(user(
+            return Err(AppError::user(UserError::new(
                 &["lines"],
                 ErrorCode::Blank,
                 "add at least one line",
             )));
         }
         if lines.len() > cart::MAX_LINES {
-            return Err(AppError::user(user(
+            return Err(AppError::user(UserError::new(
                 &["lines"],
                 ErrorCode::TooMany,
                 format!("at most {} lines", cart::MAX_LINES),
@@ -644,7 +599,7 @@ impl CartService {
                 Some((_, id)) => {
                     inputs.push(LineInput { variant_id: *id, quantity, attributes: vec![] })
                 }
-                None => errors.push(user(
+                None => errors.push(UserError::new(
                     &["lines", &i.to_string(), "sku"],
                     ErrorCode::NotFound,
                     format!("no variant with SKU `{sku}`"),
@@ -665,7 +620,7 @@ impl CartService {
         updates: Vec<LineUpdate>,
     ) -> AppResult<Cart> {
         if updates.is_empty() {
-            return Err(AppError::user(user(
+            return Err(AppError::user(UserError::new(
                 &["lines"],
                 ErrorCode::Blank,
                 "change at least one line",
@@ -677,7 +632,7 @@ impl CartService {
             for (i, u) in updates.iter().enumerate() {
                 let row = i.to_string();
                 let Some(line) = cart.lines.iter_mut().find(|l| l.id == u.line_id) else {
-                    errors.push(user(
+                    errors.push(UserError::new(
                         &["lines", &row, "id"],
                         ErrorCode::NotFound,
                         "no such line in this cart",
@@ -721,7 +676,7 @@ impl CartService {
             let mut errors = vec![];
             for (i, id) in line_ids.iter().enumerate() {
                 if !cart.lines.iter().any(|l| l.id == *id) {
-                    errors.push(user(
+                    errors.push(UserError::new(
                         &["lineIds", &i.to_string()],
                         ErrorCode::NotFound,
                         "no such line in this cart",
@@ -807,7 +762,7 @@ impl CartService {
         };
         let priced = self.price(channel, &current).await?;
         if !priced.delivery_options.iter().any(|o| o.handle == handle) {
-            return Err(AppError::user(user(
+            return Err(AppError::user(UserError::new(
                 &["handle"],
                 ErrorCode::DeliveryUnavailable,
                 format!("`{handle}` is not offered for this cart's address and contents"),
@@ -887,13 +842,21 @@ impl CartService {
                 cart.version = guest.version + 1;
                 Ok(cart)
             }
-            CartSave::Stale => Err(AppError::user(user(
+            CartSave::Stale => Err(AppError::user(UserError::new(
                 &["cartId"],
                 ErrorCode::Invalid,
                 "the cart is being changed elsewhere; try again",
             ))),
         }
     }
+}
+
+/// The cart's lines as a quote asks for them, in the cart's order.
+fn quote_lines(cart: &Cart) -> Vec<QuoteLine> {
+    cart.lines
+        .iter()
+        .map(|l| QuoteLine { variant_id: l.variant_id, quantity: l.quantity })
+        .collect()
 }
 
 /// The value when nothing went wrong, else every problem found.
@@ -906,7 +869,7 @@ fn checked<T>(value: T, errors: Vec<UserError>) -> Result<T, Vec<UserError>> {
 }
 
 fn completed(order_id: Uuid) -> AppError {
-    AppError::user(user(
+    AppError::user(UserError::new(
         &["cartId"],
         ErrorCode::AlreadyCompleted,
         format!(
@@ -935,7 +898,7 @@ fn apply_identity(
     if let Some(email) = &input.email {
         let email = email.trim();
         if email.is_empty() || !email.contains('@') || email.len() > MAX_EMAIL {
-            errors.push(user(
+            errors.push(UserError::new(
                 &["buyerIdentity", "email"],
                 ErrorCode::Invalid,
                 "an email address, e.g. ada@example.com",
@@ -947,7 +910,7 @@ fn apply_identity(
     if let Some(country) = &input.country_code {
         let country = country.trim().to_ascii_uppercase();
         if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
-            errors.push(user(
+            errors.push(UserError::new(
                 &["buyerIdentity", "countryCode"],
                 ErrorCode::Invalid,
                 "a two-letter ISO 3166 country code",
@@ -970,7 +933,7 @@ fn apply_identity(
 
 fn set_note(cart: &mut Cart, note: String, errors: &mut Vec<UserError>) {
     if note.chars().count() > cart::MAX_NOTE {
-        errors.push(user(
+        errors.push(UserError::new(
             &["note"],
             ErrorCode::TooLong,
             format!("at most {} characters", cart::MAX_NOTE),
@@ -1001,13 +964,13 @@ fn set_codes(cart: &mut Cart, codes: Vec<String>, errors: &mut Vec<UserError>) {
         }
     }
     if kept.len() > MAX_CODES {
-        errors.push(user(
+        errors.push(UserError::new(
             &["discountCodes"],
             ErrorCode::TooMany,
             format!("at most {MAX_CODES} codes"),
         ));
     } else if kept.iter().any(|c| c.chars().count() > 64) {
-        errors.push(user(
+        errors.push(UserError::new(
             &["discountCodes"],
             ErrorCode::TooLong,
             "a code has at most 64 characters",

@@ -107,16 +107,12 @@ pub struct CatalogService {
     views: Arc<ProductViews>,
 }
 
-fn user(field: &[&str], code: ErrorCode, message: impl Into<String>) -> AppError {
-    AppError::user(UserError::new(field, code, message))
-}
-
 fn not_found(field: &str, what: &str) -> AppError {
     AppError::user(UserError::not_found(field, what))
 }
 
 fn currency(field: &[&str], code: &str) -> AppResult<Currency> {
-    Currency::new(code).map_err(|e| user(field, ErrorCode::Invalid, e.to_string()))
+    Currency::new(code).map_err(|e| UserError::new(field, ErrorCode::Invalid, e.to_string()).into())
 }
 
 /// Parses a row's prices; a currency may appear once.
@@ -124,8 +120,7 @@ fn parse_prices(variant_id: Uuid, prices: &[PriceInput]) -> Result<Vec<VariantPr
     let mut out: Vec<VariantPrice> = Vec::with_capacity(prices.len());
     for (i, p) in prices.iter().enumerate() {
         let at = |f: &str| vec!["prices".to_owned(), i.to_string(), f.to_owned()];
-        let bad =
-            |f: &str, m: String| UserError { field: at(f), code: ErrorCode::Invalid, message: m };
+        let bad = |f: &str, m: String| UserError::new(&at(f), ErrorCode::Invalid, m);
         let c = Currency::new(&p.currency).map_err(|e| bad("currency", e.to_string()))?;
         if out.iter().any(|o| o.price.currency == c) {
             return Err(bad("currency", format!("{c} is listed twice")));
@@ -226,7 +221,11 @@ impl CatalogService {
         let name = match (&input.name, &existing) {
             (Some(n), _) => validate_title("name", n)?,
             (None, Some(c)) => c.name.clone(),
-            (None, None) => return Err(user(&["name"], ErrorCode::Blank, "name can't be blank")),
+            (None, None) => {
+                return Err(
+                    UserError::new(&["name"], ErrorCode::Blank, "name can't be blank").into()
+                )
+            }
         };
         let handle = input
             .handle
@@ -241,11 +240,12 @@ impl CatalogService {
         let languages: Vec<String> =
             languages.iter().map(|l| l.to_lowercase().replace('_', "-")).collect();
         if languages.is_empty() || languages.iter().any(|l| !is_language_tag(l)) {
-            return Err(user(
+            return Err(UserError::new(
                 &["languages"],
                 ErrorCode::Invalid,
                 "languages must be ISO 639-1 codes",
-            ));
+            )
+            .into());
         }
         let default_language = input
             .default_language
@@ -253,11 +253,12 @@ impl CatalogService {
             .or_else(|| existing.as_ref().map(|c| c.default_language.clone()))
             .unwrap_or_else(|| languages[0].clone());
         if !languages.contains(&default_language) {
-            return Err(user(
+            return Err(UserError::new(
                 &["defaultLanguage"],
                 ErrorCode::Invalid,
                 "the default language must be one of the channel's languages",
-            ));
+            )
+            .into());
         }
         let currencies = match input.currencies {
             Some(list) => {
@@ -275,15 +276,16 @@ impl CatalogService {
                 .map(|c| c.default_currency)
                 .or_else(|| currencies.first().copied())
                 .ok_or_else(|| {
-                    user(&["currencies"], ErrorCode::Blank, "a channel needs a currency")
+                    UserError::new(&["currencies"], ErrorCode::Blank, "a channel needs a currency")
                 })?,
         };
         if !currencies.contains(&default_currency) {
-            return Err(user(
+            return Err(UserError::new(
                 &["defaultCurrency"],
                 ErrorCode::Invalid,
                 "the default currency must be one of the channel's currencies",
-            ));
+            )
+            .into());
         }
         let brand_ids = input
             .brand_ids
@@ -293,11 +295,12 @@ impl CatalogService {
             Some(Some(code)) => {
                 let code = code.trim().to_ascii_uppercase();
                 if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
-                    return Err(user(
+                    return Err(UserError::new(
                         &["taxCountry"],
                         ErrorCode::Invalid,
                         "the tax country must be an ISO 3166-1 alpha-2 code",
-                    ));
+                    )
+                    .into());
                 }
                 Some(code)
             }
@@ -364,7 +367,11 @@ impl CatalogService {
         let name = match (name, &existing) {
             (Some(n), _) => validate_title("name", &n)?,
             (None, Some(b)) => b.name.clone(),
-            (None, None) => return Err(user(&["name"], ErrorCode::Blank, "name can't be blank")),
+            (None, None) => {
+                return Err(
+                    UserError::new(&["name"], ErrorCode::Blank, "name can't be blank").into()
+                )
+            }
         };
         let handle = handle
             .or_else(|| existing.as_ref().map(|b| b.handle.clone()))
@@ -403,7 +410,11 @@ impl CatalogService {
         let title = match (&input.title, &existing) {
             (Some(t), _) => validate_title("title", t)?,
             (None, Some(c)) => c.title.clone(),
-            (None, None) => return Err(user(&["title"], ErrorCode::Blank, "title can't be blank")),
+            (None, None) => {
+                return Err(
+                    UserError::new(&["title"], ErrorCode::Blank, "title can't be blank").into()
+                )
+            }
         };
         let handle = input
             .handle
@@ -449,11 +460,12 @@ impl CatalogService {
         let mut cursor = Some(parent);
         while let Some(c) = cursor {
             if c == id {
-                return Err(user(
+                return Err(UserError::new(
                     &["parentId"],
                     ErrorCode::Invalid,
                     "a collection cannot be nested inside itself",
-                ));
+                )
+                .into());
             }
             cursor = all.get(&c).copied().flatten();
         }
@@ -646,11 +658,12 @@ impl CatalogService {
             p.seo = seo;
         }
         if !input.options.is_empty() {
-            return Err(user(
+            return Err(UserError::new(
                 &["options"],
                 ErrorCode::Invalid,
                 "options are set on creation; add values through productVariantsBulkCreate",
-            ));
+            )
+            .into());
         }
         if let Some(ids) = &input.collection_ids {
             self.require_collections(ids).await?;
@@ -793,11 +806,12 @@ impl CatalogService {
     ) -> AppResult<()> {
         let fields = catalog::translatable_fields(kind);
         if fields.is_empty() {
-            return Err(user(
+            return Err(UserError::new(
                 &["resourceId"],
                 ErrorCode::Invalid,
                 format!("{} has no translatable fields", kind.as_str()),
-            ));
+            )
+            .into());
         }
         self.require_resource(kind, resource_id).await?;
         // What keyed translations may name: an option's values; a product's spec names and

@@ -3,9 +3,11 @@
 //! 1. The cart is re-priced for its owner now (prices, promotions, taxes, delivery), so the
 //!    order charges what the cart shows at this moment; with `expected_total` the buyer can
 //!    refuse a total that changed since they looked (`PRICE_CHANGED`).
-//! 2. A card is authorised first (Stripe's idempotency key is derived from the cart version,
-//!    so a double click authorises once); if the order then cannot be placed, the
-//!    authorisation is released.
+//! 2. A card is authorised first. The attempt is named by the cart version and the caller's
+//!    idempotency key, and its request holds nothing that changes on a retry, so a double
+//!    click or a retry after a lost reply authorises once, while a new key after a decline is
+//!    a new attempt. If the order then cannot be placed, the authorisation is released and
+//!    the cart's version raised, so that the next attempt is not answered with it.
 //! 3. One transaction (`Store::place_order`) claims the cart, reserves stock, checks discount
 //!    limits and the company's credit, numbers the order and writes it with its line
 //!    snapshots, payment and `order.created` event.
@@ -20,11 +22,12 @@ use vitrine_domain::catalog::Channel;
 use vitrine_domain::money::Money;
 use vitrine_domain::order::{transition, Order, OrderEvent, OrderLine, OrderStatus, Payment};
 use vitrine_domain::payment::{PaymentMethod, PaymentStatus};
-use vitrine_store::{NewOrder, PlaceOutcome, StockWrite, UsageLimit};
+use vitrine_store::{order_document_uri, NewOrder, PlaceOutcome, StockWrite, UsageLimit};
 
+use crate::cart::PricedCart;
 use crate::error::AppResult;
-use crate::inventory::{actor_label, plan_online_reservation};
-use crate::orders::{order_event, provider_error, user, OrderService};
+use crate::inventory::{actor_label, reserve_online};
+use crate::orders::{order_event, provider_error, OrderService};
 use crate::payment::{AuthorizeRequest, ProviderPayment};
 use crate::{AppError, ErrorCode, UserError};
 
@@ -57,7 +60,7 @@ impl OrderService {
     ) -> AppResult<Placed> {
         if let Some(key) = &input.idempotency_key {
             if key.is_empty() || key.len() > MAX_KEY {
-                return Err(AppError::user(user(
+                return Err(AppError::user(UserError::new(
                     &["idempotencyKey"],
                     ErrorCode::Invalid,
                     "an idempotency key has 1 to 255 characters",
@@ -76,24 +79,28 @@ impl OrderService {
 
         let mut errors = vec![];
         if cart.lines.is_empty() {
-            errors.push(user(&["cartId"], ErrorCode::Blank, "the cart is empty"));
+            errors.push(UserError::new(&["cartId"], ErrorCode::Blank, "the cart is empty"));
         }
-        for id in &priced.unavailable_line_ids {
-            errors.push(user(
+        // `checkoutComplete` has no input for lines: problems with them point at the cart and
+        // name the line as the cart lists it.
+        for unsold in &priced.quote.unsold {
+            let id = cart.lines.get(unsold.index).map(|l| l.id).unwrap_or_default();
+            errors.push(UserError::new(
                 &["cartId"],
                 ErrorCode::NotFound,
-                format!("line {id} is no longer sold here; remove it"),
+                format!("line {} ({id}) is no longer sold here; remove it", unsold.index + 1),
             ));
         }
-        for (i, line) in priced.quote.basket.lines.iter().enumerate() {
+        for (line, position) in priced.quote.basket.lines.iter().zip(&priced.quote.asked_index) {
             if let Some(v) = line.violation {
                 let (code, message) = crate::pricing::quantity_violation(v);
-                errors.push(user(&["lines", &i.to_string(), "quantity"], code, message));
+                let label = line_label(*position, &priced, line.variant_id);
+                errors.push(UserError::new(&["cartId"], code, format!("{label}: {message}")));
             }
         }
         let email = cart.email.clone().unwrap_or_default();
         if email.is_empty() {
-            errors.push(user(
+            errors.push(UserError::new(
                 &["buyerIdentity", "email"],
                 ErrorCode::Blank,
                 "give an email address for the order",
@@ -101,13 +108,22 @@ impl OrderService {
         }
         let delivery = priced.delivery.clone();
         match &delivery {
-            None => errors.push(user(
+            None if priced.withdrawn_delivery.is_some() => errors.push(UserError::new(
+                &["cartId"],
+                ErrorCode::DeliveryUnavailable,
+                format!(
+                    "the delivery option `{}` is no longer offered for this cart's address and \
+                     contents; choose one of the cart's delivery options",
+                    priced.withdrawn_delivery.as_deref().unwrap_or_default()
+                ),
+            )),
+            None => errors.push(UserError::new(
                 &["shippingAddress"],
                 ErrorCode::DeliveryUnavailable,
                 "no delivery option fits this cart: give a shipping address the channel ships to",
             )),
             Some(d) if d.pickup_location_id.is_none() && cart.shipping_address.is_none() => {
-                errors.push(user(
+                errors.push(UserError::new(
                     &["shippingAddress"],
                     ErrorCode::Blank,
                     "give a shipping address",
@@ -116,7 +132,7 @@ impl OrderService {
             Some(_) => {}
         }
         if !priced.payment_methods.contains(&input.method) {
-            errors.push(user(
+            errors.push(UserError::new(
                 &["payment", "method"],
                 ErrorCode::PaymentMethodUnavailable,
                 format!("{} is not offered to this buyer here", input.method),
@@ -124,7 +140,7 @@ impl OrderService {
         }
         if let Some(expected) = input.expected_total {
             if expected != priced.total {
-                errors.push(user(
+                errors.push(UserError::new(
                     &["expectedTotalAmount"],
                     ErrorCode::PriceChanged,
                     format!("the total is now {} {}", priced.total.to_decimal_string(), currency),
@@ -139,7 +155,7 @@ impl OrderService {
         let now = Utc::now();
         let order_id = Uuid::now_v7();
         let provider = self.providers.get(input.method).ok_or_else(|| {
-            AppError::user(user(
+            AppError::user(UserError::new(
                 &["payment", "method"],
                 ErrorCode::PaymentMethodUnavailable,
                 "not configured",
@@ -147,9 +163,11 @@ impl OrderService {
         })?;
         // The card first: nothing is written if it is declined.
         let authorised = if input.method == PaymentMethod::Card {
+            // A retry of this attempt (same cart version, same key or none) must ask exactly
+            // what it asked before, so the request names the cart, never the fresh order id.
             let request = AuthorizeRequest {
-                order_id,
-                order_number: 0,
+                cart_id: cart.id,
+                cart_version: cart.version,
                 amount: priced.total,
                 email: email.clone(),
                 payment_token: input.payment_token.clone(),
@@ -157,7 +175,7 @@ impl OrderService {
                     "checkout-{}-v{}-{}",
                     cart.id,
                     cart.version,
-                    input.payment_token.as_deref().unwrap_or_default()
+                    input.idempotency_key.as_deref().unwrap_or_default()
                 ),
             };
             Some(
@@ -283,14 +301,22 @@ impl OrderService {
             None
         };
         // Untracked variants are always available: nothing to reserve.
-        let reserve: Vec<(Uuid, i64)> = basket
+        let (reserve, reserved_lines): (Vec<(Uuid, i64)>, Vec<String>) = basket
             .lines
             .iter()
-            .filter(|l| priced.quote.items.get(&l.variant_id).is_some_and(|i| i.inventory_tracked))
-            .map(|l| (l.variant_id, i64::from(l.quantity)))
-            .collect();
+            .zip(&priced.quote.asked_index)
+            .filter(|(l, _)| {
+                priced.quote.items.get(&l.variant_id).is_some_and(|i| i.inventory_tracked)
+            })
+            .map(|(l, position)| {
+                (
+                    (l.variant_id, i64::from(l.quantity)),
+                    line_label(*position, &priced, l.variant_id),
+                )
+            })
+            .unzip();
         let variant_ids: Vec<Uuid> = reserve.iter().map(|r| r.0).collect();
-        let reference = format!("vitrine://orders/{order_id}");
+        let reference = order_document_uri(order_id);
         let actor_name = actor_label(actor);
         let write = StockWrite {
             group_id: Uuid::now_v7(),
@@ -308,7 +334,7 @@ impl OrderService {
                 new,
                 write,
                 |o| vec![order_event("order.created", o, o.status)],
-                |snapshot| plan_online_reservation(snapshot, &reserve),
+                |snapshot| reserve_online(snapshot, &reserve),
             )
             .await?;
         let failure = match outcome {
@@ -331,15 +357,18 @@ impl OrderService {
             PlaceOutcome::StockRefused(errors) => AppError::User(
                 errors
                     .into_iter()
-                    .map(|mut e| {
-                        if e.code == ErrorCode::InsufficientStock {
-                            e.message = format!("not enough in stock: {}", e.message);
-                        }
-                        e
+                    .map(|(i, e)| {
+                        let label = reserved_lines.get(i).map_or("a line", String::as_str);
+                        let message = if e.code == ErrorCode::InsufficientStock {
+                            format!("{label}: not enough in stock: {}", e.message)
+                        } else {
+                            format!("{label}: {}", e.message)
+                        };
+                        UserError::new(&["cartId"], e.code, message)
                     })
                     .collect(),
             ),
-            PlaceOutcome::CreditExceeded { outstanding } => AppError::user(user(
+            PlaceOutcome::CreditExceeded { outstanding } => AppError::user(UserError::new(
                 &["payment", "method"],
                 ErrorCode::CreditLimitExceeded,
                 format!(
@@ -348,14 +377,22 @@ impl OrderService {
                     outstanding.currency
                 ),
             )),
-            PlaceOutcome::DiscountExhausted(_) => AppError::user(user(
+            PlaceOutcome::DiscountExhausted(_) => AppError::user(UserError::new(
                 &["discountCodes"],
                 ErrorCode::DiscountLimitReached,
                 "a discount reached its usage limit; the cart shows the new total",
             )),
             PlaceOutcome::CartMissing => AppError::user(UserError::not_found("cartId", "cart")),
         };
-        self.release_authorisation(&authorised, &payment_stub(order_id, priced.total)).await;
+        if authorised.is_some() {
+            self.release_authorisation(&authorised, &payment_stub(order_id, priced.total)).await;
+            // The provider would answer a retry of this attempt with the authorisation just
+            // released: a new cart version makes the retry a new attempt. A stale save means
+            // the cart changed anyway.
+            if let Err(e) = self.store.save_cart(&cart, Some(cart.version), None).await {
+                tracing::warn!("could not raise the version of a cart whose checkout failed: {e}");
+            }
+        }
         Err(failure)
     }
 
@@ -368,7 +405,7 @@ impl OrderService {
             .ok_or_else(|| AppError::user(UserError::not_found("cartId", "cart")))?;
         match (&input.idempotency_key, &order.checkout_key) {
             (Some(sent), Some(used)) if sent == used => Ok(Placed { order, replayed: true }),
-            _ => Err(AppError::user(user(
+            _ => Err(AppError::user(UserError::new(
                 &["cartId"],
                 ErrorCode::AlreadyCompleted,
                 format!("this cart was already checked out as order #{}", order.number),
@@ -400,6 +437,15 @@ impl OrderService {
         if let Err(e) = result {
             tracing::warn!("could not release the card authorisation of a failed checkout: {e}");
         }
+    }
+}
+
+/// A cart line as checkout's errors name it: its position in the cart's lines (from 1) and
+/// its SKU.
+fn line_label(position: usize, priced: &PricedCart, variant_id: Uuid) -> String {
+    match priced.quote.items.get(&variant_id) {
+        Some(item) => format!("line {} (SKU {})", position + 1, item.sku),
+        None => format!("line {}", position + 1),
     }
 }
 

@@ -55,10 +55,6 @@ pub struct CompanyService {
     store: Store,
 }
 
-fn user(field: &[&str], code: ErrorCode, message: impl Into<String>) -> UserError {
-    UserError::new(field, code, message)
-}
-
 fn not_found(field: &str, what: &str) -> AppError {
     AppError::user(UserError::not_found(field, what))
 }
@@ -72,10 +68,18 @@ fn required_text(
 ) -> Option<String> {
     let text = text.trim();
     if text.is_empty() {
-        errors.push(user(&[field], ErrorCode::Blank, format!("{field} must not be blank")));
+        errors.push(UserError::new(
+            &[field],
+            ErrorCode::Blank,
+            format!("{field} must not be blank"),
+        ));
         None
     } else if text.chars().count() > max {
-        errors.push(user(&[field], ErrorCode::TooLong, format!("at most {max} characters")));
+        errors.push(UserError::new(
+            &[field],
+            ErrorCode::TooLong,
+            format!("at most {max} characters"),
+        ));
         None
     } else {
         Some(text.to_owned())
@@ -90,7 +94,11 @@ fn optional_text(
 ) -> Option<String> {
     let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())?;
     if text.chars().count() > max {
-        errors.push(user(&[field], ErrorCode::TooLong, format!("at most {max} characters")));
+        errors.push(UserError::new(
+            &[field],
+            ErrorCode::TooLong,
+            format!("at most {max} characters"),
+        ));
     }
     Some(text)
 }
@@ -101,19 +109,21 @@ pub(crate) fn address(field: &str, a: Address, errors: &mut Vec<UserError>) -> A
         Err(problems) => {
             for p in problems {
                 errors.push(match p {
-                    AddressProblem::Address1Blank => {
-                        user(&[field, "address1"], ErrorCode::Blank, "the street is missing")
-                    }
+                    AddressProblem::Address1Blank => UserError::new(
+                        &[field, "address1"],
+                        ErrorCode::Blank,
+                        "the street is missing",
+                    ),
                     AddressProblem::CityBlank => {
-                        user(&[field, "city"], ErrorCode::Blank, "the city is missing")
+                        UserError::new(&[field, "city"], ErrorCode::Blank, "the city is missing")
                     }
-                    AddressProblem::CountryInvalid => user(
+                    AddressProblem::CountryInvalid => UserError::new(
                         &[field, "countryCode"],
                         ErrorCode::Invalid,
                         "a two-letter ISO 3166 country code, e.g. FR",
                     ),
                     AddressProblem::TooLong(part) => {
-                        user(&[field, part], ErrorCode::TooLong, "at most 255 characters")
+                        UserError::new(&[field, part], ErrorCode::TooLong, "at most 255 characters")
                     }
                 });
             }
@@ -142,7 +152,11 @@ fn fill_location(
     if let Some(a) = input.shipping_address {
         location.shipping_address = address("shippingAddress", a, errors);
     } else if location.shipping_address.address1.is_empty() {
-        errors.push(user(&["shippingAddress"], ErrorCode::Blank, "a location needs an address"));
+        errors.push(UserError::new(
+            &["shippingAddress"],
+            ErrorCode::Blank,
+            "a location needs an address",
+        ));
     }
     if let Some(billing) = input.billing_address {
         location.billing_address = billing.map(|a| address("billingAddress", a, errors));
@@ -151,10 +165,11 @@ fn fill_location(
 }
 
 fn credit_limit(amount: &str, currency: &str) -> Result<Money, UserError> {
-    let currency = Currency::new(currency)
-        .map_err(|e| user(&["creditLimit", "currencyCode"], ErrorCode::Invalid, e.to_string()))?;
+    let currency = Currency::new(currency).map_err(|e| {
+        UserError::new(&["creditLimit", "currencyCode"], ErrorCode::Invalid, e.to_string())
+    })?;
     Money::parse_price(amount, currency)
-        .map_err(|e| user(&["creditLimit", "amount"], ErrorCode::Invalid, e.to_string()))
+        .map_err(|e| UserError::new(&["creditLimit", "amount"], ErrorCode::Invalid, e.to_string()))
 }
 
 impl CompanyService {
@@ -267,7 +282,7 @@ impl CompanyService {
             )
             .await
             .map_err(|e| match AppError::from(e) {
-                AppError::User(_) => AppError::user(user(
+                AppError::User(_) => AppError::user(UserError::new(
                     &["customer"],
                     ErrorCode::Taken,
                     "you already belong to a company",
@@ -359,8 +374,9 @@ impl CompanyService {
         decision: CompanyStatus,
         reason: Option<String>,
     ) -> AppResult<Company> {
-        let refused =
-            |e: StatusChangeError| AppError::user(user(&["id"], ErrorCode::Invalid, e.to_string()));
+        let refused = |e: StatusChangeError| {
+            AppError::user(UserError::new(&["id"], ErrorCode::Invalid, e.to_string()))
+        };
         // Written only from the status just read; when another decision lands in between,
         // this one is judged again against it, as if it had come second (so of two identical
         // decisions at once, one is refused).
@@ -377,7 +393,7 @@ impl CompanyService {
                 return Ok(company);
             }
         }
-        Err(AppError::user(user(
+        Err(AppError::user(UserError::new(
             &["id"],
             ErrorCode::Invalid,
             "the company is being reviewed by someone else; try again",
@@ -494,7 +510,8 @@ impl CompanyService {
                 not_before,
             )
             .await?;
-        let refused = |code, message: &str| Err(AppError::user(user(&["token"], code, message)));
+        let refused =
+            |code, message: &str| Err(AppError::user(UserError::new(&["token"], code, message)));
         match outcome {
             InvitationAcceptance::Joined(member) => self
                 .store
@@ -541,7 +558,7 @@ impl CompanyService {
         // each other at once must not both succeed.
         match self.store.update_company_member(&member).await {
             Ok(true) => Ok(member),
-            Ok(false) => Err(AppError::user(user(
+            Ok(false) => Err(AppError::user(UserError::new(
                 &["role"],
                 ErrorCode::Invalid,
                 "a company keeps at least one admin",
@@ -561,7 +578,7 @@ impl CompanyService {
         match self.store.remove_company_member(company_id, customer_id).await? {
             MemberRemoval::Removed => Ok(()),
             MemberRemoval::NotAMember => Err(not_found("customerId", "member")),
-            MemberRemoval::LastAdmin => Err(AppError::user(user(
+            MemberRemoval::LastAdmin => Err(AppError::user(UserError::new(
                 &["customerId"],
                 ErrorCode::Invalid,
                 "a company keeps at least one admin",
@@ -612,7 +629,7 @@ impl CompanyService {
         mut remove: Vec<Uuid>,
     ) -> AppResult<CustomerGroupRecord> {
         if add.len() + remove.len() > crate::inventory::MAX_ROWS {
-            return Err(AppError::user(user(
+            return Err(AppError::user(UserError::new(
                 &["addCustomerIds"],
                 ErrorCode::TooMany,
                 format!("at most {} customers per call", crate::inventory::MAX_ROWS),
@@ -645,7 +662,7 @@ impl CompanyService {
         for (i, id) in add.iter().enumerate() {
             if !known.contains(id) {
                 let row = i.to_string();
-                errors.push(user(
+                errors.push(UserError::new(
                     &["addCustomerIds", &row],
                     ErrorCode::NotFound,
                     "customer not found",

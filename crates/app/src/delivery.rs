@@ -40,10 +40,6 @@ pub struct DeliveryMethodInput {
     pub free_above: Option<(String, String)>,
 }
 
-fn user(field: &[&str], code: ErrorCode, message: impl Into<String>) -> UserError {
-    UserError::new(field, code, message)
-}
-
 fn money(
     amount: &str,
     currency: &str,
@@ -53,14 +49,14 @@ fn money(
     let currency = match Currency::new(currency) {
         Ok(c) => c,
         Err(e) => {
-            errors.push(user(field, ErrorCode::Invalid, e.to_string()));
+            errors.push(UserError::new(field, ErrorCode::Invalid, e.to_string()));
             return None;
         }
     };
     match Money::parse_price(amount, currency) {
         Ok(m) => Some(m),
         Err(e) => {
-            errors.push(user(field, ErrorCode::Invalid, e.to_string()));
+            errors.push(UserError::new(field, ErrorCode::Invalid, e.to_string()));
             None
         }
     }
@@ -122,19 +118,23 @@ impl DeliveryService {
             || handle.len() > 100
             || !handle.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
-            errors.push(user(&["handle"], ErrorCode::Invalid, "1 to 100 letters, digits, - or _"));
+            errors.push(UserError::new(
+                &["handle"],
+                ErrorCode::Invalid,
+                "1 to 100 letters, digits, - or _",
+            ));
         }
         let title = input.title.trim().to_owned();
         if title.is_empty() {
-            errors.push(user(&["title"], ErrorCode::Blank, "give the title buyers see"));
+            errors.push(UserError::new(&["title"], ErrorCode::Blank, "give the title buyers see"));
         } else if title.chars().count() > 255 {
-            errors.push(user(&["title"], ErrorCode::TooLong, "at most 255 characters"));
+            errors.push(UserError::new(&["title"], ErrorCode::TooLong, "at most 255 characters"));
         }
         let mut countries = vec![];
         for (i, c) in input.countries.iter().enumerate() {
             let c = c.trim().to_ascii_uppercase();
             if c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
-                errors.push(user(
+                errors.push(UserError::new(
                     &["countries", &i.to_string()],
                     ErrorCode::Invalid,
                     "a two-letter ISO 3166 code",
@@ -154,7 +154,7 @@ impl DeliveryService {
             }
             RateInput::ByWeight { currency, bands } => {
                 if bands.is_empty() {
-                    errors.push(user(
+                    errors.push(UserError::new(
                         &["rate", "weightBands"],
                         ErrorCode::Blank,
                         "give at least one band",
@@ -164,7 +164,7 @@ impl DeliveryService {
                 let mut last = 0;
                 for (i, (up_to, amount)) in bands.iter().enumerate() {
                     if *up_to <= last && i > 0 {
-                        errors.push(user(
+                        errors.push(UserError::new(
                             &["rate", "weightBands", &i.to_string()],
                             ErrorCode::Invalid,
                             "bands go up by weight",
@@ -190,7 +190,7 @@ impl DeliveryService {
                         Some(DeliveryRate::Pickup { location_id: *location_id })
                     }
                     Some(_) => {
-                        errors.push(user(
+                        errors.push(UserError::new(
                             &["rate", "pickupLocationId"],
                             ErrorCode::Invalid,
                             "that location does not offer collection",
@@ -198,7 +198,7 @@ impl DeliveryService {
                         None
                     }
                     None => {
-                        errors.push(user(
+                        errors.push(UserError::new(
                             &["rate", "pickupLocationId"],
                             ErrorCode::NotFound,
                             "location not found",

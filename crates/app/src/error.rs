@@ -60,20 +60,28 @@ pub struct UserError {
 }
 
 impl UserError {
-    pub fn new(field: &[&str], code: ErrorCode, message: impl Into<String>) -> Self {
+    /// The one way to build a user error: the path to the field at fault (names and row
+    /// indexes as text, `&["lines", "3", "quantity"]` or owned segments), its code, a message.
+    pub fn new<S: AsRef<str>>(field: &[S], code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            field: field.iter().map(|s| (*s).to_owned()).collect(),
+            field: field.iter().map(|s| s.as_ref().to_owned()).collect(),
             code,
             message: message.into(),
         }
     }
 
     /// Prefixes the field path, e.g. to point at one row of a bulk input.
-    pub fn at(mut self, prefix: &[String]) -> Self {
-        let mut field = prefix.to_vec();
+    pub fn at<S: AsRef<str>>(mut self, prefix: &[S]) -> Self {
+        let mut field: Vec<String> = prefix.iter().map(|s| s.as_ref().to_owned()).collect();
         field.append(&mut self.field);
         self.field = field;
         self
+    }
+
+    /// Points the error at row `index` of the list input `list`: `quantity` becomes
+    /// `lines.3.quantity`.
+    pub fn in_row(self, list: &str, index: usize) -> Self {
+        self.at(&[list.to_owned(), index.to_string()])
     }
 
     pub fn not_found(field: &str, what: &str) -> Self {
@@ -110,6 +118,12 @@ pub enum AppError {
 impl AppError {
     pub fn user(error: UserError) -> Self {
         AppError::User(vec![error])
+    }
+}
+
+impl From<UserError> for AppError {
+    fn from(e: UserError) -> Self {
+        AppError::user(e)
     }
 }
 

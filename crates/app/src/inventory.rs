@@ -528,11 +528,20 @@ pub(crate) fn plan_online_reservation(
     snapshot: &mut StockSnapshot,
     lines: &[(Uuid, i64)],
 ) -> Result<(), Vec<UserError>> {
+    reserve_online(snapshot, lines)
+        .map_err(|errors| errors.into_iter().map(|(i, e)| e.in_row("lines", i)).collect())
+}
+
+/// As [`plan_online_reservation`], each problem with the index of its line and a path
+/// relative to the line, for callers whose lines are not an input list (checkout).
+pub(crate) fn reserve_online(
+    snapshot: &mut StockSnapshot,
+    lines: &[(Uuid, i64)],
+) -> Result<(), Vec<(usize, UserError)>> {
     let mut errors = Vec::new();
     for (i, (variant_id, quantity)) in lines.iter().enumerate() {
-        let row = ["lines".to_owned(), i.to_string()];
         if snapshot.item(*variant_id).is_none() {
-            errors.push(UserError::not_found("variantId", "variant").at(&row));
+            errors.push((i, UserError::not_found("variantId", "variant")));
             continue;
         }
         match allocate_online_order(&snapshot.allocation_candidates(*variant_id), *quantity) {
@@ -543,11 +552,11 @@ pub(crate) fn plan_online_reservation(
                         location_id,
                         StockMovement::Reserve { quantity: q },
                     ) {
-                        errors.push(stock_error(e, "quantity").at(&row));
+                        errors.push((i, stock_error(e, "quantity")));
                     }
                 }
             }
-            Err(e) => errors.push(stock_error(e, "quantity").at(&row)),
+            Err(e) => errors.push((i, stock_error(e, "quantity"))),
         }
     }
     if errors.is_empty() {

@@ -48,16 +48,12 @@ pub struct FulfillmentInput {
     pub tracking_url: Option<String>,
 }
 
-pub(crate) fn user(field: &[&str], code: ErrorCode, message: impl Into<String>) -> UserError {
-    UserError::new(field, code, message)
-}
-
 fn order_not_found() -> AppError {
     AppError::user(UserError::not_found("id", "order"))
 }
 
 fn illegal(order: &Order, what: &str) -> UserError {
-    user(
+    UserError::new(
         &["id"],
         ErrorCode::InvalidTransition,
         format!("an order that is {} cannot be {what}", order.status),
@@ -110,7 +106,11 @@ fn release_open_allocations(state: &OrderState, change: &mut OrderChange) {
 fn text(value: Option<String>, field: &str, errors: &mut Vec<UserError>) -> Option<String> {
     let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())?;
     if value.chars().count() > MAX_TEXT {
-        errors.push(user(&[field], ErrorCode::TooLong, format!("at most {MAX_TEXT} characters")));
+        errors.push(UserError::new(
+            &[field],
+            ErrorCode::TooLong,
+            format!("at most {MAX_TEXT} characters"),
+        ));
     }
     Some(value)
 }
@@ -194,7 +194,7 @@ impl OrderService {
             .change_order(order_id, &actor_label(actor), reason, decide, |problems| {
                 problems
                     .into_iter()
-                    .map(|p| user(&["lines"], ErrorCode::NotReserved, p))
+                    .map(|p| UserError::new(&["lines"], ErrorCode::NotReserved, p))
                     .collect::<Vec<_>>()
             })
             .await?;
@@ -275,12 +275,12 @@ impl OrderService {
         let tracking_url = text(input.tracking_url, "trackingUrl", &mut errors);
         if let Some(url) = &tracking_url {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
-                errors.push(user(&["trackingUrl"], ErrorCode::Invalid, "an http(s) URL"));
+                errors.push(UserError::new(&["trackingUrl"], ErrorCode::Invalid, "an http(s) URL"));
             }
         }
         for (i, (_, q)) in input.lines.iter().enumerate() {
             if *q == 0 {
-                errors.push(user(
+                errors.push(UserError::new(
                     &["lines", &i.to_string(), "quantity"],
                     ErrorCode::Invalid,
                     "at least 1",
@@ -307,7 +307,7 @@ impl OrderService {
                 };
                 wanted.retain(|(_, q)| *q > 0);
                 if wanted.is_empty() {
-                    return Err(vec![user(
+                    return Err(vec![UserError::new(
                         &["lines"],
                         ErrorCode::Invalid,
                         "nothing is left to ship",
@@ -320,7 +320,7 @@ impl OrderService {
                 for (i, (line_id, quantity)) in wanted.iter().enumerate() {
                     let row = i.to_string();
                     let Some(line) = lines.iter_mut().find(|l| l.id == *line_id) else {
-                        errors.push(user(
+                        errors.push(UserError::new(
                             &["lines", &row, "orderLineId"],
                             ErrorCode::NotFound,
                             "no such line in this order",
@@ -328,7 +328,7 @@ impl OrderService {
                         continue;
                     };
                     if line.fulfilled_quantity + quantity > line.quantity {
-                        errors.push(user(
+                        errors.push(UserError::new(
                             &["lines", &row, "quantity"],
                             ErrorCode::TooMany,
                             format!(
@@ -480,7 +480,7 @@ impl OrderService {
             .find(|p| p.status == PaymentStatus::Pending && p.provider != PaymentMethod::Card)
             .cloned()
         else {
-            return Err(AppError::user(user(
+            return Err(AppError::user(UserError::new(
                 &["id"],
                 ErrorCode::InvalidTransition,
                 "the order has no unpaid invoice or transfer",
@@ -490,7 +490,7 @@ impl OrderService {
             return Err(AppError::user(illegal(&state.order, "paid")));
         }
         let provider = self.providers.get(payment.provider).ok_or_else(|| {
-            AppError::user(user(
+            AppError::user(UserError::new(
                 &["id"],
                 ErrorCode::PaymentMethodUnavailable,
                 "provider not configured",
@@ -606,8 +606,10 @@ impl OrderService {
 
 pub(crate) fn provider_error(e: &ProviderError) -> UserError {
     match e {
-        ProviderError::Declined(m) => user(&["payment"], ErrorCode::PaymentDeclined, m.clone()),
-        ProviderError::Unavailable(m) => user(
+        ProviderError::Declined(m) => {
+            UserError::new(&["payment"], ErrorCode::PaymentDeclined, m.clone())
+        }
+        ProviderError::Unavailable(m) => UserError::new(
             &["payment"],
             ErrorCode::PaymentDeclined,
             format!("the payment provider did not answer: {m}"),

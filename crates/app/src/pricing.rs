@@ -21,8 +21,8 @@ use vitrine_domain::money::{Currency, Money};
 use vitrine_domain::pricing::{
     applicable_price_lists, displayed_price, price_basket, resolve_offer, Basket, BasketLine,
     Buyer, Discount, DiscountTarget, DiscountValue, ItemFacts, ItemSelection, Offer, Percent,
-    PriceBreak, PriceList, PriceListEntry, PricedBasket, PricingRuleError, QuantityRule,
-    QuantityViolation, TaxContext,
+    PriceBreak, PriceList, PriceListEntry, PricedBasket, PricedLine, PricingRuleError,
+    QuantityRule, QuantityViolation, TaxContext,
 };
 use vitrine_store::{IdempotencyKey, PricesWriteOutcome, Store, TaxRateRecord};
 
@@ -36,16 +36,12 @@ const CODE_MAX: usize = 64;
 const MAX_KEY_LEN: usize = 255;
 /// Lines one quote may hold (a large B2B quick order).
 pub const MAX_QUOTE_LINES: usize = 500;
-/// Units of one line; keeps every total far from overflowing.
-pub const MAX_LINE_QUANTITY: u32 = 1_000_000;
+/// Units of one line: the cart's limit, so that whatever a quote accepts a cart can hold.
+pub use vitrine_domain::cart::MAX_LINE_QUANTITY;
 /// Discount codes one basket may carry.
 pub const MAX_CODES: usize = 10;
 /// Companies, groups or channels one price list may be scoped to.
 pub const MAX_SCOPE_IDS: usize = 1_000;
-
-fn user(field: &[&str], code: ErrorCode, message: impl Into<String>) -> UserError {
-    UserError::new(field, code, message)
-}
 
 /// Why a line breaks its quantity rule, as a user error's code and message.
 pub fn quantity_violation(v: QuantityViolation) -> (ErrorCode, String) {
@@ -67,7 +63,7 @@ fn not_found(field: &str, what: &str) -> AppError {
 }
 
 fn rule_error(field: &[String], e: PricingRuleError) -> UserError {
-    UserError { field: field.to_vec(), code: ErrorCode::Invalid, message: e.to_string() }
+    UserError::new(field, ErrorCode::Invalid, e.to_string())
 }
 
 /// Everything about the current buyer that prices depend on, loaded once per request.
@@ -156,11 +152,48 @@ pub struct QuoteLine {
     pub quantity: u32,
 }
 
+/// Why an asked line has no price for this buyer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unsold {
+    /// No such variant, or its product is not active or not sold on the channel.
+    NotSold,
+    /// Sold here, but without a price in the quote's currency.
+    NoPrice,
+}
+
+/// An asked line left out of the basket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnsoldLine {
+    /// Its position in the lines asked.
+    pub index: usize,
+    pub variant_id: Uuid,
+    pub reason: Unsold,
+}
+
+impl UnsoldLine {
+    /// The error for the line's merchandise, relative to the line (`["merchandiseId"]`).
+    pub fn user_error(&self, currency: Currency) -> UserError {
+        match self.reason {
+            Unsold::NotSold => UserError::not_found("merchandiseId", "variant"),
+            Unsold::NoPrice => UserError::new(
+                &["merchandiseId"],
+                ErrorCode::Invalid,
+                format!("this variant is not sold in {currency}"),
+            ),
+        }
+    }
+}
+
 /// A priced basket and what it was priced with.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Quote {
     pub currency: Currency,
+    /// The lines that have a price, in the order asked.
     pub basket: PricedBasket,
+    /// For each basket line, its position in the lines asked.
+    pub asked_index: Vec<usize>,
+    /// The lines asked that are not in the basket, in the order asked.
+    pub unsold: Vec<UnsoldLine>,
     /// The country taxes were looked up for (the buyer's, else the channel's), if any; a
     /// country without a rate is taxed at zero.
     pub tax_country: Option<String>,
@@ -168,6 +201,14 @@ pub struct Quote {
     pub prices_include_tax: bool,
     /// What the cart and the order's line snapshots need of each priced variant.
     pub items: HashMap<Uuid, QuotedItem>,
+}
+
+impl Quote {
+    /// The basket line of the asked line at `index`, unless that line is unsold.
+    pub fn line_asked_at(&self, index: usize) -> Option<&PricedLine> {
+        let position = self.asked_index.iter().position(|i| *i == index)?;
+        self.basket.lines.get(position)
+    }
 }
 
 /// A priced variant as the catalog describes it now (default language).
@@ -283,30 +324,19 @@ struct ChannelRules {
 pub const CHANNEL_RULES_TTL: Duration = Duration::from_secs(2);
 
 fn parse_currency(field: &[&str], code: &str) -> Result<Currency, UserError> {
-    Currency::new(code).map_err(|e| user(field, ErrorCode::Invalid, e.to_string()))
+    Currency::new(code).map_err(|e| UserError::new(field, ErrorCode::Invalid, e.to_string()))
 }
 
 fn parse_amount(field: &[String], amount: &str, currency: Currency) -> Result<Money, UserError> {
-    Money::parse_price(amount, currency).map_err(|e| UserError {
-        field: field.to_vec(),
-        code: ErrorCode::Invalid,
-        message: e.to_string(),
-    })
+    Money::parse_price(amount, currency)
+        .map_err(|e| UserError::new(field, ErrorCode::Invalid, e.to_string()))
 }
 
 fn count(field: &[String], n: i32, least: i32) -> Result<u32, UserError> {
     if n < least {
-        return Err(UserError {
-            field: field.to_vec(),
-            code: ErrorCode::Invalid,
-            message: format!("must be at least {least}"),
-        });
+        return Err(UserError::new(field, ErrorCode::Invalid, format!("must be at least {least}")));
     }
-    u32::try_from(n).map_err(|_| UserError {
-        field: field.to_vec(),
-        code: ErrorCode::Invalid,
-        message: "out of range".to_owned(),
-    })
+    u32::try_from(n).map_err(|_| UserError::new(field, ErrorCode::Invalid, "out of range"))
 }
 
 fn check_window(
@@ -316,7 +346,7 @@ fn check_window(
 ) {
     if let (Some(s), Some(e)) = (starts_at, ends_at) {
         if e <= s {
-            errors.push(user(&["endsAt"], ErrorCode::Invalid, "must be after startsAt"));
+            errors.push(UserError::new(&["endsAt"], ErrorCode::Invalid, "must be after startsAt"));
         }
     }
 }
@@ -324,9 +354,17 @@ fn check_window(
 fn name(field: &str, text: &str, errors: &mut Vec<UserError>) -> String {
     let text = text.trim();
     if text.is_empty() {
-        errors.push(user(&[field], ErrorCode::Blank, format!("{field} must not be blank")));
+        errors.push(UserError::new(
+            &[field],
+            ErrorCode::Blank,
+            format!("{field} must not be blank"),
+        ));
     } else if text.chars().count() > NAME_MAX {
-        errors.push(user(&[field], ErrorCode::TooLong, format!("at most {NAME_MAX} characters")));
+        errors.push(UserError::new(
+            &[field],
+            ErrorCode::TooLong,
+            format!("at most {NAME_MAX} characters"),
+        ));
     }
     text.to_owned()
 }
@@ -494,8 +532,32 @@ impl PricingService {
         country: Option<&str>,
         region: Option<&str>,
     ) -> AppResult<Quote> {
+        let quote =
+            self.price_lines(pricing, channel, currency, lines, codes, country, region).await?;
+        if quote.unsold.is_empty() {
+            return Ok(quote);
+        }
+        Err(AppError::User(
+            quote.unsold.iter().map(|u| u.user_error(currency).in_row("lines", u.index)).collect(),
+        ))
+    }
+
+    /// Prices lines as [`Self::quote`] does, except that lines whose variant has no price for
+    /// this buyer are left out of the basket and listed in [`Quote::unsold`] (a cart keeps
+    /// them and shows them unavailable). Malformed input (quantities, codes) is refused.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn price_lines(
+        &self,
+        pricing: &BuyerPricing,
+        channel: &Channel,
+        currency: Currency,
+        lines: &[QuoteLine],
+        codes: &[String],
+        country: Option<&str>,
+        region: Option<&str>,
+    ) -> AppResult<Quote> {
         if lines.len() > MAX_QUOTE_LINES {
-            return Err(AppError::user(user(
+            return Err(AppError::user(UserError::new(
                 &["lines"],
                 ErrorCode::TooMany,
                 format!("at most {MAX_QUOTE_LINES} lines"),
@@ -505,9 +567,13 @@ impl PricingService {
         for (i, line) in lines.iter().enumerate() {
             let row = i.to_string();
             if line.quantity == 0 {
-                errors.push(user(&["lines", &row, "quantity"], ErrorCode::Invalid, "at least 1"));
+                errors.push(UserError::new(
+                    &["lines", &row, "quantity"],
+                    ErrorCode::Invalid,
+                    "at least 1",
+                ));
             } else if line.quantity > MAX_LINE_QUANTITY {
-                errors.push(user(
+                errors.push(UserError::new(
                     &["lines", &row, "quantity"],
                     ErrorCode::TooMany,
                     format!("at most {MAX_LINE_QUANTITY} per line"),
@@ -515,7 +581,7 @@ impl PricingService {
             }
         }
         if codes.len() > MAX_CODES {
-            errors.push(user(
+            errors.push(UserError::new(
                 &["discountCodes"],
                 ErrorCode::TooMany,
                 format!("at most {MAX_CODES} codes"),
@@ -524,7 +590,7 @@ impl PricingService {
             for (i, code) in codes.iter().enumerate() {
                 if code.chars().count() > CODE_MAX {
                     let row = i.to_string();
-                    errors.push(user(
+                    errors.push(UserError::new(
                         &["discountCodes", &row],
                         ErrorCode::TooLong,
                         format!("at most {CODE_MAX} characters"),
@@ -567,32 +633,31 @@ impl PricingService {
         }
 
         let mut basket_lines = Vec::with_capacity(lines.len());
+        let mut asked_index = Vec::with_capacity(lines.len());
+        let mut unsold = vec![];
         let mut items = HashMap::with_capacity(lines.len());
         for (i, line) in lines.iter().enumerate() {
-            let row = i.to_string();
-            let field = ["lines", row.as_str(), "merchandiseId"];
+            let mut left_out =
+                |reason| unsold.push(UnsoldLine { index: i, variant_id: line.variant_id, reason });
             let view = product_of.get(&line.variant_id).and_then(|p| views.get(p));
             // Shoppers may only price what their channel sells.
             let Some(view) = view.filter(|v| {
                 v.product.status == ProductStatus::Active
                     && v.product.brand_id.is_some_and(|b| channel.brand_ids.contains(&b))
             }) else {
-                errors.push(user(&field, ErrorCode::NotFound, "variant not found"));
+                left_out(Unsold::NotSold);
                 continue;
             };
             let Some(index) = view.variants.iter().position(|v| v.id == line.variant_id) else {
-                errors.push(user(&field, ErrorCode::NotFound, "variant not found"));
+                left_out(Unsold::NotSold);
                 continue;
             };
             let base = &view.variant_prices[index];
             let Some(offer) = pricing.offer(line.variant_id, base, currency, &entries) else {
-                errors.push(user(
-                    &field,
-                    ErrorCode::Invalid,
-                    format!("this variant is not sold in {currency}"),
-                ));
+                left_out(Unsold::NoPrice);
                 continue;
             };
+            asked_index.push(i);
             let variant = &view.variants[index];
             items.insert(
                 variant.id,
@@ -616,9 +681,6 @@ impl PricingService {
                 quantity: line.quantity,
             });
         }
-        if !errors.is_empty() {
-            return Err(AppError::User(errors));
-        }
         let (tax, tax_country) = self.tax_context(channel, country, region).await?;
         let basket = Basket {
             currency,
@@ -634,6 +696,8 @@ impl PricingService {
         Ok(Quote {
             currency,
             basket: price_basket(&basket),
+            asked_index,
+            unsold,
             tax_country,
             tax_rate: tax.rate,
             prices_include_tax: tax.prices_include_tax,
@@ -667,7 +731,7 @@ impl PricingService {
         for (i, id) in wanted.iter().enumerate() {
             if !found.contains(id) {
                 let row = i.to_string();
-                errors.push(user(&[field, &row], ErrorCode::NotFound, "not found"));
+                errors.push(UserError::new(&[field, &row], ErrorCode::NotFound, "not found"));
             }
         }
     }
@@ -725,13 +789,17 @@ impl PricingService {
             },
             (None, Some(l)) => Some(l.currency),
             (None, None) => {
-                errors.push(user(&["currency"], ErrorCode::Blank, "a price list needs a currency"));
+                errors.push(UserError::new(
+                    &["currency"],
+                    ErrorCode::Blank,
+                    "a price list needs a currency",
+                ));
                 None
             }
         };
         if let (Some(existing), Some(currency)) = (&existing, currency) {
             if existing.currency != currency {
-                errors.push(user(
+                errors.push(UserError::new(
                     &["currency"],
                     ErrorCode::Invalid,
                     "the currency of a price list cannot change; create another list",
@@ -745,7 +813,11 @@ impl PricingService {
             ids.sort_unstable();
             ids.dedup();
             if ids.len() > MAX_SCOPE_IDS {
-                errors.push(user(&[field], ErrorCode::TooMany, format!("at most {MAX_SCOPE_IDS}")));
+                errors.push(UserError::new(
+                    &[field],
+                    ErrorCode::TooMany,
+                    format!("at most {MAX_SCOPE_IDS}"),
+                ));
                 ids.truncate(MAX_SCOPE_IDS);
             }
             ids
@@ -763,7 +835,7 @@ impl PricingService {
         // channel would reach everyone on that channel: company lists stand alone.
         let for_others = !customer_group_ids.is_empty() || !channel_ids.is_empty();
         if !company_ids.is_empty() && for_others {
-            errors.push(user(
+            errors.push(UserError::new(
                 &["companyIds"],
                 ErrorCode::Invalid,
                 "a list for companies cannot also be for channels or customer groups (any \
@@ -780,7 +852,7 @@ impl PricingService {
                 // Between -100% (free) and +1000%: anything else is a typo.
                 Ok(p) if (-1_000_000..=10_000_000).contains(&p.0) => Some(p),
                 Ok(_) => {
-                    errors.push(user(
+                    errors.push(UserError::new(
                         &["adjustmentPercent"],
                         ErrorCode::Invalid,
                         "must be between -100 and 1000",
@@ -830,7 +902,7 @@ impl PricingService {
             .await?
             .ok_or_else(|| not_found("priceListId", "price list"))?;
         if rows.len() + remove_variant_ids.len() > MAX_ROWS {
-            return Err(AppError::user(user(
+            return Err(AppError::user(UserError::new(
                 &["prices"],
                 ErrorCode::TooMany,
                 format!("at most {MAX_ROWS} rows per call"),
@@ -838,7 +910,7 @@ impl PricingService {
         }
         let key = idempotency_key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
         if key.as_ref().is_some_and(|k| k.len() > MAX_KEY_LEN) {
-            return Err(AppError::user(user(
+            return Err(AppError::user(UserError::new(
                 &["idempotencyKey"],
                 ErrorCode::TooLong,
                 format!("at most {MAX_KEY_LEN} characters"),
@@ -857,19 +929,15 @@ impl PricingService {
         for (i, row) in rows.iter().enumerate() {
             let at = |f: &str| vec!["prices".to_owned(), i.to_string(), f.to_owned()];
             if !known.contains(&row.variant_id) {
-                errors.push(UserError {
-                    field: at("variantId"),
-                    code: ErrorCode::NotFound,
-                    message: "variant not found".to_owned(),
-                });
+                errors.push(UserError::not_found("variantId", "variant").in_row("prices", i));
                 continue;
             }
             if !seen.insert(row.variant_id) {
-                errors.push(UserError {
-                    field: at("variantId"),
-                    code: ErrorCode::Taken,
-                    message: "the variant appears twice in this call".to_owned(),
-                });
+                errors.push(UserError::new(
+                    &at("variantId"),
+                    ErrorCode::Taken,
+                    "the variant appears twice in this call",
+                ));
                 continue;
             }
             match Self::entry(&list, row, &at) {
@@ -880,9 +948,13 @@ impl PricingService {
         for (i, id) in remove_variant_ids.iter().enumerate() {
             let row = i.to_string();
             if !known.contains(id) {
-                errors.push(user(&["removeVariantIds", &row], ErrorCode::NotFound, "not found"));
+                errors.push(UserError::new(
+                    &["removeVariantIds", &row],
+                    ErrorCode::NotFound,
+                    "not found",
+                ));
             } else if seen.contains(id) {
-                errors.push(user(
+                errors.push(UserError::new(
                     &["removeVariantIds", &row],
                     ErrorCode::Invalid,
                     "this variant is also in `prices`: set it or remove it, not both",
@@ -904,7 +976,7 @@ impl PricingService {
             .set_price_list_prices(list_id, &entries, &remove_variant_ids, idempotency)
             .await?;
         match outcome {
-            PricesWriteOutcome::KeyReused => Err(AppError::user(user(
+            PricesWriteOutcome::KeyReused => Err(AppError::user(UserError::new(
                 &["idempotencyKey"],
                 ErrorCode::IdempotencyKeyReused,
                 "this idempotency key was used for a different request",
@@ -937,11 +1009,11 @@ impl PricingService {
         let price = money("price", &row.price);
         let compare_at = money("compareAtPrice", &row.compare_at_price);
         if row.price.is_none() && list.adjustment.is_none() {
-            errors.push(UserError {
-                field: at("price"),
-                code: ErrorCode::Blank,
-                message: "a price is needed: this list has no adjustment to derive it".to_owned(),
-            });
+            errors.push(UserError::new(
+                &at("price"),
+                ErrorCode::Blank,
+                "a price is needed: this list has no adjustment to derive it",
+            ));
         }
         let mut number = |field: &str, n: Option<i32>, least: i32| {
             n.and_then(|n| match count(&at(field), n, least) {
@@ -1032,7 +1104,11 @@ impl PricingService {
             for (i, id) in wanted.iter().enumerate() {
                 if !found.contains(id) {
                     let row = i.to_string();
-                    errors.push(user(&[field, what, &row], ErrorCode::NotFound, "not found"));
+                    errors.push(UserError::new(
+                        &[field, what, &row],
+                        ErrorCode::NotFound,
+                        "not found",
+                    ));
                 }
             }
         };
@@ -1077,9 +1153,13 @@ impl PricingService {
             Some(Some(code)) => {
                 let code = code.trim().to_owned();
                 if code.is_empty() {
-                    errors.push(user(&["code"], ErrorCode::Blank, "a code must not be blank"));
+                    errors.push(UserError::new(
+                        &["code"],
+                        ErrorCode::Blank,
+                        "a code must not be blank",
+                    ));
                 } else if code.chars().count() > CODE_MAX || code.chars().any(char::is_whitespace) {
-                    errors.push(user(
+                    errors.push(UserError::new(
                         &["code"],
                         ErrorCode::Invalid,
                         format!("at most {CODE_MAX} characters, without spaces"),
@@ -1094,7 +1174,7 @@ impl PricingService {
             (Some(ValueInput::Percentage(text)), _) => match Percent::parse(&text) {
                 Ok(p) if p.0 > 0 && p.0 <= 1_000_000 => Some(DiscountValue::Percentage(p)),
                 Ok(_) => {
-                    errors.push(user(
+                    errors.push(UserError::new(
                         &["value", "percentage"],
                         ErrorCode::Invalid,
                         "a percentage above 0 and at most 100",
@@ -1112,7 +1192,11 @@ impl PricingService {
                 }) {
                     Ok(m) if m.minor > 0 => Some(DiscountValue::FixedAmount(m)),
                     Ok(_) => {
-                        errors.push(user(&["value", "amount"], ErrorCode::Invalid, "above 0"));
+                        errors.push(UserError::new(
+                            &["value", "amount"],
+                            ErrorCode::Invalid,
+                            "above 0",
+                        ));
                         None
                     }
                     Err(e) => {
@@ -1123,7 +1207,11 @@ impl PricingService {
             }
             (None, Some(d)) => Some(d.value),
             (None, None) => {
-                errors.push(user(&["value"], ErrorCode::Blank, "a discount needs a value"));
+                errors.push(UserError::new(
+                    &["value"],
+                    ErrorCode::Blank,
+                    "a discount needs a value",
+                ));
                 None
             }
         };
@@ -1155,7 +1243,7 @@ impl PricingService {
         if matches!(target, DiscountTarget::BuyXGetY { .. })
             && matches!(value, Some(DiscountValue::FixedAmount(_)))
         {
-            errors.push(user(
+            errors.push(UserError::new(
                 &["value"],
                 ErrorCode::Invalid,
                 "buy X get Y takes a percentage off the Y items (100 for free)",
@@ -1252,7 +1340,7 @@ impl PricingService {
             .or_else(|| existing.as_ref().map(|r| r.country_code.clone()))
             .unwrap_or_default();
         if country_code.len() != 2 || !country_code.bytes().all(|b| b.is_ascii_uppercase()) {
-            errors.push(user(
+            errors.push(UserError::new(
                 &["countryCode"],
                 ErrorCode::Invalid,
                 "a two-letter ISO 3166 country code, e.g. FR",
@@ -1263,7 +1351,7 @@ impl PricingService {
             None => existing.as_ref().map(|r| r.region.clone()).unwrap_or_default(),
         };
         if region.chars().count() > 16 {
-            errors.push(user(&["region"], ErrorCode::TooLong, "at most 16 characters"));
+            errors.push(UserError::new(&["region"], ErrorCode::TooLong, "at most 16 characters"));
         }
         let rate_name = match (rate_name, &existing) {
             (Some(n), _) => name("name", &n, &mut errors),
@@ -1274,7 +1362,7 @@ impl PricingService {
             (Some(text), _) => match Percent::parse(&text) {
                 Ok(p) if (0..=1_000_000).contains(&p.0) => p,
                 Ok(_) => {
-                    errors.push(user(&["rate"], ErrorCode::Invalid, "between 0 and 100"));
+                    errors.push(UserError::new(&["rate"], ErrorCode::Invalid, "between 0 and 100"));
                     Percent::ZERO
                 }
                 Err(e) => {
@@ -1284,7 +1372,7 @@ impl PricingService {
             },
             (None, Some(r)) => r.rate,
             (None, None) => {
-                errors.push(user(&["rate"], ErrorCode::Blank, "a tax rate needs a rate"));
+                errors.push(UserError::new(&["rate"], ErrorCode::Blank, "a tax rate needs a rate"));
                 Percent::ZERO
             }
         };

@@ -38,8 +38,8 @@ pub use inventory::{
 };
 pub use listing::{Page, PageDirection, ProductListing, ProductRevision, ProductSort, SortValue};
 pub use order::{
-    ChangeOutcome, NewOrder, OrderChange, OrderFilter, OrderState, OutboxEvent, OutboxRecord,
-    PlaceOutcome, UsageLimit,
+    order_document_uri, ChangeOutcome, NewOrder, OrderChange, OrderFilter, OrderState, OutboxEvent,
+    OutboxRecord, PlaceOutcome, UsageLimit,
 };
 pub use pricing::{PricesWriteOutcome, TaxRateRecord};
 pub use views::ProductStock;

@@ -91,6 +91,12 @@ pub enum PlaceOutcome<E> {
     CartMissing,
 }
 
+/// What the stock ledger names an order by, at checkout and on every later change: its id,
+/// known before checkout draws the order's number.
+pub fn order_document_uri(order_id: Uuid) -> String {
+    format!("vitrine://orders/{order_id}")
+}
+
 /// An order with everything that hangs off it, read inside the changing transaction.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrderState {
@@ -184,7 +190,7 @@ impl Store {
         let mut ledger = vec![];
         if !change.stock.is_empty() {
             let ids: Vec<Uuid> = change.stock.iter().map(|s| s.0).collect();
-            let reference = format!("vitrine://orders/{}", state.order.number);
+            let reference = order_document_uri(state.order.id);
             let write = StockWrite {
                 group_id: Uuid::now_v7(),
                 skus: &[],

@@ -15,16 +15,18 @@ use vitrine_domain::money::Money;
 use vitrine_domain::order::Payment;
 use vitrine_domain::payment::{PaymentMethod, PaymentStatus};
 
-/// What checkout asks a provider for.
+/// What checkout asks a provider for. Nothing in it may differ between a checkout attempt
+/// and its retry (no fresh order id), so that the provider recognises the retry.
 #[derive(Clone, Debug)]
 pub struct AuthorizeRequest {
-    pub order_id: Uuid,
-    pub order_number: i64,
+    pub cart_id: Uuid,
+    pub cart_version: i32,
     pub amount: Money,
     pub email: String,
     /// The card provider's token for the buyer's card (`pm_…`), from the storefront.
     pub payment_token: Option<String>,
-    /// Sent to the provider so that a retried call charges once.
+    /// Names the checkout attempt, so that a retried call charges once; the provider's key
+    /// also covers what is asked (see `stripe`), so that another request never reuses it.
     pub idempotency_key: String,
 }
 

@@ -3,14 +3,15 @@
 //! refund, and the signature check of its webhooks.
 //!
 //! Only the few endpoints used are spoken; amounts are in minor units as Stripe expects for
-//! two-decimal currencies. Every call carries an idempotency key derived from the order, so
-//! a retry after a timeout never charges twice.
+//! two-decimal currencies. Every call carries an idempotency key derived from the order or
+//! the checkout attempt and the request itself, so a retry after a timeout never charges
+//! twice and a key is never sent again with other parameters (which Stripe refuses).
 
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use vitrine_domain::money::Money;
 use vitrine_domain::order::Payment;
 use vitrine_domain::payment::{PaymentMethod, PaymentStatus};
@@ -126,6 +127,23 @@ impl StripeProvider {
     }
 }
 
+/// Stripe's idempotency key for `form` sent by the attempt named `attempt`. Stripe refuses a
+/// key sent again with other parameters, so the key covers them: a retry of the attempt sends
+/// the same request under the same key and gets its first answer, while the same attempt
+/// asking for something else (the total changed without the cart changing) is a new request.
+/// Hashed, it also stays within Stripe's 255 characters whatever the attempt's name.
+fn request_key(attempt: &str, form: &[(&str, String)]) -> String {
+    let mut hash = Sha256::new();
+    hash.update(attempt.as_bytes());
+    for (name, value) in form {
+        hash.update([0]);
+        hash.update(name.as_bytes());
+        hash.update([1]);
+        hash.update(value.as_bytes());
+    }
+    format!("vitrine-{}", hex::encode(hash.finalize()))
+}
+
 fn from_intent(intent: PaymentIntent, refunded_minor: i64) -> ProviderPayment {
     ProviderPayment {
         status: intent.payment_status(),
@@ -157,11 +175,11 @@ impl PaymentProvider for StripeProvider {
             ("confirm", "true".to_owned()),
             ("capture_method", capture.to_owned()),
             ("receipt_email", request.email.clone()),
-            ("metadata[order_id]", request.order_id.to_string()),
-            ("metadata[order_number]", request.order_number.to_string()),
+            ("metadata[cart_id]", request.cart_id.to_string()),
+            ("metadata[cart_version]", request.cart_version.to_string()),
         ];
-        let intent: PaymentIntent =
-            self.post("/v1/payment_intents", &form, &request.idempotency_key).await?;
+        let key = request_key(&request.idempotency_key, &form);
+        let intent: PaymentIntent = self.post("/v1/payment_intents", &form, &key).await?;
         if intent.status == "requires_payment_method" {
             let message = intent
                 .last_payment_error

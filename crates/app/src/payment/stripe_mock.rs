@@ -1,10 +1,15 @@
 //! A local stand-in for the few PaymentIntents endpoints the card provider uses, since Stripe
-//! is not reachable from tests. It keeps intents in memory, honours `Idempotency-Key`, checks
-//! the secret key, and behaves like Stripe's test cards:
+//! is not reachable from tests. It keeps intents in memory, checks the secret key, honours
+//! `Idempotency-Key` as Stripe does (a repeated request gets the first reply; a key sent again
+//! with other parameters gets a 400 `idempotency_error`), and behaves like Stripe's test cards:
 //!
 //! - `pm_card_visa`: authorised (or captured with automatic capture);
 //! - `pm_card_chargeDeclined`: 402 `card_declined`;
 //! - `pm_card_authenticationRequired`: `requires_action` (3-D Secure), settled by a webhook.
+//!
+//! Tests can also have the bank decline the next authorisations of a good card
+//! ([`StripeMock::decline_next`]) or have the next reply lost on the way back after Stripe
+//! acted on the request ([`StripeMock::lose_next_reply`]), as a timeout would.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -22,8 +27,11 @@ pub const SECRET_KEY: &str = "sk_test_vitrine";
 #[derive(Default)]
 struct Inner {
     intents: HashMap<String, Value>,
-    replies: HashMap<String, (u16, Value)>,
+    /// By idempotency key: what the request was (endpoint, path and parameters) and the reply.
+    replies: HashMap<String, (String, (u16, Value))>,
     counter: u64,
+    declines_ahead: u32,
+    lose_next_reply: bool,
     /// Calls per endpoint, for tests to assert on.
     pub calls: HashMap<&'static str, u64>,
 }
@@ -55,6 +63,18 @@ impl StripeMock {
 
     pub fn calls(&self, endpoint: &str) -> u64 {
         self.lock().calls.get(endpoint).copied().unwrap_or(0)
+    }
+
+    /// The next `n` authorisations of a good card are declined, as a bank might refuse
+    /// until the account is funded.
+    pub fn decline_next(&self, n: u32) {
+        self.lock().declines_ahead = n;
+    }
+
+    /// The next request is carried out (and its reply kept for its idempotency key) but the
+    /// caller gets a 503 instead of the reply, as when a connection drops.
+    pub fn lose_next_reply(&self) {
+        self.lock().lose_next_reply = true;
     }
 
     pub fn intent(&self, id: &str) -> Option<Value> {
@@ -97,11 +117,14 @@ fn reply((status, body): (u16, Value)) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// Runs `op` once per idempotency key, replaying its reply after that; refuses a bad key.
+/// Runs `op` once per idempotency key, replaying its reply to the same request after that
+/// and refusing the key for any other request; refuses a bad API key. `request` identifies
+/// the request: endpoint, path and parameters.
 fn once(
     mock: &StripeMock,
     headers: &HeaderMap,
     endpoint: &'static str,
+    request: String,
     op: impl FnOnce(&mut Inner) -> (u16, Value),
 ) -> Response {
     let authorised = headers
@@ -114,16 +137,40 @@ fn once(
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let mut inner = mock.lock();
     *inner.calls.entry(endpoint).or_default() += 1;
-    if let Some(key) = &key {
-        if let Some(seen) = inner.replies.get(key) {
-            return reply(seen.clone());
+    let lost = std::mem::take(&mut inner.lose_next_reply);
+    let answer = match key.as_ref().and_then(|k| inner.replies.get(k)) {
+        Some((first, answer)) if *first == request => answer.clone(),
+        Some(_) => (
+            StatusCode::BAD_REQUEST.as_u16(),
+            json!({ "error": {
+                "type": "idempotency_error",
+                "message": format!(
+                    "Keys for idempotent requests can only be used with the same parameters \
+                     they were first used with. Try using a key other than '{}' if you meant \
+                     to execute a different request.",
+                    key.as_deref().unwrap_or_default()
+                ),
+            } }),
+        ),
+        None => {
+            let answer = op(&mut inner);
+            if let Some(key) = key {
+                inner.replies.insert(key, (request, answer.clone()));
+            }
+            answer
         }
-    }
-    let answer = op(&mut inner);
-    if let Some(key) = key {
-        inner.replies.insert(key, answer.clone());
+    };
+    if lost {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
     reply(answer)
+}
+
+/// A request as Stripe compares them for idempotency: endpoint, path and every parameter.
+fn request_of(endpoint: &str, path: &str, form: &HashMap<String, String>) -> String {
+    let mut params: Vec<_> = form.iter().collect();
+    params.sort();
+    format!("{endpoint} {path} {params:?}")
 }
 
 async fn create(
@@ -131,13 +178,18 @@ async fn create(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    once(&mock, &headers, "create", |inner| {
+    let request = request_of("create", "", &form);
+    once(&mock, &headers, "create", request, |inner| {
         let amount: i64 = form.get("amount").and_then(|a| a.parse().ok()).unwrap_or(0);
         if amount <= 0 {
             return error(StatusCode::BAD_REQUEST, "parameter_invalid_integer", "Invalid amount");
         }
         let card = form.get("payment_method").cloned().unwrap_or_default();
         let automatic = form.get("capture_method").map(String::as_str) == Some("automatic");
+        if card == "pm_card_visa" && inner.declines_ahead > 0 {
+            inner.declines_ahead -= 1;
+            return error(StatusCode::PAYMENT_REQUIRED, "card_declined", "Your card was declined.");
+        }
         let status = match card.as_str() {
             "pm_card_visa" if automatic => "succeeded",
             "pm_card_visa" => "requires_capture",
@@ -164,7 +216,10 @@ async fn create(
             "capture_method": if automatic { "automatic" } else { "manual" },
             "client_secret": format!("{id}_secret_mock"),
             "status": status,
-            "metadata": { "order_id": form.get("metadata[order_id]") },
+            "metadata": {
+                "cart_id": form.get("metadata[cart_id]"),
+                "cart_version": form.get("metadata[cart_version]"),
+            },
         });
         inner.intents.insert(id, intent.clone());
         (200, intent)
@@ -176,7 +231,8 @@ async fn capture(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    once(&mock, &headers, "capture", |inner| match inner.intents.get_mut(&id) {
+    let request = request_of("capture", &id, &HashMap::new());
+    once(&mock, &headers, "capture", request, |inner| match inner.intents.get_mut(&id) {
         Some(intent) if intent["status"] == "requires_capture" => {
             intent["status"] = json!("succeeded");
             intent["amount_received"] = intent["amount"].clone();
@@ -194,7 +250,8 @@ async fn cancel(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    once(&mock, &headers, "cancel", |inner| match inner.intents.get_mut(&id) {
+    let request = request_of("cancel", &id, &HashMap::new());
+    once(&mock, &headers, "cancel", request, |inner| match inner.intents.get_mut(&id) {
         Some(intent) if intent["status"] != "succeeded" && intent["status"] != "canceled" => {
             intent["status"] = json!("canceled");
             (200, intent.clone())
@@ -211,7 +268,8 @@ async fn refund(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    once(&mock, &headers, "refund", |inner| {
+    let request = request_of("refund", "", &form);
+    once(&mock, &headers, "refund", request, |inner| {
         let id = form.get("payment_intent").cloned().unwrap_or_default();
         let Some(intent) = inner.intents.get_mut(&id) else {
             return error(StatusCode::NOT_FOUND, "resource_missing", "No such payment_intent");
