@@ -19,7 +19,7 @@ fn line(variant_id: Uuid, quantity: u32) -> LineInput {
 
 /// Takes the product of `variant` off sale (archived).
 async fn archive_product_of(app: &App, variant: Uuid) {
-    let variants = app.store.variants_by_ids(&[variant]).await.expect("variant");
+    let variants = app.store().variants_by_ids(&[variant]).await.expect("variant");
     let input = ProductInput { status: Some(ProductStatus::Archived), ..ProductInput::default() };
     app.catalog.product_update(variants[0].product_id, input).await.expect("archived");
 }

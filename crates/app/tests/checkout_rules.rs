@@ -34,7 +34,7 @@ fn user_errors(result: Result<impl std::fmt::Debug, AppError>) -> Vec<UserError>
 }
 
 async fn sku_of(app: &App, variant: Uuid) -> String {
-    app.store.variants_by_ids(&[variant]).await.expect("variant")[0].sku.clone()
+    app.store().variants_by_ids(&[variant]).await.expect("variant")[0].sku.clone()
 }
 
 #[tokio::test]
@@ -47,7 +47,7 @@ async fn checkout_points_a_broken_quantity_rule_at_the_cart_and_names_the_line()
         let cart = guest_cart(&app, &channel, &[(gone, 1), (packed, 4)]).await;
         // Since the cart was filled: the first line stopped selling, the second is sold in packs.
         let archived = ProductInput { status: Some(ProductStatus::Archived), ..Default::default() };
-        let product = app.store.variants_by_ids(&[gone]).await.expect("variant")[0].product_id;
+        let product = app.store().variants_by_ids(&[gone]).await.expect("variant")[0].product_id;
         app.catalog.product_update(product, archived).await.expect("archived");
         let list = app
             .pricing

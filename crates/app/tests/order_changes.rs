@@ -43,7 +43,7 @@ async fn checkout_and_later_changes_of_an_order_write_one_ledger_reference() {
         };
         set_stock(&app, &[shipped, cancelled], 10).await;
 
-        let head = app.store.ledger_head().await.expect("head");
+        let head = app.store().ledger_head().await.expect("head");
         let cart = guest_cart(&app, &channel, &[(shipped, 2)]).await;
         let order =
             app.orders.checkout(&Actor::Anonymous, &channel, manual(cart)).await.expect("placed");
@@ -53,7 +53,7 @@ async fn checkout_and_later_changes_of_an_order_write_one_ledger_reference() {
         let reference = at_checkout[0].reference_document_uri.clone().expect("a reference");
         assert!(reference.contains(&order.id.to_string()), "{reference} names the order");
 
-        let head = app.store.ledger_head().await.expect("head");
+        let head = app.store().ledger_head().await.expect("head");
         app.orders.mark_paid(&staff(), order.id).await.expect("paid");
         app.orders.fulfill(&staff(), order.id, FulfillmentInput::default()).await.expect("shipped");
         let on_fulfilment = ledger_after(&app, head).await;
@@ -65,7 +65,7 @@ async fn checkout_and_later_changes_of_an_order_write_one_ledger_reference() {
         );
 
         let cart = guest_cart(&app, &channel, &[(cancelled, 1)]).await;
-        let head = app.store.ledger_head().await.expect("head");
+        let head = app.store().ledger_head().await.expect("head");
         let order = app
             .orders
             .checkout(&Actor::Anonymous, &channel, manual(cart))

@@ -60,7 +60,7 @@ fn refused_with(result: Result<Placed, AppError>, code: ErrorCode) -> String {
 
 /// The PaymentIntent the order's card payment stands on.
 async fn intent_of(app: &App, placed: &Placed) -> String {
-    let payments = app.store.payments_of(&[placed.order.id]).await.expect("payments");
+    let payments = app.store().payments_of(&[placed.order.id]).await.expect("payments");
     payments[0].external_id.clone().expect("a PaymentIntent")
 }
 

@@ -37,7 +37,7 @@ pub fn staff() -> Actor {
 
 #[allow(dead_code)]
 pub async fn marketplace(app: &App) -> Channel {
-    let channels = app.store.channels().await.expect("channels");
+    let channels = app.store().channels().await.expect("channels");
     channels.into_iter().find(|c| c.handle == "marketplace").expect("marketplace channel")
 }
 
@@ -63,7 +63,7 @@ pub async fn tracked_variants(app: &App, channel: &Channel, n: usize) -> Vec<Uui
     let ids: Vec<Uuid> = levels.iter().map(|l| l.variant_id).collect();
     let mut products = vec![];
     let mut found = vec![];
-    for v in app.store.variants_by_ids(&ids).await.expect("variants") {
+    for v in app.store().variants_by_ids(&ids).await.expect("variants") {
         if found.len() == n || !v.inventory_tracked || products.contains(&v.product_id) {
             continue;
         }
@@ -84,7 +84,7 @@ pub async fn tracked_variants(app: &App, channel: &Channel, n: usize) -> Vec<Uui
 pub async fn set_stock(app: &App, variants: &[Uuid], units: i64) {
     let locations = app.inventory.locations().await.expect("locations");
     let mut counts = vec![];
-    for v in app.store.variants_by_ids(variants).await.expect("variants") {
+    for v in app.store().variants_by_ids(variants).await.expect("variants") {
         for l in &locations {
             counts.push(QuantityCount {
                 sku: v.sku.clone(),
