@@ -1,10 +1,11 @@
 //! Where application errors become GraphQL errors or `userErrors`, once for the whole API.
 
 use async_graphql::{Enum, ErrorExtensions, SimpleObject};
-use vitrine_app::{AppError, ErrorCode as AppCode};
+use vitrine_app::AppError;
 
 /// Stable codes of `UserError`. Clients branch on these, never on messages.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "vitrine_app::ErrorCode")]
 pub enum ErrorCode {
     Blank,
     TooLong,
@@ -49,39 +50,6 @@ pub enum ErrorCode {
     DeliveryUnavailable,
     /// A discount reached its usage limit since the cart was priced.
     DiscountLimitReached,
-}
-
-impl From<AppCode> for ErrorCode {
-    fn from(code: AppCode) -> Self {
-        match code {
-            AppCode::Blank => ErrorCode::Blank,
-            AppCode::TooLong => ErrorCode::TooLong,
-            AppCode::Invalid => ErrorCode::Invalid,
-            AppCode::Taken => ErrorCode::Taken,
-            AppCode::TooMany => ErrorCode::TooMany,
-            AppCode::NotFound => ErrorCode::NotFound,
-            AppCode::InvalidCredentials => ErrorCode::InvalidCredentials,
-            AppCode::InvalidToken => ErrorCode::InvalidToken,
-            AppCode::RateLimited => ErrorCode::RateLimited,
-            AppCode::PasswordTooShort => ErrorCode::PasswordTooShort,
-            AppCode::InsufficientStock => ErrorCode::InsufficientStock,
-            AppCode::ChangeFromQuantityStale => ErrorCode::ChangeFromQuantityStale,
-            AppCode::BelowReserved => ErrorCode::BelowReserved,
-            AppCode::NotReserved => ErrorCode::NotReserved,
-            AppCode::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
-            AppCode::BelowMinimum => ErrorCode::BelowMinimum,
-            AppCode::NotMultipleOfIncrement => ErrorCode::NotMultipleOfIncrement,
-            AppCode::AboveMaximum => ErrorCode::AboveMaximum,
-            AppCode::AlreadyCompleted => ErrorCode::AlreadyCompleted,
-            AppCode::PaymentDeclined => ErrorCode::PaymentDeclined,
-            AppCode::CreditLimitExceeded => ErrorCode::CreditLimitExceeded,
-            AppCode::PaymentMethodUnavailable => ErrorCode::PaymentMethodUnavailable,
-            AppCode::PriceChanged => ErrorCode::PriceChanged,
-            AppCode::InvalidTransition => ErrorCode::InvalidTransition,
-            AppCode::DeliveryUnavailable => ErrorCode::DeliveryUnavailable,
-            AppCode::DiscountLimitReached => ErrorCode::DiscountLimitReached,
-        }
-    }
 }
 
 /// A business failure of a mutation: which input field, why, and a stable code.

@@ -7,9 +7,7 @@ use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 use vitrine_domain::access::Permission;
-use vitrine_domain::catalog::{
-    self, ProductStatus as DomainStatus, SelectedOption as DomainSelected,
-};
+use vitrine_domain::catalog::{self, SelectedOption as DomainSelected};
 use vitrine_domain::id::NodeKind;
 use vitrine_domain::money::Money;
 use vitrine_domain::product_view::ProductView;
@@ -89,30 +87,11 @@ impl From<SelectedOption> for DomainSelected {
 }
 
 #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "vitrine_domain::catalog::ProductStatus")]
 pub enum ProductStatus {
     Draft,
     Active,
     Archived,
-}
-
-impl From<DomainStatus> for ProductStatus {
-    fn from(s: DomainStatus) -> Self {
-        match s {
-            DomainStatus::Draft => ProductStatus::Draft,
-            DomainStatus::Active => ProductStatus::Active,
-            DomainStatus::Archived => ProductStatus::Archived,
-        }
-    }
-}
-
-impl From<ProductStatus> for DomainStatus {
-    fn from(s: ProductStatus) -> Self {
-        match s {
-            ProductStatus::Draft => DomainStatus::Draft,
-            ProductStatus::Active => DomainStatus::Active,
-            ProductStatus::Archived => DomainStatus::Archived,
-        }
-    }
 }
 
 /// The variant price the request's buyer sees (see `catalog::in_shown_currency`).

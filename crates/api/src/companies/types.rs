@@ -23,6 +23,7 @@ use crate::identity::types::Customer;
 use vitrine_app::CustomerGroupRecord;
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "vitrine_domain::company::CompanyStatus")]
 pub enum CompanyStatus {
     /// Applied; waiting for staff review.
     Pending,
@@ -31,28 +32,9 @@ pub enum CompanyStatus {
     Rejected,
 }
 
-impl From<b2b::CompanyStatus> for CompanyStatus {
-    fn from(s: b2b::CompanyStatus) -> Self {
-        match s {
-            b2b::CompanyStatus::Pending => CompanyStatus::Pending,
-            b2b::CompanyStatus::Approved => CompanyStatus::Approved,
-            b2b::CompanyStatus::Rejected => CompanyStatus::Rejected,
-        }
-    }
-}
-
-impl From<CompanyStatus> for b2b::CompanyStatus {
-    fn from(s: CompanyStatus) -> Self {
-        match s {
-            CompanyStatus::Pending => b2b::CompanyStatus::Pending,
-            CompanyStatus::Approved => b2b::CompanyStatus::Approved,
-            CompanyStatus::Rejected => b2b::CompanyStatus::Rejected,
-        }
-    }
-}
-
 /// When the company pays its orders.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "vitrine_domain::company::PaymentTerms")]
 pub enum PaymentTerms {
     /// Paid at checkout.
     Prepaid,
@@ -64,28 +46,9 @@ pub enum PaymentTerms {
     Net60,
 }
 
-impl From<b2b::PaymentTerms> for PaymentTerms {
-    fn from(t: b2b::PaymentTerms) -> Self {
-        match t {
-            b2b::PaymentTerms::Prepaid => PaymentTerms::Prepaid,
-            b2b::PaymentTerms::Net30 => PaymentTerms::Net30,
-            b2b::PaymentTerms::Net60 => PaymentTerms::Net60,
-        }
-    }
-}
-
-impl From<PaymentTerms> for b2b::PaymentTerms {
-    fn from(t: PaymentTerms) -> Self {
-        match t {
-            PaymentTerms::Prepaid => b2b::PaymentTerms::Prepaid,
-            PaymentTerms::Net30 => b2b::PaymentTerms::Net30,
-            PaymentTerms::Net60 => b2b::PaymentTerms::Net60,
-        }
-    }
-}
-
 /// A member's role in their company.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "vitrine_domain::company::CompanyRole")]
 pub enum CompanyRole {
     /// Manages the company's members and locations, and orders.
     Admin,
@@ -93,26 +56,6 @@ pub enum CompanyRole {
     Buyer,
     /// Sees the company's prices and orders, does not order.
     Viewer,
-}
-
-impl From<b2b::CompanyRole> for CompanyRole {
-    fn from(r: b2b::CompanyRole) -> Self {
-        match r {
-            b2b::CompanyRole::Admin => CompanyRole::Admin,
-            b2b::CompanyRole::Buyer => CompanyRole::Buyer,
-            b2b::CompanyRole::Viewer => CompanyRole::Viewer,
-        }
-    }
-}
-
-impl From<CompanyRole> for b2b::CompanyRole {
-    fn from(r: CompanyRole) -> Self {
-        match r {
-            CompanyRole::Admin => b2b::CompanyRole::Admin,
-            CompanyRole::Buyer => b2b::CompanyRole::Buyer,
-            CompanyRole::Viewer => b2b::CompanyRole::Viewer,
-        }
-    }
 }
 
 /// A buyer company (a boutique, a retailer).

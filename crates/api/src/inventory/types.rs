@@ -15,27 +15,10 @@ use crate::context::ContextExt;
 use crate::error::ResultExt;
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "vitrine_domain::inventory::LocationKind")]
 pub enum LocationKind {
     Warehouse,
     Shop,
-}
-
-impl From<stock::LocationKind> for LocationKind {
-    fn from(k: stock::LocationKind) -> Self {
-        match k {
-            stock::LocationKind::Warehouse => LocationKind::Warehouse,
-            stock::LocationKind::Shop => LocationKind::Shop,
-        }
-    }
-}
-
-impl From<LocationKind> for stock::LocationKind {
-    fn from(k: LocationKind) -> Self {
-        match k {
-            LocationKind::Warehouse => stock::LocationKind::Warehouse,
-            LocationKind::Shop => stock::LocationKind::Shop,
-        }
-    }
 }
 
 #[derive(SimpleObject, Clone)]

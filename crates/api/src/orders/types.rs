@@ -4,7 +4,7 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, Object, ID};
 use chrono::{DateTime, Utc};
 use vitrine_domain::id::NodeKind;
-use vitrine_domain::order::{self as domain, OrderStatus as DomainStatus, ShipmentStatus};
+use vitrine_domain::order::{self as domain};
 use vitrine_domain::payment::PaymentStatus as DomainPaymentStatus;
 
 use crate::checkout::types::PaymentMethod;
@@ -17,6 +17,7 @@ use crate::context::ContextExt;
 use crate::error::{internal, ResultExt};
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "vitrine_domain::order::OrderStatus")]
 pub enum OrderStatus {
     /// Placed; waiting for the payment (a card action, a bank transfer).
     PendingPayment,
@@ -29,33 +30,8 @@ pub enum OrderStatus {
     Cancelled,
 }
 
-impl From<DomainStatus> for OrderStatus {
-    fn from(s: DomainStatus) -> Self {
-        match s {
-            DomainStatus::PendingPayment => Self::PendingPayment,
-            DomainStatus::Processing => Self::Processing,
-            DomainStatus::PartiallyFulfilled => Self::PartiallyFulfilled,
-            DomainStatus::Fulfilled => Self::Fulfilled,
-            DomainStatus::Delivered => Self::Delivered,
-            DomainStatus::Cancelled => Self::Cancelled,
-        }
-    }
-}
-
-impl From<OrderStatus> for DomainStatus {
-    fn from(s: OrderStatus) -> Self {
-        match s {
-            OrderStatus::PendingPayment => Self::PendingPayment,
-            OrderStatus::Processing => Self::Processing,
-            OrderStatus::PartiallyFulfilled => Self::PartiallyFulfilled,
-            OrderStatus::Fulfilled => Self::Fulfilled,
-            OrderStatus::Delivered => Self::Delivered,
-            OrderStatus::Cancelled => Self::Cancelled,
-        }
-    }
-}
-
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "vitrine_domain::payment::PaymentStatus")]
 pub enum PaymentStatus {
     Pending,
     Authorized,
@@ -66,52 +42,15 @@ pub enum PaymentStatus {
     Failed,
 }
 
-impl From<DomainPaymentStatus> for PaymentStatus {
-    fn from(s: DomainPaymentStatus) -> Self {
-        match s {
-            DomainPaymentStatus::Pending => Self::Pending,
-            DomainPaymentStatus::Authorized => Self::Authorized,
-            DomainPaymentStatus::Captured => Self::Captured,
-            DomainPaymentStatus::PartiallyRefunded => Self::PartiallyRefunded,
-            DomainPaymentStatus::Refunded => Self::Refunded,
-            DomainPaymentStatus::Voided => Self::Voided,
-            DomainPaymentStatus::Failed => Self::Failed,
-        }
-    }
-}
-
 /// A carrier's word on a parcel.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "vitrine_domain::order::ShipmentStatus")]
 pub enum FulfillmentEventStatus {
     Confirmed,
     InTransit,
     OutForDelivery,
     Delivered,
     AttemptedDelivery,
-}
-
-impl From<ShipmentStatus> for FulfillmentEventStatus {
-    fn from(s: ShipmentStatus) -> Self {
-        match s {
-            ShipmentStatus::Confirmed => Self::Confirmed,
-            ShipmentStatus::InTransit => Self::InTransit,
-            ShipmentStatus::OutForDelivery => Self::OutForDelivery,
-            ShipmentStatus::Delivered => Self::Delivered,
-            ShipmentStatus::AttemptedDelivery => Self::AttemptedDelivery,
-        }
-    }
-}
-
-impl From<FulfillmentEventStatus> for ShipmentStatus {
-    fn from(s: FulfillmentEventStatus) -> Self {
-        match s {
-            FulfillmentEventStatus::Confirmed => Self::Confirmed,
-            FulfillmentEventStatus::InTransit => Self::InTransit,
-            FulfillmentEventStatus::OutForDelivery => Self::OutForDelivery,
-            FulfillmentEventStatus::Delivered => Self::Delivered,
-            FulfillmentEventStatus::AttemptedDelivery => Self::AttemptedDelivery,
-        }
-    }
 }
 
 /// An order. Its lines, payments and fulfilments are read together on first use.

@@ -8,8 +8,7 @@ use vitrine_app::pricing::Quote;
 use vitrine_app::TaxRateRecord;
 use vitrine_domain::id::NodeKind;
 use vitrine_domain::pricing::{
-    self as engine, CodeRejection, DiscountTarget, DiscountValue, ItemSelection, PriceBreak,
-    PricedLine,
+    self as engine, DiscountTarget, DiscountValue, ItemSelection, PriceBreak, PricedLine,
 };
 
 use crate::catalog::product::ProductVariant;
@@ -414,6 +413,7 @@ impl PriceQuoteLine {
 }
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "vitrine_domain::pricing::CodeRejection")]
 pub enum DiscountCodeRejection {
     Unknown,
     NotActive,
@@ -422,20 +422,6 @@ pub enum DiscountCodeRejection {
     NoEligibleItems,
     NotCombinable,
     RequiresCustomer,
-}
-
-impl From<CodeRejection> for DiscountCodeRejection {
-    fn from(r: CodeRejection) -> Self {
-        match r {
-            CodeRejection::Unknown => Self::Unknown,
-            CodeRejection::NotActive => Self::NotActive,
-            CodeRejection::UsageLimitReached => Self::UsageLimitReached,
-            CodeRejection::MinimumSubtotalNotReached => Self::MinimumSubtotalNotReached,
-            CodeRejection::NoEligibleItems => Self::NoEligibleItems,
-            CodeRejection::NotCombinable => Self::NotCombinable,
-            CodeRejection::RequiresCustomer => Self::RequiresCustomer,
-        }
-    }
 }
 
 /// An entered code and whether it applies, as Shopify's `CartDiscountCode`.
