@@ -15,6 +15,15 @@ use vitrine_store::testing::TestDatabase;
 pub const MARKETPLACE_KEY: &str = "sf_marketplace_demo";
 pub const MAISON_LUNE_KEY: &str = "sf_maison_lune_demo";
 
+const API_TOKEN_CREATE: &str = "mutation($n: String!, $s: [String!]!) {
+  apiTokenCreate(input: {name: $n, scopes: $s}) { token userErrors { message } } }";
+const LOCATIONS: &str =
+    "{ locations(first: 20) { nodes { id name kind fulfillsOnlineOrders pickupEnabled } } }";
+const SET_QUANTITIES: &str = "mutation($input: InventorySetQuantitiesInput!) {
+  inventorySetQuantities(input: $input) { userErrors { field code message } } }";
+const LEVEL: &str = "query($sku: String!, $loc: ID!) {
+  inventoryLevel(sku: $sku, locationId: $loc) { onHand reserved available } }";
+
 pub struct TestServer {
     pub base: String,
     child: Child,
@@ -169,14 +178,8 @@ impl TestServer {
     /// Creates an integrator API token named `name` with `scopes`, as the staff member whose
     /// access token is `staff`; returns its secret.
     pub async fn api_token(&self, staff: &str, name: &str, scopes: &[&str]) -> String {
-        let r = self
-            .request()
-            .bearer(staff)
-            .send(
-                "mutation($n: String!, $s: [String!]!) { apiTokenCreate(input: {name: $n, scopes: $s}) { token userErrors { message } } }",
-                json!({ "n": name, "s": scopes }),
-            )
-            .await;
+        let r =
+            self.send_as(Some(staff), API_TOKEN_CREATE, json!({ "n": name, "s": scopes })).await;
         r["data"]["apiTokenCreate"]["token"]
             .as_str()
             .unwrap_or_else(|| panic!("api token: {r}"))
@@ -186,14 +189,7 @@ impl TestServer {
     /// The stock locations, as the holder of `token` (with `inventory:read`) lists them:
     /// `id name kind fulfillsOnlineOrders pickupEnabled` of each.
     pub async fn locations(&self, token: &str) -> Vec<Value> {
-        let r = self
-            .request()
-            .bearer(token)
-            .send(
-                "{ locations(first: 20) { nodes { id name kind fulfillsOnlineOrders pickupEnabled } } }",
-                json!({}),
-            )
-            .await;
+        let r = self.send_as(Some(token), LOCATIONS, json!({})).await;
         r["data"]["locations"]["nodes"]
             .as_array()
             .unwrap_or_else(|| panic!("locations: {r}"))
@@ -209,27 +205,14 @@ impl TestServer {
                 json!({ "sku": sku, "locationId": location, "quantity": quantity })
             })
             .collect();
-        let r = self
-            .request()
-            .bearer(token)
-            .send(
-                "mutation($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) { userErrors { field code message } } }",
-                json!({ "input": { "reason": "stock take", "quantities": quantities } }),
-            )
-            .await;
+        let input = json!({ "reason": "stock take", "quantities": quantities });
+        let r = self.send_as(Some(token), SET_QUANTITIES, json!({ "input": input })).await;
         ok(&r, "inventorySetQuantities");
     }
 
     /// `(onHand, reserved, available)` of `sku` at `location`, as the holder of `token`.
     pub async fn level(&self, token: &str, sku: &str, location: &str) -> (i64, i64, i64) {
-        let r = self
-            .request()
-            .bearer(token)
-            .send(
-                "query($sku: String!, $loc: ID!) { inventoryLevel(sku: $sku, locationId: $loc) { onHand reserved available } }",
-                json!({ "sku": sku, "loc": location }),
-            )
-            .await;
+        let r = self.send_as(Some(token), LEVEL, json!({ "sku": sku, "loc": location })).await;
         let level = &r["data"]["inventoryLevel"];
         let n = |f: &str| level[f].as_i64().unwrap_or_else(|| panic!("inventory level: {r}"));
         (n("onHand"), n("reserved"), n("available"))
