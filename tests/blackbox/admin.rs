@@ -120,33 +120,13 @@ async fn variants_bulk_create_and_update_change_prices_and_availability() {
     let m_id = payload["productVariants"][1]["id"].as_str().expect("variant id").to_owned();
 
     // Availability online counts only locations that ship online orders.
-    let locations = server
-        .request()
-        .bearer(&token)
-        .send("{ locations(first: 10) { nodes { id fulfillsOnlineOrders } } }", json!({}))
-        .await;
-    let location = locations["data"]["locations"]["nodes"]
-        .as_array()
-        .and_then(|all| all.iter().find(|l| l["fulfillsOnlineOrders"] == true))
+    let locations = server.locations(&token).await;
+    let location = locations
+        .iter()
+        .find(|l| l["fulfillsOnlineOrders"] == true)
         .and_then(|l| l["id"].as_str())
-        .expect("a demo location that ships")
-        .to_owned();
-    let set_stock = |quantity: i64| {
-        let (token, location) = (token.clone(), location.clone());
-        let server = &server;
-        async move {
-            let r = server
-                .request()
-                .bearer(&token)
-                .send(
-                    "mutation($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) { userErrors { field code message } } }",
-                    json!({ "input": { "reason": "stock take", "quantities": [{ "sku": "TR-M", "locationId": location, "quantity": quantity }] } }),
-                )
-                .await;
-            assert_eq!(r["data"]["inventorySetQuantities"]["userErrors"], json!([]), "{r}");
-        }
-    };
-    set_stock(4).await;
+        .expect("a demo location that ships");
+    server.set_stock(&token, "TR-M", &[(location, 4)]).await;
     let product = server
         .request()
         .bearer(&token)
@@ -156,7 +136,7 @@ async fn variants_bulk_create_and_update_change_prices_and_availability() {
         product["data"]["product"]["availableForSale"], true,
         "stock arrived through the ledger"
     );
-    set_stock(0).await;
+    server.set_stock(&token, "TR-M", &[(location, 0)]).await;
 
     let update = server
         .request()

@@ -187,15 +187,6 @@ fn guard_error(response: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-async fn api_token(server: &TestServer, admin: &str, scopes: &[&str]) -> String {
-    let r = server
-        .request()
-        .bearer(admin)
-        .send("mutation($s: [String!]!) { apiTokenCreate(input: {name: \"matrix\", scopes: $s}) { token userErrors { message } } }", json!({ "s": scopes }))
-        .await;
-    r["data"]["apiTokenCreate"]["token"].as_str().unwrap_or_else(|| panic!("token: {r}")).to_owned()
-}
-
 #[tokio::test]
 async fn only_allowed_callers_pass_each_guard() {
     let server = TestServer::demo().await;
@@ -236,18 +227,14 @@ async fn only_allowed_callers_pass_each_guard() {
         vec!["orders:read"],
         vec!["orders:write"],
     ] {
-        let token = api_token(&server, &admin, &scopes).await;
+        let token = server.api_token(&admin, "matrix", &scopes).await;
         callers.push(Caller { name: format!("token {scopes:?}"), token: Some(token), scopes });
     }
 
     let mut failures = Vec::new();
     for (name, needs, query) in guarded() {
         for caller in &callers {
-            let mut request = server.request();
-            if let Some(token) = &caller.token {
-                request = request.bearer(token);
-            }
-            let response = request.send(&query, json!({})).await;
+            let response = server.send_as(caller.token.as_deref(), &query, json!({})).await;
             let allowed = caller.scopes.contains(&needs);
             let blocked = guard_error(&response);
             let expected_block =

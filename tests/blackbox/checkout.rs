@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use vitrine_app::payment::stripe::sign;
 use vitrine_app::payment::stripe_mock::{StripeMock, SECRET_KEY};
 
-use crate::support::{error_code, Options, TestServer};
+use crate::support::{error_code, ok, Options, TestServer};
 
 const WEBHOOK_SECRET: &str = "whsec_blackbox_checkout";
 const GUEST: &str = "ada@example.com";
@@ -145,11 +145,6 @@ const MARK_PAID: &str = concat!(
 );
 const CATALOG: &str = "{ products(first: 100) { nodes { id vendor
   variants(first: 10) { nodes { id sku availableForSale price { amount currencyCode } } } } } }";
-const LOCATIONS: &str = "{ locations(first: 20) { nodes { id kind fulfillsOnlineOrders } } }";
-const SET_STOCK: &str = "mutation($input: InventorySetQuantitiesInput!) {
-  inventorySetQuantities(input: $input) { userErrors { field code message } } }";
-const LEVEL: &str = "query($sku: String!, $loc: ID!) {
-  inventoryLevel(sku: $sku, locationId: $loc) { onHand reserved available } }";
 const BASE_PRICES: &str = "query($id: ID!) { node(id: $id) { ... on ProductVariant {
   prices { price { amount currencyCode } compareAtPrice { amount } } } } }";
 const VARIANTS_UPDATE: &str = "mutation($product: ID!, $variants: [ProductVariantsBulkInput!]!) {
@@ -193,17 +188,13 @@ impl Shop {
         };
         let server = TestServer::start(Options { postgres, env, ..Options::default() }).await?;
         let admin = server.staff_token("ops@example.com", "admin").await;
-        let listed = server.request().bearer(&admin).send(LOCATIONS, json!({})).await;
-        let nodes = listed["data"]["locations"]["nodes"]
-            .as_array()
-            .unwrap_or_else(|| panic!("locations: {listed}"))
-            .clone();
+        let nodes = server.locations(&admin).await;
         let location = |kind: &str, ships: bool| {
             nodes
                 .iter()
                 .find(|l| l["kind"] == kind && l["fulfillsOnlineOrders"] == ships)
                 .map(|l| text(&l["id"]))
-                .unwrap_or_else(|| panic!("a demo {kind} location: {listed}"))
+                .unwrap_or_else(|| panic!("a demo {kind} location: {nodes:?}"))
         };
         let warehouse = location("WAREHOUSE", true);
         let shipping_shop = location("SHOP", true);
@@ -212,11 +203,7 @@ impl Shop {
     }
 
     async fn send(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut request = self.server.request();
-        if let Some(token) = token {
-            request = request.bearer(token);
-        }
-        request.send(query, variables).await
+        self.server.send_as(token, query, variables).await
     }
 
     async fn as_staff(&self, query: &str, variables: Value) -> Value {
@@ -234,21 +221,12 @@ impl Shop {
 
     /// Counts `sku` at the given locations, and none anywhere else.
     async fn stock_at(&self, sku: &str, counts: &[(&str, i64)]) {
-        let quantities: Vec<Value> = self
+        let everywhere: Vec<(&str, i64)> = self
             .locations
             .iter()
-            .map(|l| {
-                let quantity = counts.iter().find(|(at, _)| at == l).map_or(0, |(_, n)| *n);
-                json!({ "sku": sku, "locationId": l, "quantity": quantity })
-            })
+            .map(|l| (l.as_str(), counts.iter().find(|(at, _)| at == l).map_or(0, |(_, n)| *n)))
             .collect();
-        let r = self
-            .as_staff(
-                SET_STOCK,
-                json!({ "input": { "reason": "stock take", "quantities": quantities } }),
-            )
-            .await;
-        ok(&r, "inventorySetQuantities");
+        self.server.set_stock(&self.admin, sku, &everywhere).await;
     }
 
     /// `(onHand, reserved, available)` of `sku` in the warehouse.
@@ -257,10 +235,7 @@ impl Shop {
     }
 
     async fn level_at(&self, sku: &str, location: &str) -> (i64, i64, i64) {
-        let r = self.as_staff(LEVEL, json!({ "sku": sku, "loc": location })).await;
-        let level = &r["data"]["inventoryLevel"];
-        let n = |f: &str| level[f].as_i64().unwrap_or_else(|| panic!("inventory level: {r}"));
-        (n("onHand"), n("reserved"), n("available"))
+        self.server.level(&self.admin, sku, location).await
     }
 
     async fn cart(&self, token: Option<&str>, id: &str) -> Value {
@@ -497,13 +472,6 @@ fn manual() -> Value {
 
 fn invoice() -> Value {
     json!({ "method": "INVOICE" })
-}
-
-/// The payload of `field`, asserting the call was accepted.
-fn ok(response: &Value, field: &str) -> Value {
-    let payload = &response["data"][field];
-    assert_eq!(payload["userErrors"], json!([]), "{field} should succeed: {response}");
-    payload.clone()
 }
 
 /// The first user error of `field`, asserting that every user error has `code`.

@@ -222,12 +222,7 @@ async fn api_tokens_are_shown_once_scoped_and_revocable() {
 async fn identity_works_the_same_on_postgres() {
     let Some(server) = TestServer::demo_on_postgres().await else { return };
     let token = server.staff_token("owner@example.com", "owner").await;
-    let created = server
-        .request()
-        .bearer(&token)
-        .send("mutation { apiTokenCreate(input: {name: \"ERP\", scopes: [\"catalog:write\"]}) { token } }", json!({}))
-        .await;
-    let secret = created["data"]["apiTokenCreate"]["token"].as_str().expect("secret").to_owned();
+    let secret = server.api_token(&token, "ERP", &["catalog:write"]).await;
     let write = server.request().bearer(&secret).send("mutation { productCreate(input: {title: \"From ERP\"}) { product { handle } userErrors { code } } }", json!({})).await;
     assert_eq!(write["data"]["productCreate"]["product"]["handle"], "from-erp", "{write}");
     let customer = server.customer_token("pg@example.com").await;

@@ -6,8 +6,7 @@ use futures_util::SinkExt;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::support::TestServer;
-use crate::websocket::{connect, next_message};
+use crate::support::{connect, next_message, TestServer};
 
 const ADJUST: &str = "mutation($input: InventoryAdjustQuantitiesInput!, $key: String) {
   inventoryAdjustQuantities(input: $input, idempotencyKey: $key) {
@@ -28,23 +27,12 @@ struct Pos {
 
 async fn pos(server: &TestServer) -> Pos {
     let admin = server.staff_token("owner@example.com", "owner").await;
-    let created = server
-        .request()
-        .bearer(&admin)
-        .send(
-            "mutation { apiTokenCreate(input: {name: \"POS\", scopes: [\"inventory:read\", \"inventory:write\"]}) { token userErrors { message } } }",
-            json!({}),
-        )
-        .await;
-    let token = created["data"]["apiTokenCreate"]["token"].as_str().expect("token").to_owned();
-    let locations = server
-        .request()
-        .bearer(&token)
-        .send("{ locations(first: 10) { nodes { id kind } } }", json!({}))
-        .await;
-    let warehouse = locations["data"]["locations"]["nodes"]
-        .as_array()
-        .and_then(|all| all.iter().find(|l| l["kind"] == "WAREHOUSE"))
+    let token = server.api_token(&admin, "POS", &["inventory:read", "inventory:write"]).await;
+    let warehouse = server
+        .locations(&token)
+        .await
+        .iter()
+        .find(|l| l["kind"] == "WAREHOUSE")
         .and_then(|l| l["id"].as_str())
         .expect("the demo warehouse")
         .to_owned();
@@ -70,8 +58,7 @@ async fn send(server: &TestServer, pos: &Pos, query: &str, variables: Value) -> 
 }
 
 async fn on_hand(server: &TestServer, pos: &Pos, sku: &str) -> i64 {
-    let r = send(server, pos, LEVEL, json!({ "sku": sku, "loc": pos.warehouse })).await;
-    r["data"]["inventoryLevel"]["onHand"].as_i64().unwrap_or_else(|| panic!("{r}"))
+    server.level(&pos.token, sku, &pos.warehouse).await.0
 }
 
 async fn pos_integration_end_to_end(server: TestServer) {
@@ -234,14 +221,7 @@ async fn storefronts_hear_of_stock_changes_without_seeing_counts() {
 async fn shoppers_see_where_to_collect_and_safety_stock_stays_in_the_shop() {
     let server = TestServer::demo().await;
     let pos = pos(&server).await;
-    let locations = send(
-        &server,
-        &pos,
-        "{ locations(first: 10) { nodes { id name kind fulfillsOnlineOrders pickupEnabled } } }",
-        json!({}),
-    )
-    .await;
-    let all = locations["data"]["locations"]["nodes"].as_array().expect("locations").clone();
+    let all = server.locations(&pos.token).await;
     let find = |ships: bool, kind: &str| {
         all.iter()
             .find(|l| l["fulfillsOnlineOrders"] == ships && l["kind"] == kind)

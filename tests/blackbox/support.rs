@@ -6,11 +6,23 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
 use vitrine_store::testing::TestDatabase;
 
 pub const MARKETPLACE_KEY: &str = "sf_marketplace_demo";
 pub const MAISON_LUNE_KEY: &str = "sf_maison_lune_demo";
+
+const API_TOKEN_CREATE: &str = "mutation($n: String!, $s: [String!]!) {
+  apiTokenCreate(input: {name: $n, scopes: $s}) { token userErrors { message } } }";
+const LOCATIONS: &str =
+    "{ locations(first: 20) { nodes { id name kind fulfillsOnlineOrders pickupEnabled } } }";
+const SET_QUANTITIES: &str = "mutation($input: InventorySetQuantitiesInput!) {
+  inventorySetQuantities(input: $input) { userErrors { field code message } } }";
+const LEVEL: &str = "query($sku: String!, $loc: ID!) {
+  inventoryLevel(sku: $sku, locationId: $loc) { onHand reserved available } }";
 
 pub struct TestServer {
     pub base: String,
@@ -154,6 +166,58 @@ impl TestServer {
         self.request().send(query, variables).await
     }
 
+    /// Sends the operation with `token` as the bearer, or anonymously without one.
+    pub async fn send_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self.request();
+        if let Some(token) = token {
+            request = request.bearer(token);
+        }
+        request.send(query, variables).await
+    }
+
+    /// Creates an integrator API token named `name` with `scopes`, as the staff member whose
+    /// access token is `staff`; returns its secret.
+    pub async fn api_token(&self, staff: &str, name: &str, scopes: &[&str]) -> String {
+        let r =
+            self.send_as(Some(staff), API_TOKEN_CREATE, json!({ "n": name, "s": scopes })).await;
+        r["data"]["apiTokenCreate"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("api token: {r}"))
+            .to_owned()
+    }
+
+    /// The stock locations, as the holder of `token` (with `inventory:read`) lists them:
+    /// `id name kind fulfillsOnlineOrders pickupEnabled` of each.
+    pub async fn locations(&self, token: &str) -> Vec<Value> {
+        let r = self.send_as(Some(token), LOCATIONS, json!({})).await;
+        r["data"]["locations"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("locations: {r}"))
+            .clone()
+    }
+
+    /// Counts `sku` at each `(location id, quantity)`, as the holder of `token` (with
+    /// `inventory:write`); the call must be accepted. Other locations keep their count.
+    pub async fn set_stock(&self, token: &str, sku: &str, counts: &[(&str, i64)]) {
+        let quantities: Vec<Value> = counts
+            .iter()
+            .map(|(location, quantity)| {
+                json!({ "sku": sku, "locationId": location, "quantity": quantity })
+            })
+            .collect();
+        let input = json!({ "reason": "stock take", "quantities": quantities });
+        let r = self.send_as(Some(token), SET_QUANTITIES, json!({ "input": input })).await;
+        ok(&r, "inventorySetQuantities");
+    }
+
+    /// `(onHand, reserved, available)` of `sku` at `location`, as the holder of `token`.
+    pub async fn level(&self, token: &str, sku: &str, location: &str) -> (i64, i64, i64) {
+        let r = self.send_as(Some(token), LEVEL, json!({ "sku": sku, "loc": location })).await;
+        let level = &r["data"]["inventoryLevel"];
+        let n = |f: &str| level[f].as_i64().unwrap_or_else(|| panic!("inventory level: {r}"));
+        (n("onHand"), n("reserved"), n("available"))
+    }
+
     pub fn http(&self) -> &reqwest::Client {
         &self.http
     }
@@ -220,4 +284,40 @@ impl Drop for TestServer {
 /// The `extensions.code` of the first error, if any.
 pub fn error_code(response: &Value) -> Option<&str> {
     response["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// The payload of `field`, asserting the call was accepted (no user errors).
+pub fn ok(response: &Value, field: &str) -> Value {
+    let payload = &response["data"][field];
+    assert_eq!(payload["userErrors"], json!([]), "{field} should succeed: {response}");
+    payload.clone()
+}
+
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A `graphql-transport-ws` connection to `/graphql/ws`, initialised with `params` (the
+/// credentials and storefront key) and acknowledged.
+pub async fn connect(server: &TestServer, params: Value) -> Socket {
+    let url = format!("{}/graphql/ws", server.base.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().expect("request");
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", "graphql-transport-ws".parse().expect("header"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+    let init = json!({ "type": "connection_init", "payload": params });
+    socket.send(Message::text(init.to_string())).await.expect("send init");
+    assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
+    socket
+}
+
+/// The next JSON message on the socket, past pings and pongs.
+pub async fn next_message(socket: &mut Socket) -> Value {
+    loop {
+        match socket.next().await.expect("open socket").expect("frame") {
+            Message::Text(text) => return serde_json::from_str(&text).expect("json message"),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("unexpected frame {other:?}"),
+        }
+    }
 }

@@ -1,37 +1,10 @@
 //! `/graphql/ws` speaks `graphql-transport-ws`, with credentials from `connection_init`.
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::support::TestServer;
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-pub(crate) async fn connect(server: &TestServer, params: Value) -> Socket {
-    let url = format!("{}/graphql/ws", server.base.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().expect("request");
-    request
-        .headers_mut()
-        .insert("sec-websocket-protocol", "graphql-transport-ws".parse().expect("header"));
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
-    let init = json!({ "type": "connection_init", "payload": params });
-    socket.send(Message::text(init.to_string())).await.expect("send init");
-    assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
-    socket
-}
-
-pub(crate) async fn next_message(socket: &mut Socket) -> Value {
-    loop {
-        match socket.next().await.expect("open socket").expect("frame") {
-            Message::Text(text) => return serde_json::from_str(&text).expect("json message"),
-            Message::Ping(_) | Message::Pong(_) => continue,
-            other => panic!("unexpected frame {other:?}"),
-        }
-    }
-}
+use crate::support::{connect, next_message, Socket, TestServer};
 
 /// Runs one operation and returns its `next` payload, after checking that `complete` follows.
 async fn run(socket: &mut Socket, id: &str, query: &str) -> Value {

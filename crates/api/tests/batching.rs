@@ -4,6 +4,7 @@
 mod support;
 
 use async_graphql::Request;
+use vitrine_store::backend_tests;
 use vitrine_store::testing::TestDatabase;
 
 const PAGE: &str =
@@ -36,9 +37,9 @@ async fn statements_for_page(db: &TestDatabase, size: i32) -> u64 {
     store.query_count() - before
 }
 
-#[tokio::test]
-async fn a_page_of_fifty_products_costs_as_many_statements_as_a_page_of_five() {
-    for db in TestDatabase::all().await.expect("test databases") {
+backend_tests! {
+    #[tokio::test]
+    async fn a_page_of_fifty_products_costs_as_many_statements_as_a_page_of_five(db: TestDatabase) {
         let small = statements_for_page(&db, 5).await;
         let large = statements_for_page(&db, 50).await;
         println!("statements: page of 5 = {small}, page of 50 = {large}");

@@ -5,15 +5,16 @@ mod support;
 
 use support::{demo_gateway, run};
 use vitrine_app::catalog::{PriceInput, ProductInput, VariantInput};
+use vitrine_store::backend_tests;
 use vitrine_store::testing::TestDatabase;
 
 const PAGE: &str = "{ collection(handle: \"women\") { products(first: 50) { nodes {
   id title vendor options { name values } images(first: 5) { nodes { url } }
   variants(first: 30) { nodes { id sku availableForSale price { amount } } } } } } }";
 
-#[tokio::test]
-async fn a_repeated_page_reads_only_its_listing_from_the_database() {
-    for db in TestDatabase::all().await.expect("test databases") {
+backend_tests! {
+    #[tokio::test]
+    async fn a_repeated_page_reads_only_its_listing_from_the_database(db: TestDatabase) {
         let (app, schema) = demo_gateway(&db, None).await;
         let first = run(&schema, PAGE).await;
         let before = app.store().query_count();
@@ -23,11 +24,9 @@ async fn a_repeated_page_reads_only_its_listing_from_the_database() {
         // The collection, the page's ids and revisions, and the page's brands (for `vendor`).
         assert!(statements <= 3, "a warm page of 50 took {statements} statements");
     }
-}
 
-#[tokio::test]
-async fn a_write_through_another_replica_is_seen_on_the_next_read() {
-    for db in TestDatabase::all().await.expect("test databases") {
+    #[tokio::test]
+    async fn a_write_through_another_replica_is_seen_on_the_next_read(db: TestDatabase) {
         let (_, reader) = demo_gateway(&db, None).await;
         let (writer, _) = demo_gateway(&db, None).await;
         let query = "{ products(first: 1) { nodes { id handle title

@@ -8,21 +8,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use support::{databases, demo_app};
+use support::{backend_tests, demo_app, staff, TestShop};
 use uuid::Uuid;
 use vitrine_app::identity::Secret;
 use vitrine_app::inventory::{QuantityChange, QuantityCount, StockContext};
 use vitrine_app::{App, AppError, ErrorCode, LedgerQuery, LevelQuery, Settings, Store};
-use vitrine_domain::access::{Actor, StaffRole};
+use vitrine_domain::access::Actor;
 use vitrine_domain::inventory::{LedgerEntry, Location, LocationKind};
 use vitrine_store::testing::TestDatabase;
 
 fn pos() -> Actor {
     Actor::Integrator { token_id: Uuid::from_u128(42), permissions: vec![] }
-}
-
-fn staff() -> Actor {
-    Actor::Staff { id: Uuid::from_u128(7), role: StaffRole::Admin }
 }
 
 fn context(reason: &str, key: Option<String>) -> StockContext {
@@ -107,19 +103,21 @@ enum Op {
     Checkout { sku: usize },
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ten_thousand_retried_pos_deltas_and_checkouts_end_with_exact_quantities() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let (warehouse, shop, _) = locations(&app).await;
-        let skus = skus(&app, 20).await;
+backend_tests! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ten_thousand_retried_pos_deltas_and_checkouts_end_with_exact_quantities(
+        demo: TestShop,
+    ) {
+        let app = &demo.app;
+        let (warehouse, shop, _) = locations(app).await;
+        let skus = skus(app, 20).await;
         const START: i64 = 100_000;
         let mut counts = Vec::new();
         for (sku, _) in &skus {
             counts.push(count(sku, warehouse.id, START));
             counts.push(count(sku, shop.id, START));
         }
-        set(&app, counts).await;
+        set(app, counts).await;
 
         // 9,000 distinct deltas, 1,000 resent with the same key, 200 checkouts, shuffled.
         let mut rng = Rng(0x1_2345);
@@ -220,16 +218,16 @@ async fn ten_thousand_retried_pos_deltas_and_checkouts_end_with_exact_quantities
             );
         }
     }
-}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_last_unit_goes_to_either_the_shop_sale_or_the_online_order_never_both() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let (warehouse, shop, _) = locations(&app).await;
-        let skus = skus(&app, 10).await;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_last_unit_goes_to_either_the_shop_sale_or_the_online_order_never_both(
+        demo: TestShop,
+    ) {
+        let app = &demo.app;
+        let (warehouse, shop, _) = locations(app).await;
+        let skus = skus(app, 10).await;
         for (sku, variant) in skus.iter() {
-            set(&app, vec![count(sku, warehouse.id, 1), count(sku, shop.id, 0)]).await;
+            set(app, vec![count(sku, warehouse.id, 1), count(sku, shop.id, 0)]).await;
             let sale = {
                 let app = app.clone();
                 let change =
@@ -267,20 +265,18 @@ async fn the_last_unit_goes_to_either_the_shop_sale_or_the_online_order_never_bo
             assert_eq!(level[0].level.available(), 0);
         }
     }
-}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_subscriber_sees_every_change_once_and_in_order() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let (warehouse, shop, _) = locations(&app).await;
-        let skus = skus(&app, 3).await;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_subscriber_sees_every_change_once_and_in_order(demo: TestShop) {
+        let app = &demo.app;
+        let (warehouse, shop, _) = locations(app).await;
+        let skus = skus(app, 3).await;
         let mut counts = Vec::new();
         for (sku, _) in &skus {
             counts.push(count(sku, warehouse.id, 1_000));
             counts.push(count(sku, shop.id, 1_000));
         }
-        set(&app, counts).await;
+        set(app, counts).await;
         let mut subscription = app.inventory.feed().subscribe(None).await.expect("subscribe");
 
         let mut tasks = Vec::new();
@@ -317,16 +313,16 @@ async fn a_subscriber_sees_every_change_once_and_in_order() {
             }
         }
     }
-}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fulfilment_decrements_on_hand_and_cancellation_releases_the_reservation() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let (warehouse, shop, _) = locations(&app).await;
-        let skus = skus(&app, 1).await;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn fulfilment_decrements_on_hand_and_cancellation_releases_the_reservation(
+        demo: TestShop,
+    ) {
+        let app = &demo.app;
+        let (warehouse, shop, _) = locations(app).await;
+        let skus = skus(app, 1).await;
         let (sku, variant) = skus[0].clone();
-        set(&app, vec![count(&sku, warehouse.id, 2), count(&sku, shop.id, 3)]).await;
+        set(app, vec![count(&sku, warehouse.id, 2), count(&sku, shop.id, 3)]).await;
 
         // 4 units: the warehouse's 2 first, then 2 from the shop that ships.
         let reserved = app

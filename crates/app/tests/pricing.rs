@@ -9,7 +9,7 @@ mod support;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use support::{databases, demo_app};
+use support::{backend_tests, customer, customer_actor, eur, staff, TestShop};
 use uuid::Uuid;
 use vitrine_app::company::{CompanyLocationInput, MemberAdded};
 use vitrine_app::pricing::{
@@ -18,13 +18,12 @@ use vitrine_app::pricing::{
 };
 use vitrine_app::store_listing::{PageDirection, ProductListing, ProductSort};
 use vitrine_app::{App, AppError, ErrorCode};
-use vitrine_domain::access::{Actor, StaffRole};
+use vitrine_domain::access::Actor;
 use vitrine_domain::catalog::{Channel, ProductStatus};
 use vitrine_domain::company::{Address, Company, CompanyRole, CompanyStatus};
 use vitrine_domain::money::{Currency, Money};
 use vitrine_domain::pricing::{CodeRejection, Percent, PriceList};
 use vitrine_domain::product_view::ProductView;
-use vitrine_store::testing::TestDatabase;
 
 /// Statements `buyer_pricing` and `quote` run together for a company buyer, whatever the
 /// number of lines. Measured on both backends with the products in the read cache and the
@@ -34,32 +33,12 @@ use vitrine_store::testing::TestDatabase;
 /// cold tax cache 1.
 const QUOTE_STATEMENTS: u64 = 8;
 
-fn staff() -> Actor {
-    Actor::Staff { id: Uuid::from_u128(7), role: StaffRole::Admin }
-}
-
-fn customer_actor(id: Uuid) -> Actor {
-    Actor::Customer { id }
-}
-
-fn eur() -> Currency {
-    Currency::new("EUR").expect("EUR")
-}
-
 fn usd() -> Currency {
     Currency::new("USD").expect("USD")
 }
 
 fn euros(amount: &str) -> Money {
     Money::parse(amount, eur()).expect("an amount in euros")
-}
-
-async fn customer(app: &App, email: &str) -> Uuid {
-    app.identity
-        .customer_create(email, "correct horse battery", Some("Test".into()), None)
-        .await
-        .expect("customer created")
-        .id
 }
 
 fn location(name: &str, city: &str) -> CompanyLocationInput {
@@ -86,20 +65,6 @@ async fn approved_company(app: &App, admin_email: &str, name: &str) -> (Company,
         .expect("applied");
     let company = app.companies.approve(company.id).await.expect("approved");
     (company, admin)
-}
-
-async fn channel(app: &App, handle: &str) -> Channel {
-    app.catalog
-        .channels()
-        .await
-        .expect("channels")
-        .into_iter()
-        .find(|c| c.handle == handle)
-        .expect("demo channel")
-}
-
-async fn marketplace(app: &App) -> Channel {
-    channel(app, "marketplace").await
 }
 
 /// Products as the storefront lists them (active, sold on `channel`), whole; this also puts
@@ -257,14 +222,16 @@ fn percent_off(
 
 // ---- quotes stay bounded ------------------------------------------------------------------
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pricing_a_50_line_cart_for_a_company_buyer_takes_a_bounded_number_of_queries() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let channel = marketplace(&app).await;
-        let variants = sellable_variants(&app, &channel, 50).await;
-        let (company, admin) = approved_company(&app, "admin@atelier.example", "Atelier").await;
-        let buyer = customer(&app, "buyer@atelier.example").await;
+backend_tests! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pricing_a_50_line_cart_for_a_company_buyer_takes_a_bounded_number_of_queries(
+        shop: TestShop,
+    ) {
+        let app = &shop.app;
+        let channel = &shop.marketplace;
+        let variants = sellable_variants(app, channel, 50).await;
+        let (company, admin) = approved_company(app, "admin@atelier.example", "Atelier").await;
+        let buyer = customer(app, "buyer@atelier.example").await;
         let invited = app
             .companies
             .member_add(
@@ -283,7 +250,7 @@ async fn pricing_a_50_line_cart_for_a_company_buyer_takes_a_bounded_number_of_qu
 
         // Negotiated: 60% of retail, 50% from 10 units.
         let company_list = price_list(
-            &app,
+            app,
             PriceListInput { company_ids: Some(vec![company.id]), ..list_input("Atelier", "EUR") },
         )
         .await;
@@ -297,10 +264,10 @@ async fn pricing_a_50_line_cart_for_a_company_buyer_takes_a_bounded_number_of_qu
                 ..row(id, &negotiated(retail, 60))
             })
             .collect();
-        set_prices(&app, &company_list, rows).await;
+        set_prices(app, &company_list, rows).await;
         // Cheaper still for everyone on the channel, and promotions running.
         let channel_list = price_list(
-            &app,
+            app,
             PriceListInput {
                 channel_ids: Some(vec![channel.id]),
                 adjustment_percent: Some(Some("-45".to_owned())),
@@ -308,7 +275,7 @@ async fn pricing_a_50_line_cart_for_a_company_buyer_takes_a_bounded_number_of_qu
             },
         )
         .await;
-        set_prices(&app, &channel_list, vec![row(variants[0].0, "1.00")]).await;
+        set_prices(app, &channel_list, vec![row(variants[0].0, "1.00")]).await;
         app.pricing
             .discount_save(None, percent_off("Spring", None, "15", everything()))
             .await
@@ -323,23 +290,23 @@ async fn pricing_a_50_line_cart_for_a_company_buyer_takes_a_bounded_number_of_qu
             variants.iter().enumerate().map(|(i, &(id, _))| (id, 1 + (i as u32 % 12))).collect();
         let mut statements = Vec::new();
         // The storefront's previous requests would have read the tax rate.
-        let warm = app.pricing.buyer_pricing(&actor, &channel, &[eur()]).await.expect("pricing");
+        let warm = app.pricing.buyer_pricing(&actor, channel, &[eur()]).await.expect("pricing");
         app.pricing
-            .quote(&warm, &channel, eur(), &lines(&quantities[..1]), &[], None, None)
+            .quote(&warm, channel, eur(), &lines(&quantities[..1]), &[], None, None)
             .await
             .expect("warm quote");
         for n in [50, 5, 50] {
             let asked = lines(&quantities[..n]);
             // The channel's lists and promotions are cached briefly: read them first, as the
             // storefront's previous request would have.
-            app.pricing.buyer_pricing(&Actor::Anonymous, &channel, &[eur()]).await.expect("warm");
+            app.pricing.buyer_pricing(&Actor::Anonymous, channel, &[eur()]).await.expect("warm");
             let before = app.store().query_count();
             let pricing =
-                app.pricing.buyer_pricing(&actor, &channel, &[eur()]).await.expect("pricing");
+                app.pricing.buyer_pricing(&actor, channel, &[eur()]).await.expect("pricing");
             let between = app.store().query_count();
             let q = app
                 .pricing
-                .quote(&pricing, &channel, eur(), &asked, &["trade5".to_owned()], None, None)
+                .quote(&pricing, channel, eur(), &asked, &["trade5".to_owned()], None, None)
                 .await
                 .expect("quote");
             let after = app.store().query_count();
@@ -373,9 +340,9 @@ async fn pricing_a_50_line_cart_for_a_company_buyer_takes_a_bounded_number_of_qu
 
         // The same lines for a shopper: the channel list's price, then the promotions.
         let shopper = quote(
-            &app,
+            app,
             &Actor::Anonymous,
-            &channel,
+            channel,
             &lines(&quantities[..5]),
             &["TRADE5"],
             None,
@@ -391,13 +358,13 @@ async fn pricing_a_50_line_cart_for_a_company_buyer_takes_a_bounded_number_of_qu
 
 // ---- companies ----------------------------------------------------------------------------
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_company_is_priced_as_such_only_while_approved() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let channel = marketplace(&app).await;
-        let (variant, retail) = sellable_variants(&app, &channel, 1).await[0];
-        let admin = customer(&app, "owner@boutique.example").await;
+backend_tests! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_company_is_priced_as_such_only_while_approved(shop: TestShop) {
+        let app = &shop.app;
+        let channel = &shop.marketplace;
+        let (variant, retail) = sellable_variants(app, channel, 1).await[0];
+        let admin = customer(app, "owner@boutique.example").await;
         let actor = customer_actor(admin);
 
         let company = app
@@ -419,25 +386,25 @@ async fn a_company_is_priced_as_such_only_while_approved() {
         assert_eq!(user_errors(again), vec![error("customer", ErrorCode::Taken)]);
 
         let list = price_list(
-            &app,
+            app,
             PriceListInput { company_ids: Some(vec![company.id]), ..list_input("Lune", "EUR") },
         )
         .await;
-        set_prices(&app, &list, vec![row(variant, "10.00")]).await;
+        set_prices(app, &list, vec![row(variant, "10.00")]).await;
 
-        let pending = pricing_for(&app, &actor, &channel).await;
+        let pending = pricing_for(app, &actor, channel).await;
         assert_eq!(pending.buyer.company_id, None);
         assert!(pending.membership.is_some());
         assert!(pending.lists.is_empty());
-        assert_eq!(unit_price(&app, &actor, &channel, variant).await, retail);
+        assert_eq!(unit_price(app, &actor, channel, variant).await, retail);
 
         let approved = app.companies.approve(company.id).await.expect("approved");
         assert_eq!(approved.status, CompanyStatus::Approved);
         assert!(approved.reviewed_at.is_some());
-        let pricing = pricing_for(&app, &actor, &channel).await;
+        let pricing = pricing_for(app, &actor, channel).await;
         assert_eq!(pricing.buyer.company_id, Some(company.id));
         assert_eq!(pricing.lists.iter().map(|l| l.id).collect::<Vec<_>>(), vec![list.id]);
-        assert_eq!(unit_price(&app, &actor, &channel, variant).await, euros("10.00"));
+        assert_eq!(unit_price(app, &actor, channel, variant).await, euros("10.00"));
 
         let twice = app.companies.approve(company.id).await;
         assert_eq!(user_errors(twice), vec![error("id", ErrorCode::Invalid)]);
@@ -450,15 +417,15 @@ async fn a_company_is_priced_as_such_only_while_approved() {
         let stored = app.companies.company(company.id).await.expect("read").expect("company");
         assert_eq!(stored.status, CompanyStatus::Rejected);
         assert_eq!(stored.rejection_reason.as_deref(), Some("Not a retailer"));
-        let rejected = pricing_for(&app, &actor, &channel).await;
+        let rejected = pricing_for(app, &actor, channel).await;
         assert_eq!(rejected.buyer.company_id, None);
         assert!(rejected.lists.is_empty());
-        assert_eq!(unit_price(&app, &actor, &channel, variant).await, retail);
+        assert_eq!(unit_price(app, &actor, channel, variant).await, retail);
 
         // Approved after all: the reason goes.
         let approved = app.companies.approve(company.id).await.expect("approved again");
         assert_eq!(approved.rejection_reason, None);
-        assert_eq!(unit_price(&app, &actor, &channel, variant).await, euros("10.00"));
+        assert_eq!(unit_price(app, &actor, channel, variant).await, euros("10.00"));
 
         // An edit made from a copy read before a review does not undo the review.
         app.companies.reject(company.id, "Closed").await.expect("certification withdrawn");
@@ -487,15 +454,13 @@ async fn a_company_is_priced_as_such_only_while_approved() {
         }
         assert_eq!(approvals, 1);
     }
-}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn company_admins_manage_their_own_members_and_nobody_else_s() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let (company, alice) = approved_company(&app, "alice@atelier.example", "Atelier").await;
-        let (other, bob) = approved_company(&app, "bob@rival.example", "Rival").await;
-        let carol = customer(&app, "carol@atelier.example").await;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn company_admins_manage_their_own_members_and_nobody_else_s(shop: TestShop) {
+        let app = &shop.app;
+        let (company, alice) = approved_company(app, "alice@atelier.example", "Atelier").await;
+        let (other, bob) = approved_company(app, "bob@rival.example", "Rival").await;
+        let carol = customer(app, "carol@atelier.example").await;
         let as_alice = customer_actor(alice);
 
         // Nobody joins without accepting: an account, or an email without one, is invited.
@@ -522,7 +487,7 @@ async fn company_admins_manage_their_own_members_and_nobody_else_s() {
             .await
             .expect("dave invited");
         assert_eq!(invitation.email, "dave@atelier.example");
-        let dave = customer(&app, "Dave@Atelier.example").await;
+        let dave = customer(app, "Dave@Atelier.example").await;
         assert_eq!(app.companies.membership(dave).await.expect("read"), None, "not on sign-up");
         app.companies.invitation_accept(&customer_actor(dave), &dave_token).await.expect("accept");
         let membership = app.companies.membership(dave).await.expect("read").expect("dave joined");
@@ -660,10 +625,12 @@ async fn company_admins_manage_their_own_members_and_nobody_else_s() {
 
 // ---- price lists --------------------------------------------------------------------------
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn price_lists_are_validated_and_bulk_prices_are_written_all_or_nothing_once_per_key() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
+backend_tests! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn price_lists_are_validated_and_bulk_prices_are_written_all_or_nothing_once_per_key(
+        shop: TestShop,
+    ) {
+        let app = &shop.app;
         let now = Utc::now();
         let lists_before = app.pricing.price_lists().await.expect("lists").len();
         let invalid = app
@@ -693,9 +660,9 @@ async fn price_lists_are_validated_and_bulk_prices_are_written_all_or_nothing_on
 
         // The demo has some 3,600 variants: 160 more products make it over 5,000.
         vitrine_app::demo::seed_products(&app.store(), 160, |_, _| {}).await.expect("products");
-        let variants = all_variant_ids(&app).await;
+        let variants = all_variant_ids(app).await;
         assert!(variants.len() >= 5_000, "the demo has {} variants", variants.len());
-        let list = price_list(&app, list_input("ERP", "EUR")).await;
+        let list = price_list(app, list_input("ERP", "EUR")).await;
         let rows: Vec<PriceRow> = variants[..5_000]
             .iter()
             .enumerate()
@@ -723,7 +690,7 @@ async fn price_lists_are_validated_and_bulk_prices_are_written_all_or_nothing_on
         assert_eq!(first.breaks[0].price, euros("5.50"));
 
         // A newer price, then the first request again: it changes nothing.
-        set_prices(&app, &list, vec![row(variants[0], "7.00")]).await;
+        set_prices(app, &list, vec![row(variants[0], "7.00")]).await;
         let replayed = app
             .pricing
             .prices_set(&staff(), list.id, rows.clone(), vec![], Some("erp-1".to_owned()))
@@ -749,7 +716,7 @@ async fn price_lists_are_validated_and_bulk_prices_are_written_all_or_nothing_on
         );
 
         // Bad rows: every one is reported, nothing is written.
-        let fresh = price_list(&app, list_input("Wholesale", "EUR")).await;
+        let fresh = price_list(app, list_input("Wholesale", "EUR")).await;
         let mut bad: Vec<PriceRow> = variants[..30].iter().map(|&id| row(id, "20.00")).collect();
         bad[3].variant_id = Uuid::now_v7();
         bad[8].breaks = vec![(20, "15.00".to_owned()), (1, "18.00".to_owned())];
@@ -827,22 +794,22 @@ async fn price_lists_are_validated_and_bulk_prices_are_written_all_or_nothing_on
 
 // ---- who pays what ------------------------------------------------------------------------
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_buyer_pays_the_price_of_the_most_specific_list_that_applies_now() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let channel = marketplace(&app).await;
+backend_tests! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn each_buyer_pays_the_price_of_the_most_specific_list_that_applies_now(shop: TestShop) {
+        let app = &shop.app;
+        let channel = &shop.marketplace;
         // Sold on both demo channels: the marketplace carries every brand.
-        let storefront = self::channel(&app, "maison-lune").await;
-        let (variant, retail) = sellable_variants(&app, &storefront, 1).await[0];
-        let (company, admin) = approved_company(&app, "admin@atelier.example", "Atelier").await;
-        let vip = customer(&app, "vip@example.com").await;
+        let storefront = shop.channel("maison-lune").await;
+        let (variant, retail) = sellable_variants(app, &storefront, 1).await[0];
+        let (company, admin) = approved_company(app, "admin@atelier.example", "Atelier").await;
+        let vip = customer(app, "vip@example.com").await;
         let group = app
             .companies
             .customer_group_save(None, Some("VIP".into()), vec![vip], vec![])
             .await
             .expect("group");
-        let walk_in = customer(&app, "walkin@example.com").await;
+        let walk_in = customer(app, "walkin@example.com").await;
         let now = Utc::now();
 
         for (name, input, price) in [
@@ -891,27 +858,27 @@ async fn each_buyer_pays_the_price_of_the_most_specific_list_that_applies_now() 
             ),
         ] {
             let list =
-                price_list(&app, PriceListInput { name: Some(name.to_owned()), ..input }).await;
-            set_prices(&app, &list, vec![row(variant, price)]).await;
+                price_list(app, PriceListInput { name: Some(name.to_owned()), ..input }).await;
+            set_prices(app, &list, vec![row(variant, price)]).await;
         }
 
         assert_ne!(retail, euros("80.00"));
-        assert_eq!(unit_price(&app, &Actor::Anonymous, &channel, variant).await, euros("80.00"));
+        assert_eq!(unit_price(app, &Actor::Anonymous, channel, variant).await, euros("80.00"));
         assert_eq!(
-            unit_price(&app, &customer_actor(walk_in), &channel, variant).await,
+            unit_price(app, &customer_actor(walk_in), channel, variant).await,
             euros("80.00")
         );
-        assert_eq!(unit_price(&app, &customer_actor(vip), &channel, variant).await, euros("70.00"));
+        assert_eq!(unit_price(app, &customer_actor(vip), channel, variant).await, euros("70.00"));
         assert_eq!(
-            unit_price(&app, &customer_actor(admin), &channel, variant).await,
+            unit_price(app, &customer_actor(admin), channel, variant).await,
             euros("90.00")
         );
 
         // On a channel no list names, the shopper pays the base price.
-        assert_eq!(unit_price(&app, &Actor::Anonymous, &storefront, variant).await, retail);
+        assert_eq!(unit_price(app, &Actor::Anonymous, &storefront, variant).await, retail);
 
         // The lists loaded for the company buyer: only those that apply now.
-        let pricing = pricing_for(&app, &customer_actor(admin), &channel).await;
+        let pricing = pricing_for(app, &customer_actor(admin), channel).await;
         let mut names: Vec<&str> = pricing.lists.iter().map(|l| l.name.as_str()).collect();
         names.sort_unstable();
         assert_eq!(names, ["Atelier", "Channel", "Dollars"]);
@@ -920,18 +887,18 @@ async fn each_buyer_pays_the_price_of_the_most_specific_list_that_applies_now() 
 
 // ---- taxes --------------------------------------------------------------------------------
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn quotes_carry_the_tax_of_the_buyer_s_country_and_region() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let mut channel = marketplace(&app).await;
-        let (variant, _) = sellable_variants(&app, &channel, 1).await[0];
+backend_tests! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn quotes_carry_the_tax_of_the_buyer_s_country_and_region(shop: TestShop) {
+        let app = &shop.app;
+        let mut channel = shop.marketplace.clone();
+        let (variant, _) = sellable_variants(app, &channel, 1).await[0];
         let list = price_list(
-            &app,
+            app,
             PriceListInput { channel_ids: Some(vec![channel.id]), ..list_input("Flat", "EUR") },
         )
         .await;
-        set_prices(&app, &list, vec![row(variant, "120.00")]).await;
+        set_prices(app, &list, vec![row(variant, "120.00")]).await;
         // Whatever rates the demo comes with, these are the only ones.
         for rate in app.pricing.tax_rates().await.expect("rates") {
             app.pricing.tax_rate_delete(rate.id).await.expect("deleted");
@@ -963,15 +930,15 @@ async fn quotes_carry_the_tax_of_the_buyer_s_country_and_region() {
 
         // Prices include tax on the demo channel: 120.00 holds 20.00 of French VAT.
         let one = lines(&[(variant, 1)]);
-        let french = quote(&app, &Actor::Anonymous, &channel, &one, &[], Some("FR"), None).await;
+        let french = quote(app, &Actor::Anonymous, &channel, &one, &[], Some("FR"), None).await;
         assert!(french.prices_include_tax);
         assert_eq!(french.tax_country.as_deref(), Some("FR"));
         assert_eq!(french.basket.tax_total, euros("20.00"));
         assert_eq!(french.basket.total, euros("120.00"));
         // The channel's tax country when the buyer's is unknown.
-        let default = quote(&app, &Actor::Anonymous, &channel, &one, &[], None, None).await;
+        let default = quote(app, &Actor::Anonymous, &channel, &one, &[], None, None).await;
         assert_eq!(default.basket.tax_total, euros("20.00"));
-        let nowhere = quote(&app, &Actor::Anonymous, &channel, &one, &[], Some("ZZ"), None).await;
+        let nowhere = quote(app, &Actor::Anonymous, &channel, &one, &[], Some("ZZ"), None).await;
         assert_eq!(nowhere.basket.tax_total.minor, 0);
         assert_eq!(nowhere.basket.total, euros("120.00"));
 
@@ -987,37 +954,37 @@ async fn quotes_carry_the_tax_of_the_buyer_s_country_and_region() {
             )
             .await
             .expect("channel now tax-exclusive");
-        let ny = quote(&app, &Actor::Anonymous, &channel, &one, &[], Some("US"), Some("NY")).await;
+        let ny = quote(app, &Actor::Anonymous, &channel, &one, &[], Some("US"), Some("NY")).await;
         assert!(!ny.prices_include_tax);
         assert_eq!(ny.tax_rate, Percent(88_750));
         assert_eq!(ny.basket.tax_total, euros("10.65"));
         assert_eq!(ny.basket.total, euros("130.65"));
         let typed =
-            quote(&app, &Actor::Anonymous, &channel, &one, &[], Some(" us "), Some("ny")).await;
+            quote(app, &Actor::Anonymous, &channel, &one, &[], Some(" us "), Some("ny")).await;
         assert_eq!(typed.basket.tax_total, euros("10.65"));
         // A state without its own rate, and a country without any.
         let texas =
-            quote(&app, &Actor::Anonymous, &channel, &one, &[], Some("US"), Some("TX")).await;
+            quote(app, &Actor::Anonymous, &channel, &one, &[], Some("US"), Some("TX")).await;
         assert_eq!((texas.basket.tax_total.minor, texas.basket.total), (0, euros("120.00")));
-        let unknown = quote(&app, &Actor::Anonymous, &channel, &one, &[], Some("ZZ"), None).await;
+        let unknown = quote(app, &Actor::Anonymous, &channel, &one, &[], Some("ZZ"), None).await;
         assert_eq!((unknown.basket.tax_total.minor, unknown.tax_rate), (0, Percent::ZERO));
     }
 }
 
 // ---- promotions ---------------------------------------------------------------------------
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn discount_codes_match_whatever_the_case_and_say_why_they_do_not_apply() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let channel = marketplace(&app).await;
-        let (variant, _) = sellable_variants(&app, &channel, 1).await[0];
+backend_tests! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn discount_codes_match_whatever_the_case_and_say_why_they_do_not_apply(shop: TestShop) {
+        let app = &shop.app;
+        let channel = &shop.marketplace;
+        let (variant, _) = sellable_variants(app, channel, 1).await[0];
         let list = price_list(
-            &app,
+            app,
             PriceListInput { channel_ids: Some(vec![channel.id]), ..list_input("Flat", "EUR") },
         )
         .await;
-        set_prices(&app, &list, vec![row(variant, "100.00")]).await;
+        set_prices(app, &list, vec![row(variant, "100.00")]).await;
         let summer = app
             .pricing
             .discount_save(None, percent_off("Summer", Some("Summer10"), "10", everything()))
@@ -1034,7 +1001,7 @@ async fn discount_codes_match_whatever_the_case_and_say_why_they_do_not_apply() 
             )
             .await
             .expect("code with a minimum");
-        let storefront = self::channel(&app, "maison-lune").await;
+        let storefront = shop.channel("maison-lune").await;
         for (title, code, input) in [
             ("Paused", "PAUSED", DiscountInput { active: Some(false), ..DiscountInput::default() }),
             (
@@ -1063,7 +1030,7 @@ async fn discount_codes_match_whatever_the_case_and_say_why_they_do_not_apply() 
         assert_eq!(user_errors(taken), vec![error("code", ErrorCode::Taken)]);
 
         let one = lines(&[(variant, 1)]);
-        let q = quote(&app, &Actor::Anonymous, &channel, &one, &["  sUMMER10 "], None, None).await;
+        let q = quote(app, &Actor::Anonymous, channel, &one, &["  sUMMER10 "], None, None).await;
         assert_eq!(q.basket.applied.len(), 1);
         assert_eq!(q.basket.applied[0].discount_id, summer.id);
         assert_eq!(q.basket.discount_total, euros("10.00"));
@@ -1071,7 +1038,7 @@ async fn discount_codes_match_whatever_the_case_and_say_why_they_do_not_apply() 
         assert!(q.basket.rejected_codes.is_empty());
 
         let q =
-            quote(&app, &Actor::Anonymous, &channel, &one, &["NOPE", "big20"], None, None).await;
+            quote(app, &Actor::Anonymous, channel, &one, &["NOPE", "big20"], None, None).await;
         assert!(q.basket.applied.is_empty());
         assert_eq!(
             q.basket.rejected_codes,
@@ -1081,7 +1048,7 @@ async fn discount_codes_match_whatever_the_case_and_say_why_they_do_not_apply() 
             ]
         );
         let q =
-            quote(&app, &Actor::Anonymous, &channel, &one, &["paused", "Lune"], None, None).await;
+            quote(app, &Actor::Anonymous, channel, &one, &["paused", "Lune"], None, None).await;
         assert!(q.basket.applied.is_empty());
         assert_eq!(
             q.basket.rejected_codes,
@@ -1092,7 +1059,7 @@ async fn discount_codes_match_whatever_the_case_and_say_why_they_do_not_apply() 
         );
         // Five of them reach the minimum.
         let five = lines(&[(variant, 5)]);
-        let q = quote(&app, &Actor::Anonymous, &channel, &five, &["BIG20"], None, None).await;
+        let q = quote(app, &Actor::Anonymous, channel, &five, &["BIG20"], None, None).await;
         assert_eq!(
             q.basket.applied.iter().map(|a| a.discount_id).collect::<Vec<_>>(),
             vec![big.id]
@@ -1103,13 +1070,12 @@ async fn discount_codes_match_whatever_the_case_and_say_why_they_do_not_apply() 
 
 #[tokio::test]
 async fn a_pack_size_alone_sets_the_minimum_and_a_row_cannot_be_set_and_removed_at_once() {
-    let db = TestDatabase::sqlite();
-    let app = demo_app(&db).await;
-    let channel = marketplace(&app).await;
-    let variants = sellable_variants(&app, &channel, 2).await;
-    let list = price_list(&app, list_input("Packs", "EUR")).await;
+    let shop = TestShop::sqlite().await;
+    let (app, channel) = (&shop.app, &shop.marketplace);
+    let variants = sellable_variants(app, channel, 2).await;
+    let list = price_list(app, list_input("Packs", "EUR")).await;
     let packs = PriceRow { increment: Some(6), ..row(variants[0].0, "10.00") };
-    set_prices(&app, &list, vec![packs]).await;
+    set_prices(app, &list, vec![packs]).await;
     let entries = app.pricing.price_list_entries(&list, None, 10).await.expect("entries");
     assert_eq!(entries[0].rule.minimum, 6);
     assert_eq!(entries[0].rule.increment, 6);
@@ -1123,10 +1089,9 @@ async fn a_pack_size_alone_sets_the_minimum_and_a_row_cannot_be_set_and_removed_
 
 #[tokio::test]
 async fn a_company_list_cannot_also_reach_a_channel() {
-    let db = TestDatabase::sqlite();
-    let app = demo_app(&db).await;
-    let channel = marketplace(&app).await;
-    let (company, _) = approved_company(&app, "admin@atelier.example", "Atelier").await;
+    let shop = TestShop::sqlite().await;
+    let (app, channel) = (&shop.app, &shop.marketplace);
+    let (company, _) = approved_company(app, "admin@atelier.example", "Atelier").await;
     let mixed = app
         .pricing
         .price_list_save(

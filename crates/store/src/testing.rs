@@ -68,6 +68,99 @@ impl TestDatabase {
     pub fn is_postgres(&self) -> bool {
         matches!(self.cleanup, Cleanup::Postgres { .. })
     }
+
+    /// `"sqlite"` or `"postgres"`, for messages that must say where a test ran.
+    pub fn backend(&self) -> &'static str {
+        if self.is_postgres() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    }
+}
+
+/// What a test written with [`backend_tests!`](crate::backend_tests) receives: something built
+/// over the fresh database the macro made for it. The database itself is the simplest one.
+pub trait Fixture: Sized {
+    fn open(db: TestDatabase) -> impl std::future::Future<Output = Self>;
+}
+
+impl Fixture for TestDatabase {
+    async fn open(db: TestDatabase) -> Self {
+        db
+    }
+}
+
+/// Writes each test once and runs it on both backends, as `name::sqlite` and
+/// `name::postgres`, so that a failure names the backend it failed on and each backend gets a
+/// fresh database of its own.
+///
+/// ```ignore
+/// backend_tests! {
+///     /// Doc comments are kept.
+///     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+///     async fn ten_units_go_to_ten_buyers(shop: TestShop) { /* … */ }
+///
+///     // Without an attribute the test runs on `#[tokio::test]`.
+///     async fn a_page_costs_three_statements(db: TestDatabase) { /* … */ }
+/// }
+/// ```
+///
+/// The parameter's type implements [`Fixture`]. The PostgreSQL test returns at once, with a
+/// note on stderr, when `VITRINE_TEST_DATABASE_URL` is unset, except on CI (`CI=true`), where
+/// it fails: there a skipped backend would pass unseen. The calling crate needs `tokio` with
+/// its `macros` feature. Each pair is a module (`macro_rules!` cannot join identifiers into
+/// `name_sqlite`), which sees the items of the module it is written in.
+#[macro_export]
+macro_rules! backend_tests {
+    () => {};
+    (@pair [$($doc:literal)*] [$($runtime:tt)*] $name:ident $fixture:ident $ty:ty, $body:block) => {
+        $(#[doc = $doc])*
+        mod $name {
+            use super::*;
+
+            #[tokio::test $($runtime)*]
+            async fn sqlite() {
+                let db = $crate::testing::TestDatabase::sqlite();
+                let $fixture = <$ty as $crate::testing::Fixture>::open(db).await;
+                $body
+            }
+
+            #[tokio::test $($runtime)*]
+            async fn postgres() {
+                let db = $crate::testing::TestDatabase::postgres()
+                    .await
+                    .expect("a fresh PostgreSQL database (CI=true requires one)");
+                let Some(db) = db else {
+                    eprintln!(
+                        "{}: skipped, {} is unset",
+                        module_path!(),
+                        $crate::testing::POSTGRES_ENV
+                    );
+                    return;
+                };
+                let $fixture = <$ty as $crate::testing::Fixture>::open(db).await;
+                $body
+            }
+        }
+    };
+    (
+        $(#[doc = $doc:literal])*
+        #[tokio::test $($runtime:tt)*]
+        async fn $name:ident($fixture:ident: $ty:ty $(,)?) $body:block
+        $($rest:tt)*
+    ) => {
+        $crate::backend_tests!(@pair [$($doc)*] [$($runtime)*] $name $fixture $ty, $body);
+        $crate::backend_tests!($($rest)*);
+    };
+    (
+        $(#[doc = $doc:literal])*
+        async fn $name:ident($fixture:ident: $ty:ty $(,)?) $body:block
+        $($rest:tt)*
+    ) => {
+        $crate::backend_tests!(@pair [$($doc)*] [] $name $fixture $ty, $body);
+        $crate::backend_tests!($($rest)*);
+    };
 }
 
 impl Drop for TestDatabase {

@@ -1,8 +1,22 @@
-//! What the service tests share: the backends to run on and an app over the demo catalog.
+//! What the service tests share: the backends to run on, an app over the demo catalog, and
+//! the shop fixture (`TestShop`) with the fixtures several test files need.
 
+// Each test binary compiles its own copy and uses only part of it.
+#![allow(dead_code)]
+
+use uuid::Uuid;
+use vitrine_app::cart::{BuyerIdentityInput, CartInput, LineInput};
 use vitrine_app::identity::Secret;
-use vitrine_app::{App, Settings, Store};
-use vitrine_store::testing::TestDatabase;
+use vitrine_app::inventory::{QuantityCount, StockContext};
+use vitrine_app::{App, LevelQuery, Settings, Store};
+use vitrine_domain::access::{Actor, StaffRole};
+use vitrine_domain::catalog::{Channel, ProductStatus};
+use vitrine_domain::company::Address;
+use vitrine_domain::inventory::LocationKind;
+use vitrine_domain::money::Currency;
+#[allow(unused_imports)] // Used by the test files written with it only.
+pub use vitrine_store::backend_tests;
+use vitrine_store::testing::{Fixture, TestDatabase};
 
 /// SQLite always, PostgreSQL when `VITRINE_TEST_DATABASE_URL` is set (always on CI); each a
 /// fresh database of its own.
@@ -18,30 +32,149 @@ pub async fn demo_app(db: &TestDatabase) -> App {
     App::new(store, Settings::new(Secret::new(vec![7; 32])))
 }
 
-// ---- shop helpers of the cart, checkout and order tests --------------------------------------
-// Each test crate uses some of them only.
+/// The demo shop on a fresh database of its own: the services and the marketplace channel.
+/// What `backend_tests!` hands a test written as `async fn name(shop: TestShop)`.
+pub struct TestShop {
+    pub app: App,
+    /// The demo's multi-brand channel, which sells every brand.
+    pub marketplace: Channel,
+    /// Kept for as long as the shop: dropping it deletes the database.
+    db: TestDatabase,
+}
 
-use uuid::Uuid;
-use vitrine_app::cart::{BuyerIdentityInput, CartInput, LineInput};
-use vitrine_app::inventory::{QuantityCount, StockContext};
-use vitrine_app::LevelQuery;
-use vitrine_domain::access::{Actor, StaffRole};
-use vitrine_domain::catalog::{Channel, ProductStatus};
-use vitrine_domain::company::Address;
-use vitrine_domain::inventory::LocationKind;
+impl Fixture for TestShop {
+    async fn open(db: TestDatabase) -> Self {
+        let app = demo_app(&db).await;
+        let marketplace = channel(&app, "marketplace").await;
+        Self { app, marketplace, db }
+    }
+}
 
-#[allow(dead_code)]
+impl TestShop {
+    /// The shop on SQLite, for a test that runs on one backend only.
+    pub async fn sqlite() -> Self {
+        Self::open(TestDatabase::sqlite()).await
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend(&self) -> &'static str {
+        self.db.backend()
+    }
+
+    pub fn database(&self) -> &TestDatabase {
+        &self.db
+    }
+
+    /// A demo channel by handle: `marketplace` or `maison-lune` (one brand's own site).
+    pub async fn channel(&self, handle: &str) -> Channel {
+        channel(&self.app, handle).await
+    }
+
+    /// Sets each variant's stock to `units` in the warehouse and none elsewhere.
+    pub async fn stock(&self, variants: &[Uuid], units: i64) {
+        let locations = self.app.inventory.locations().await.expect("locations");
+        let mut counts = vec![];
+        for v in self.app.store().variants_by_ids(variants).await.expect("variants") {
+            for l in &locations {
+                counts.push(QuantityCount {
+                    sku: v.sku.clone(),
+                    location_id: l.id,
+                    quantity: if l.kind == LocationKind::Warehouse { units } else { 0 },
+                    change_from_quantity: None,
+                });
+            }
+        }
+        let context = StockContext {
+            reason: "stock take".into(),
+            reference_document_uri: None,
+            idempotency_key: None,
+        };
+        self.app.inventory.set_quantities(&staff(), context, counts).await.expect("stock take");
+    }
+
+    /// A tracked variant with exactly `units` on hand, all in the warehouse.
+    pub async fn variant_with_stock(&self, units: i64) -> Uuid {
+        let levels = self
+            .app
+            .inventory
+            .levels(&LevelQuery { limit: 50, ..Default::default() })
+            .await
+            .expect("levels");
+        let variant = levels[0].variant_id;
+        self.stock(&[variant], units).await;
+        variant
+    }
+
+    /// A guest's cart on the marketplace with `quantity` of `variant`, shipping to Paris.
+    pub async fn guest_cart(&self, variant: Uuid, quantity: u32) -> Uuid {
+        self.guest_cart_of(&[(variant, quantity)]).await
+    }
+
+    /// A guest's cart on the marketplace with these `(variant, quantity)` lines, in this
+    /// order, shipping to Paris.
+    pub async fn guest_cart_of(&self, lines: &[(Uuid, u32)]) -> Uuid {
+        let lines = lines
+            .iter()
+            .map(|&(variant_id, quantity)| LineInput { variant_id, quantity, attributes: vec![] })
+            .collect();
+        let input = CartInput {
+            lines,
+            buyer_identity: BuyerIdentityInput {
+                email: Some("guest@example.com".into()),
+                ..Default::default()
+            },
+            shipping_address: Some(paris()),
+            ..CartInput::default()
+        };
+        let channel = &self.marketplace;
+        self.app
+            .carts
+            .create(&Actor::Anonymous, channel, channel.default_currency, input)
+            .await
+            .expect("cart")
+            .id
+    }
+}
+
+async fn channel(app: &App, handle: &str) -> Channel {
+    app.catalog
+        .channels()
+        .await
+        .expect("channels")
+        .into_iter()
+        .find(|c| c.handle == handle)
+        .expect("demo channel")
+}
+
+/// A customer account signed up with `email`: its id.
+pub async fn customer(app: &App, email: &str) -> Uuid {
+    app.identity
+        .customer_create(email, "correct horse battery", Some("Test".into()), None)
+        .await
+        .expect("customer created")
+        .id
+}
+
+/// A staff admin: every permission.
 pub fn staff() -> Actor {
     Actor::Staff { id: Uuid::from_u128(7), role: StaffRole::Admin }
 }
 
-#[allow(dead_code)]
+/// The demo's marketplace channel, looked up by handle.
 pub async fn marketplace(app: &App) -> Channel {
     let channels = app.store().channels().await.expect("channels");
     channels.into_iter().find(|c| c.handle == "marketplace").expect("marketplace channel")
 }
 
-#[allow(dead_code)]
+pub fn customer_actor(id: Uuid) -> Actor {
+    Actor::Customer { id }
+}
+
+pub fn eur() -> Currency {
+    Currency::new("EUR").expect("EUR")
+}
+
+/// A French shipping address, where the demo's standard delivery and VAT apply.
 pub fn paris() -> Address {
     Address {
         address1: "1 rue de Rivoli".into(),
@@ -53,7 +186,6 @@ pub fn paris() -> Address {
 }
 
 /// Tracked variants of `n` different products that `channel` sells, first variant of each.
-#[allow(dead_code)]
 pub async fn tracked_variants(app: &App, channel: &Channel, n: usize) -> Vec<Uuid> {
     let levels = app
         .inventory
@@ -80,7 +212,6 @@ pub async fn tracked_variants(app: &App, channel: &Channel, n: usize) -> Vec<Uui
 }
 
 /// Sets each variant's stock to `units` in the warehouse and none elsewhere.
-#[allow(dead_code)]
 pub async fn set_stock(app: &App, variants: &[Uuid], units: i64) {
     let locations = app.inventory.locations().await.expect("locations");
     let mut counts = vec![];
@@ -103,7 +234,6 @@ pub async fn set_stock(app: &App, variants: &[Uuid], units: i64) {
 }
 
 /// A guest cart with these lines, an email and an address in Paris.
-#[allow(dead_code)]
 pub async fn guest_cart(app: &App, channel: &Channel, lines: &[(Uuid, u32)]) -> Uuid {
     let input = CartInput {
         lines: lines
