@@ -984,6 +984,25 @@ async fn bad_input_and_unauthorised_calls_are_refused_with_a_reason(shop: Shop) 
     let r = shop.send(Some(&customer), CANCEL, json!({ "id": order["id"] })).await;
     assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
     assert_eq!(shop.order_as_staff(id(&order)).await["status"], "PENDING_PAYMENT");
+
+    // A negative quantity to ship is an input error, never "nothing"; every bad row is named.
+    let line = text(&order["lineItems"]["nodes"][0]["id"]);
+    let rows = json!([
+        { "orderLineId": line, "quantity": -1 },
+        { "orderLineId": "not-an-id", "quantity": 1 },
+    ]);
+    let r =
+        shop.as_staff(FULFIL, json!({ "input": { "orderId": order["id"], "lines": rows } })).await;
+    let errors = &r["data"]["fulfillmentCreate"]["userErrors"];
+    let fields: Vec<&Value> =
+        errors.as_array().map(|e| e.iter().map(|e| &e["field"]).collect()).unwrap_or_default();
+    assert_eq!(
+        fields,
+        [&json!(["lines", "0", "quantity"]), &json!(["lines", "1", "orderLineId"])],
+        "{r}"
+    );
+    assert!(errors.as_array().is_some_and(|e| e.iter().all(|e| e["code"] == "INVALID")), "{r}");
+    assert_eq!(shop.order_as_staff(id(&order)).await["status"], "PENDING_PAYMENT");
 }
 
 async fn a_shopper_edits_the_cart_and_picks_how_it_is_delivered(shop: Shop) {

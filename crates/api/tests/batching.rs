@@ -16,7 +16,7 @@ const PAGE: &str =
 
 async fn statements_for_page(db: &TestDatabase, size: i32) -> u64 {
     let (app, schema) = support::demo_gateway(db, None).await;
-    let store = &app.store();
+    let store = app.store();
     let request = Request::new(PAGE)
         .variables(async_graphql::Variables::from_json(serde_json::json!({ "n": size })));
     // Channels are cached after the first request; warm the cache so it does not count.

@@ -204,7 +204,7 @@ backend_tests! {
         }
         // The ledger explains every level: its deltas add up to what is there.
         let mut sums: HashMap<(Uuid, Uuid), (i64, i64)> = HashMap::new();
-        for e in ledger(&app.store()).await {
+        for e in ledger(app.store()).await {
             let s = sums.entry((e.variant_id, e.location_id)).or_default();
             s.0 += e.on_hand_delta();
             s.1 += e.reserved_delta();
@@ -421,7 +421,7 @@ async fn a_subscriber_on_one_replica_hears_writes_made_on_another() {
 async fn a_subscriber_resuming_after_a_cursor_replays_the_ledger_in_order_then_goes_live() {
     let db = TestDatabase::sqlite();
     let app = demo_app(&db).await;
-    let ledger = ledger(&app.store()).await;
+    let ledger = ledger(app.store()).await;
     assert!(ledger.len() > 2_500, "the demo's opening stock fills more than two pages");
     let resume_after = ledger[ledger.len() - 2_500].seq;
     let mut subscription =

@@ -4,7 +4,6 @@
 //! must not be answered with an earlier attempt's reply.
 
 // Uses the shop helpers, not the demo app without cards.
-#[allow(dead_code)]
 mod support;
 
 use support::{databases, guest_cart, marketplace, set_stock, tracked_variants};

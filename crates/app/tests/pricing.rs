@@ -659,7 +659,7 @@ backend_tests! {
         assert_eq!(app.pricing.price_lists().await.expect("lists").len(), lists_before);
 
         // The demo has some 3,600 variants: 160 more products make it over 5,000.
-        vitrine_app::demo::seed_products(&app.store(), 160, |_, _| {}).await.expect("products");
+        vitrine_app::demo::seed_products(app.store(), 160, |_, _| {}).await.expect("products");
         let variants = all_variant_ids(app).await;
         assert!(variants.len() >= 5_000, "the demo has {} variants", variants.len());
         let list = price_list(app, list_input("ERP", "EUR")).await;
