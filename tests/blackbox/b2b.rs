@@ -238,6 +238,14 @@ async fn wholesale_story(server: TestServer) {
         unknown["data"]["priceQuote"]["userErrors"][0]["field"],
         json!(["lines", "0", "merchandiseId"])
     );
+    // A negative quantity is the caller's mistake, not a line of nothing.
+    let negative = server
+        .send_as(None, QUOTE, json!({ "lines": [{ "merchandiseId": v1, "quantity": -3 }] }))
+        .await;
+    let errors = &negative["data"]["priceQuote"]["userErrors"];
+    assert_eq!(errors[0]["field"], json!(["lines", "0", "quantity"]), "{negative}");
+    assert_eq!(errors[0]["code"], "INVALID", "{negative}");
+    assert_eq!(negative["data"]["priceQuote"]["quote"], Value::Null, "{negative}");
 
     // Taxes: the demo ships French VAT (a second FR rate is refused); it is included in the
     // consumer's price.

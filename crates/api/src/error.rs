@@ -92,18 +92,6 @@ pub fn internal(err: &dyn std::fmt::Display) -> async_graphql::Error {
     gql_error("INTERNAL_SERVER_ERROR", "internal error")
 }
 
-/// Splits an application result into data or `userErrors` for a mutation payload; anything
-/// that is not the caller's fault becomes a GraphQL error.
-pub fn into_payload<T>(
-    result: Result<T, AppError>,
-) -> async_graphql::Result<(Option<T>, Vec<UserError>)> {
-    match result {
-        Ok(value) => Ok((Some(value), vec![])),
-        Err(AppError::User(errors)) => Ok((None, errors.into_iter().map(Into::into).collect())),
-        Err(other) => Err(to_gql(other)),
-    }
-}
-
 pub fn to_gql(err: AppError) -> async_graphql::Error {
     match err {
         AppError::User(errors) => {

@@ -8,7 +8,8 @@
 //!    a GraphQL error for anything else (see `error.rs`).
 //!
 //! Payload types are declared with [`payload!`], which also says how a service's result
-//! fills them.
+//! fills them. The one query that answers with `userErrors` (`priceQuote`) uses the same
+//! harness.
 
 use async_graphql::{Context, MaybeUndefined, ID};
 use uuid::Uuid;

@@ -21,10 +21,12 @@ use vitrine_domain::cart::{
 };
 use vitrine_domain::catalog::Channel;
 use vitrine_domain::company::{Address, CompanyRole, PaymentTerms};
-use vitrine_domain::delivery::{delivery_options, DeliveryOption, Parcel};
+use vitrine_domain::delivery::{
+    choose_delivery, delivery_options, DeliveryChoice, DeliveryOption, Parcel,
+};
 use vitrine_domain::money::{Currency, Money};
 use vitrine_domain::payment::PaymentMethod;
-use vitrine_domain::pricing::TaxContext;
+use vitrine_domain::pricing::{TaxContext, MAX_CODE_CHARS, MAX_ENTERED_CODES};
 use vitrine_store::{CartSave, Store};
 
 use crate::company::address;
@@ -36,7 +38,6 @@ use crate::{AppError, ErrorCode, UserError};
 
 /// How often a change is retried when another save got in first.
 const SAVE_ATTEMPTS: usize = 5;
-const MAX_CODES: usize = 10;
 const MAX_EMAIL: usize = 254;
 
 /// A line to add.
@@ -213,19 +214,15 @@ impl CartService {
                 },
             )
         };
-        let chosen = cart.delivery_handle.as_ref().map(|h| options.iter().find(|o| &o.handle == h));
-        let delivery = match chosen {
-            Some(chosen) => chosen.cloned(),
-            // Unchosen: the cheapest shipping to the address; collection only when asked for
-            // or when nothing ships there.
-            None => options
-                .iter()
-                .find(|o| o.pickup_location_id.is_none())
-                .or_else(|| options.first())
-                .cloned(),
+        // With nothing to ship, no choice is judged (an empty cart has no options).
+        let (delivery, withdrawn_delivery) = if lines.is_empty() {
+            (None, None)
+        } else {
+            match choose_delivery(&options, cart.delivery_handle.as_deref()) {
+                DeliveryChoice::Ships(option) => (option.cloned(), None),
+                DeliveryChoice::Withdrawn => (None, cart.delivery_handle.clone()),
+            }
         };
-        let withdrawn_delivery =
-            cart.delivery_handle.clone().filter(|_| matches!(chosen, Some(None)));
         let tax = TaxContext { rate: quote.tax_rate, prices_include_tax: quote.prices_include_tax };
         let shipping = delivery.as_ref().map_or(0, |d| d.cost.minor);
         let shipping_tax = tax.tax_of(Money::new(shipping, currency));
@@ -394,28 +391,20 @@ impl CartService {
             _ => Actor::Anonymous,
         };
         let pricing = self.pricing.buyer_pricing(&owner, channel, &[currency]).await?;
-        // Priced once as a cart would be: lines no longer sold here come back as unavailable.
-        let now = Utc::now();
-        let probe = Cart {
-            lines: order_lines
-                .into_iter()
-                .map(|(variant_id, quantity)| CartLine {
-                    id: Uuid::now_v7(),
-                    variant_id,
-                    quantity,
-                    attributes: vec![],
-                })
-                .collect(),
-            ..Cart::new(Uuid::nil(), channel.id, currency, now)
-        };
-        let priced = self.price_with(channel, &probe, &pricing).await?;
-        let sold = probe
-            .lines
+        // Priced once to learn which lines are still sold here; the cart prices the rest.
+        let asked: Vec<QuoteLine> = order_lines
+            .iter()
+            .map(|&(variant_id, quantity)| QuoteLine { variant_id, quantity })
+            .collect();
+        let quote =
+            self.pricing.price_lines(&pricing, channel, currency, &asked, &[], None, None).await?;
+        let sold = order_lines
             .into_iter()
-            .filter(|l| !priced.unavailable_line_ids.contains(&l.id))
-            .map(|l| LineInput {
-                variant_id: l.variant_id,
-                quantity: l.quantity,
+            .enumerate()
+            .filter(|(i, _)| quote.unsold.iter().all(|u| u.index != *i))
+            .map(|(_, (variant_id, quantity))| LineInput {
+                variant_id,
+                quantity,
                 attributes: vec![],
             })
             .collect();
@@ -486,12 +475,6 @@ impl CartService {
                 None,
             )
             .await?;
-        let ids: Vec<Uuid> = touched
-            .iter()
-            .filter_map(|(id, _)| cart.lines.iter().find(|l| l.id == *id))
-            .map(|l| l.variant_id)
-            .collect();
-        let stock = self.store.variants_by_ids(&ids).await?;
         let mut errors = vec![];
         for (line_id, path) in touched {
             let Some(index) = cart.lines.iter().position(|l| l.id == *line_id) else { continue };
@@ -512,9 +495,11 @@ impl CartService {
                 .filter(|l| l.variant_id == line.variant_id)
                 .map(|l| u64::from(l.quantity))
                 .sum();
-            if let Some(v) = stock.iter().find(|v| v.id == line.variant_id) {
-                let available = u64::try_from(v.inventory_quantity).unwrap_or(0);
-                if v.inventory_tracked && wanted > available {
+            // The quote's stock figures are current: its products are checked against their
+            // stock revision.
+            if let Some(item) = quote.items.get(&line.variant_id) {
+                let available = u64::try_from(item.available).unwrap_or(0);
+                if item.inventory_tracked && wanted > available {
                     errors.push(
                         UserError::new(
                             &["quantity"],
@@ -963,17 +948,17 @@ fn set_codes(cart: &mut Cart, codes: Vec<String>, errors: &mut Vec<UserError>) {
             kept.push(code);
         }
     }
-    if kept.len() > MAX_CODES {
+    if kept.len() > MAX_ENTERED_CODES {
         errors.push(UserError::new(
             &["discountCodes"],
             ErrorCode::TooMany,
-            format!("at most {MAX_CODES} codes"),
+            format!("at most {MAX_ENTERED_CODES} codes"),
         ));
-    } else if kept.iter().any(|c| c.chars().count() > 64) {
+    } else if kept.iter().any(|c| c.chars().count() > MAX_CODE_CHARS) {
         errors.push(UserError::new(
             &["discountCodes"],
             ErrorCode::TooLong,
-            "a code has at most 64 characters",
+            format!("a code has at most {MAX_CODE_CHARS} characters"),
         ));
     } else {
         cart.discount_codes = kept;

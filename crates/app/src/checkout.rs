@@ -6,8 +6,9 @@
 //! 2. A card is authorised first. The attempt is named by the cart version and the caller's
 //!    idempotency key, and its request holds nothing that changes on a retry, so a double
 //!    click or a retry after a lost reply authorises once, while a new key after a decline is
-//!    a new attempt. If the order then cannot be placed, the authorisation is released and
-//!    the cart's version raised, so that the next attempt is not answered with it.
+//!    a new attempt; without a key, a declined call is an attempt of its own. If the order then
+//!    cannot be placed, the authorisation is released and the cart's version raised, so that
+//!    the next attempt is not answered with it.
 //! 3. One transaction (`Store::place_order`) claims the cart, reserves stock, checks discount
 //!    limits and the company's credit, numbers the order and writes it with its line
 //!    snapshots, payment and `order.created` event.
@@ -15,9 +16,12 @@
 //! Retrying with the same idempotency key returns the order the first call placed; another
 //! checkout of a completed cart is `ALREADY_COMPLETED`.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use uuid::Uuid;
 use vitrine_domain::access::Actor;
+use vitrine_domain::cart::Cart;
 use vitrine_domain::catalog::Channel;
 use vitrine_domain::money::Money;
 use vitrine_domain::order::{transition, Order, OrderEvent, OrderLine, OrderStatus, Payment};
@@ -28,7 +32,7 @@ use crate::cart::PricedCart;
 use crate::error::AppResult;
 use crate::inventory::{actor_label, reserve_online};
 use crate::orders::{order_event, provider_error, OrderService};
-use crate::payment::{AuthorizeRequest, ProviderPayment};
+use crate::payment::{AuthorizeRequest, ProviderError, ProviderPayment};
 use crate::{AppError, ErrorCode, UserError};
 
 const MAX_KEY: usize = 255;
@@ -83,13 +87,27 @@ impl OrderService {
         }
         // `checkoutComplete` has no input for lines: problems with them point at the cart and
         // name the line as the cart lists it.
-        for unsold in &priced.quote.unsold {
-            let id = cart.lines.get(unsold.index).map(|l| l.id).unwrap_or_default();
-            errors.push(UserError::new(
-                &["cartId"],
-                ErrorCode::NotFound,
-                format!("line {} ({id}) is no longer sold here; remove it", unsold.index + 1),
-            ));
+        if !priced.quote.unsold.is_empty() {
+            // The quote knows only what is sold: the SKUs of the rest are read to name them.
+            let unsold: Vec<Uuid> = priced.quote.unsold.iter().map(|u| u.variant_id).collect();
+            let skus: HashMap<Uuid, String> = self
+                .store
+                .variants_by_ids(&unsold)
+                .await?
+                .into_iter()
+                .map(|v| (v.id, v.sku))
+                .collect();
+            for line in &priced.quote.unsold {
+                let label = match skus.get(&line.variant_id) {
+                    Some(sku) => format!("line {} (SKU {sku})", line.index + 1),
+                    None => format!("line {}", line.index + 1),
+                };
+                errors.push(UserError::new(
+                    &["cartId"],
+                    ErrorCode::NotFound,
+                    format!("{label} is no longer sold here; remove it"),
+                ));
+            }
         }
         for (line, position) in priced.quote.basket.lines.iter().zip(&priced.quote.asked_index) {
             if let Some(v) = line.violation {
@@ -171,19 +189,25 @@ impl OrderService {
                 amount: priced.total,
                 email: email.clone(),
                 payment_token: input.payment_token.clone(),
-                idempotency_key: format!(
+                attempt: format!(
                     "checkout-{}-v{}-{}",
                     cart.id,
                     cart.version,
                     input.idempotency_key.as_deref().unwrap_or_default()
                 ),
             };
-            Some(
-                provider
-                    .authorize(&request)
-                    .await
-                    .map_err(|e| AppError::user(provider_error(&e)))?,
-            )
+            match provider.authorize(&request).await {
+                Ok(authorised) => Some(authorised),
+                Err(e) => {
+                    // Without a key of the caller's, each call is an attempt of its own: a
+                    // decline ends it, and the next call must not be answered with it. A lost
+                    // reply does not end it: the retry asks again and gets the first answer.
+                    if matches!(e, ProviderError::Declined(_)) && input.idempotency_key.is_none() {
+                        self.start_new_attempt(&cart).await;
+                    }
+                    return Err(AppError::user(provider_error(&e)));
+                }
+            }
         } else {
             None
         };
@@ -387,13 +411,18 @@ impl OrderService {
         if authorised.is_some() {
             self.release_authorisation(&authorised, &payment_stub(order_id, priced.total)).await;
             // The provider would answer a retry of this attempt with the authorisation just
-            // released: a new cart version makes the retry a new attempt. A stale save means
-            // the cart changed anyway.
-            if let Err(e) = self.store.save_cart(&cart, Some(cart.version), None).await {
-                tracing::warn!("could not raise the version of a cart whose checkout failed: {e}");
-            }
+            // released.
+            self.start_new_attempt(&cart).await;
         }
         Err(failure)
+    }
+
+    /// Raises the cart's version, so that the next checkout of it is a new card attempt. A
+    /// stale version means the cart changed anyway.
+    async fn start_new_attempt(&self, cart: &Cart) {
+        if let Err(e) = self.store.bump_cart_version(cart.id, cart.version).await {
+            tracing::warn!("could not raise the version of a cart whose checkout failed: {e}");
+        }
     }
 
     /// The order a completed cart became, if `input` is a retry of the call that placed it.

@@ -12,6 +12,8 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
 use vitrine_domain::access::{Actor, Permission};
+use vitrine_domain::cart::Cart;
+use vitrine_domain::catalog::Channel;
 use vitrine_domain::company::CompanyRole;
 use vitrine_domain::inventory::StockMovement;
 use vitrine_domain::money::Money;
@@ -152,6 +154,22 @@ impl OrderService {
     pub async fn lookup(&self, number: i64, email: &str) -> AppResult<Option<Order>> {
         let Some(order) = self.store.order_by_number(number).await? else { return Ok(None) };
         Ok(order.email.trim().eq_ignore_ascii_case(email.trim()).then_some(order))
+    }
+
+    /// A new cart with a past order's lines (those still sold on `channel`), for whoever may
+    /// see the order.
+    pub async fn reorder(
+        &self,
+        actor: &Actor,
+        channel: &Channel,
+        order_id: Uuid,
+    ) -> AppResult<Cart> {
+        let Some(order) = self.order(actor, order_id).await? else {
+            return Err(AppError::user(UserError::not_found("orderId", "order")));
+        };
+        let lines = self.store.order_lines(&[order.id]).await?;
+        let lines = lines.into_iter().map(|l| (l.variant_id, l.quantity)).collect();
+        self.carts.reorder(actor, channel, order.currency, lines).await
     }
 
     pub async fn orders_page(
@@ -614,23 +632,5 @@ pub(crate) fn provider_error(e: &ProviderError) -> UserError {
             ErrorCode::PaymentDeclined,
             format!("the payment provider did not answer: {m}"),
         ),
-    }
-}
-
-impl OrderService {
-    /// A new cart with a past order's lines (those still sold on `channel`), for whoever may
-    /// see the order.
-    pub async fn reorder(
-        &self,
-        actor: &Actor,
-        channel: &vitrine_domain::catalog::Channel,
-        order_id: Uuid,
-    ) -> AppResult<vitrine_domain::cart::Cart> {
-        let Some(order) = self.order(actor, order_id).await? else {
-            return Err(AppError::user(UserError::not_found("orderId", "order")));
-        };
-        let lines = self.store.order_lines(&[order.id]).await?;
-        let lines = lines.into_iter().map(|l| (l.variant_id, l.quantity)).collect();
-        self.carts.reorder(actor, channel, order.currency, lines).await
     }
 }

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use vitrine_domain::access::Actor;
+use vitrine_domain::cart::MAX_LINE_QUANTITY;
 use vitrine_domain::catalog::{in_shown_currency, Channel, ProductStatus, VariantPrice};
 use vitrine_domain::company::Membership;
 use vitrine_domain::money::{Currency, Money};
@@ -22,7 +23,7 @@ use vitrine_domain::pricing::{
     applicable_price_lists, displayed_price, price_basket, resolve_offer, Basket, BasketLine,
     Buyer, Discount, DiscountTarget, DiscountValue, ItemFacts, ItemSelection, Offer, Percent,
     PriceBreak, PriceList, PriceListEntry, PricedBasket, PricedLine, PricingRuleError,
-    QuantityRule, QuantityViolation, TaxContext,
+    QuantityRule, QuantityViolation, TaxContext, MAX_CODE_CHARS, MAX_ENTERED_CODES,
 };
 use vitrine_store::{IdempotencyKey, PricesWriteOutcome, Store, TaxRateRecord};
 
@@ -32,14 +33,9 @@ use crate::product_views::ProductViews;
 use crate::short_cache::ShortCache;
 
 const NAME_MAX: usize = 255;
-const CODE_MAX: usize = 64;
 const MAX_KEY_LEN: usize = 255;
 /// Lines one quote may hold (a large B2B quick order).
 pub const MAX_QUOTE_LINES: usize = 500;
-/// Units of one line: the cart's limit, so that whatever a quote accepts a cart can hold.
-pub use vitrine_domain::cart::MAX_LINE_QUANTITY;
-/// Discount codes one basket may carry.
-pub const MAX_CODES: usize = 10;
 /// Companies, groups or channels one price list may be scoped to.
 pub const MAX_SCOPE_IDS: usize = 1_000;
 
@@ -580,20 +576,20 @@ impl PricingService {
                 ));
             }
         }
-        if codes.len() > MAX_CODES {
+        if codes.len() > MAX_ENTERED_CODES {
             errors.push(UserError::new(
                 &["discountCodes"],
                 ErrorCode::TooMany,
-                format!("at most {MAX_CODES} codes"),
+                format!("at most {MAX_ENTERED_CODES} codes"),
             ));
         } else {
             for (i, code) in codes.iter().enumerate() {
-                if code.chars().count() > CODE_MAX {
+                if code.chars().count() > MAX_CODE_CHARS {
                     let row = i.to_string();
                     errors.push(UserError::new(
                         &["discountCodes", &row],
                         ErrorCode::TooLong,
-                        format!("at most {CODE_MAX} characters"),
+                        format!("at most {MAX_CODE_CHARS} characters"),
                     ));
                 }
             }
@@ -1158,11 +1154,13 @@ impl PricingService {
                         ErrorCode::Blank,
                         "a code must not be blank",
                     ));
-                } else if code.chars().count() > CODE_MAX || code.chars().any(char::is_whitespace) {
+                } else if code.chars().count() > MAX_CODE_CHARS
+                    || code.chars().any(char::is_whitespace)
+                {
                     errors.push(UserError::new(
                         &["code"],
                         ErrorCode::Invalid,
-                        format!("at most {CODE_MAX} characters, without spaces"),
+                        format!("at most {MAX_CODE_CHARS} characters, without spaces"),
                     ));
                 }
                 Some(code)

@@ -1,175 +1,126 @@
 //! What a cart change checks when the cart already holds a line that is no longer sold: the
 //! lines the change touches are checked in full (quantity rules, stock), and each error points
-//! at the input field at fault.
+//! at the input field at fault. A refused change changes nothing.
 
 mod support;
 
-use support::{databases, demo_app, guest_cart, marketplace, set_stock, staff, tracked_variants};
+use support::{backend_tests, user_errors, TestShop};
 use uuid::Uuid;
 use vitrine_app::cart::{LineInput, LineUpdate};
-use vitrine_app::catalog::ProductInput;
-use vitrine_app::pricing::{PriceListInput, PriceRow};
-use vitrine_app::{App, AppError, ErrorCode, UserError};
+use vitrine_app::ErrorCode;
+use vitrine_app::UserError;
 use vitrine_domain::access::Actor;
-use vitrine_domain::catalog::{Channel, ProductStatus};
+use vitrine_domain::cart::Cart;
 
 fn line(variant_id: Uuid, quantity: u32) -> LineInput {
     LineInput { variant_id, quantity, attributes: vec![] }
 }
 
-/// Takes the product of `variant` off sale (archived).
-async fn archive_product_of(app: &App, variant: Uuid) {
-    let variants = app.store().variants_by_ids(&[variant]).await.expect("variant");
-    let input = ProductInput { status: Some(ProductStatus::Archived), ..ProductInput::default() };
-    app.catalog.product_update(variants[0].product_id, input).await.expect("archived");
-}
-
-/// A cart holding one line of `gone`, whose product is then taken off sale.
-async fn cart_with_unsold_line(app: &App, channel: &Channel, gone: Uuid) -> Uuid {
-    let cart = guest_cart(app, channel, &[(gone, 1)]).await;
-    archive_product_of(app, gone).await;
-    let priced = app
-        .carts
-        .price(
-            channel,
-            &app.carts.get(&Actor::Anonymous, channel, cart).await.expect("read").expect("cart"),
-        )
-        .await
-        .expect("priced");
-    assert_eq!(priced.unavailable_line_ids.len(), 1, "the archived line is unavailable");
-    cart
-}
-
-fn user_errors(result: Result<impl std::fmt::Debug, AppError>) -> Vec<UserError> {
-    match result {
-        Err(AppError::User(errors)) => errors,
-        other => panic!("expected user errors, got {other:?}"),
-    }
+fn quantity_of(line_id: Uuid, quantity: u32) -> LineUpdate {
+    LineUpdate { line_id, quantity: Some(quantity), variant_id: None, attributes: None }
 }
 
 fn fields(errors: &[UserError]) -> Vec<(Vec<&str>, ErrorCode)> {
     errors.iter().map(|e| (e.field.iter().map(String::as_str).collect(), e.code)).collect()
 }
 
-#[tokio::test]
-async fn a_cart_with_an_unsold_line_still_checks_stock_of_new_lines() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let channel = marketplace(&app).await;
-        let [gone, scarce] = tracked_variants(&app, &channel, 2).await[..] else { unreachable!() };
-        set_stock(&app, &[scarce], 2).await;
-        let cart = cart_with_unsold_line(&app, &channel, gone).await;
+/// `(variant, quantity)` of each line, in order.
+fn contents(cart: &Cart) -> Vec<(Uuid, u32)> {
+    cart.lines.iter().map(|l| (l.variant_id, l.quantity)).collect()
+}
+
+impl TestShop {
+    async fn cart(&self, id: Uuid) -> Cart {
+        let carts = &self.app.carts;
+        carts.get(&Actor::Anonymous, &self.marketplace, id).await.expect("read").expect("cart")
+    }
+
+    /// A cart holding one line of `gone`, whose product is then taken off sale.
+    async fn cart_with_unsold_line(&self, gone: Uuid) -> Uuid {
+        let cart = self.guest_cart(gone, 1).await;
+        self.archive_product_of(gone).await;
+        let priced =
+            self.app.carts.price(&self.marketplace, &self.cart(cart).await).await.expect("priced");
+        assert_eq!(priced.unavailable_line_ids.len(), 1, "the archived line is unavailable");
+        cart
+    }
+}
+
+backend_tests! {
+    async fn a_cart_with_an_unsold_line_still_checks_stock_of_new_lines(shop: TestShop) {
+        let (app, channel) = (&shop.app, &shop.marketplace);
+        let [gone, scarce] = shop.tracked_variants(2).await[..] else { unreachable!() };
+        shop.stock(&[scarce], 2).await;
+        let cart = shop.cart_with_unsold_line(gone).await;
 
         let refused =
-            app.carts.lines_add(&Actor::Anonymous, &channel, cart, vec![line(scarce, 5)]).await;
+            app.carts.lines_add(&Actor::Anonymous, channel, cart, vec![line(scarce, 5)]).await;
         assert_eq!(
             fields(&user_errors(refused)),
             vec![(vec!["lines", "0", "quantity"], ErrorCode::InsufficientStock)]
         );
-        let cart_now =
-            app.carts.get(&Actor::Anonymous, &channel, cart).await.expect("read").expect("cart");
+        let cart_now = shop.cart(cart).await;
         assert_eq!(cart_now.lines.len(), 1, "nothing was added");
 
-        app.carts
-            .lines_add(&Actor::Anonymous, &channel, cart, vec![line(scarce, 2)])
+        let added = app
+            .carts
+            .lines_add(&Actor::Anonymous, channel, cart, vec![line(scarce, 2)])
             .await
             .expect("what is in stock can be added");
+        assert_eq!(contents(&added), vec![(gone, 1), (scarce, 2)]);
     }
-}
 
-#[tokio::test]
-async fn a_cart_with_an_unsold_line_still_checks_quantity_rules_of_new_lines() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let channel = marketplace(&app).await;
-        let [gone, packed] = tracked_variants(&app, &channel, 2).await[..] else { unreachable!() };
-        set_stock(&app, &[packed], 100).await;
-        let list = app
-            .pricing
-            .price_list_save(
-                None,
-                PriceListInput {
-                    name: Some("Packs".into()),
-                    currency: Some(channel.default_currency.to_string()),
-                    channel_ids: Some(vec![channel.id]),
-                    // Base prices, sold in packs.
-                    adjustment_percent: Some(Some("0".into())),
-                    ..PriceListInput::default()
-                },
-            )
-            .await
-            .expect("price list");
-        let rule = PriceRow { variant_id: packed, increment: Some(6), ..PriceRow::default() };
-        app.pricing.prices_set(&staff(), list.id, vec![rule], vec![], None).await.expect("rule");
-        let cart = cart_with_unsold_line(&app, &channel, gone).await;
+    async fn a_cart_with_an_unsold_line_still_checks_quantity_rules_of_new_lines(shop: TestShop) {
+        let (app, channel) = (&shop.app, &shop.marketplace);
+        let [gone, packed] = shop.tracked_variants(2).await[..] else { unreachable!() };
+        shop.stock(&[packed], 100).await;
+        shop.sell_in_packs(packed, 6).await;
+        let cart = shop.cart_with_unsold_line(gone).await;
 
         let refused =
-            app.carts.lines_add(&Actor::Anonymous, &channel, cart, vec![line(packed, 4)]).await;
+            app.carts.lines_add(&Actor::Anonymous, channel, cart, vec![line(packed, 4)]).await;
         assert_eq!(
             fields(&user_errors(refused)),
             vec![(vec!["lines", "0", "quantity"], ErrorCode::BelowMinimum)]
         );
         let added = app
             .carts
-            .lines_add(&Actor::Anonymous, &channel, cart, vec![line(packed, 6)])
+            .lines_add(&Actor::Anonymous, channel, cart, vec![line(packed, 6)])
             .await
             .expect("a whole pack can be added");
+        assert_eq!(contents(&added), vec![(gone, 1), (packed, 6)]);
         let packed_line = added.lines.iter().find(|l| l.variant_id == packed).expect("line");
 
         let changed = app
             .carts
-            .lines_update(
-                &Actor::Anonymous,
-                &channel,
-                cart,
-                vec![LineUpdate {
-                    line_id: packed_line.id,
-                    quantity: Some(9),
-                    variant_id: None,
-                    attributes: None,
-                }],
-            )
+            .lines_update(&Actor::Anonymous, channel, cart, vec![quantity_of(packed_line.id, 9)])
             .await;
         assert_eq!(
             fields(&user_errors(changed)),
             vec![(vec!["lines", "0", "quantity"], ErrorCode::NotMultipleOfIncrement)],
             "the changed line is checked at the row that changed it"
         );
+        assert_eq!(contents(&shop.cart(cart).await), vec![(gone, 1), (packed, 6)], "unchanged");
     }
-}
 
-#[tokio::test]
-async fn a_line_changed_to_a_variant_no_longer_sold_is_refused_at_its_merchandise_id() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let channel = marketplace(&app).await;
-        let [gone, kept, other] = tracked_variants(&app, &channel, 3).await[..] else {
-            unreachable!()
-        };
-        set_stock(&app, &[kept, other], 10).await;
-        let cart = guest_cart(&app, &channel, &[(kept, 1), (other, 1)]).await;
-        archive_product_of(&app, gone).await;
-        let lines = app
-            .carts
-            .get(&Actor::Anonymous, &channel, cart)
-            .await
-            .expect("read")
-            .expect("cart")
-            .lines;
+    async fn a_line_changed_to_a_variant_no_longer_sold_is_refused_at_its_merchandise_id(
+        shop: TestShop,
+    ) {
+        let (app, channel) = (&shop.app, &shop.marketplace);
+        let [gone, kept, other] = shop.tracked_variants(3).await[..] else { unreachable!() };
+        shop.stock(&[kept, other], 10).await;
+        let cart = shop.guest_cart_of(&[(kept, 1), (other, 1)]).await;
+        shop.archive_product_of(gone).await;
+        let lines = shop.cart(cart).await.lines;
 
         let changed = app
             .carts
             .lines_update(
                 &Actor::Anonymous,
-                &channel,
+                channel,
                 cart,
                 vec![
-                    LineUpdate {
-                        line_id: lines[1].id,
-                        quantity: Some(2),
-                        variant_id: None,
-                        attributes: None,
-                    },
+                    quantity_of(lines[1].id, 2),
                     LineUpdate {
                         line_id: lines[0].id,
                         quantity: None,
@@ -182,6 +133,11 @@ async fn a_line_changed_to_a_variant_no_longer_sold_is_refused_at_its_merchandis
         assert_eq!(
             fields(&user_errors(changed)),
             vec![(vec!["lines", "1", "merchandiseId"], ErrorCode::NotFound)]
+        );
+        assert_eq!(
+            contents(&shop.cart(cart).await),
+            vec![(kept, 1), (other, 1)],
+            "the good row is not applied either"
         );
     }
 }

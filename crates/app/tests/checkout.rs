@@ -6,14 +6,12 @@ mod support;
 
 use std::sync::Arc;
 
-use support::{backend_tests, staff, TestShop};
+use support::{backend_tests, manual, staff, TestShop};
 use uuid::Uuid;
-use vitrine_app::checkout::CheckoutInput;
 use vitrine_app::orders::FulfillmentInput;
 use vitrine_app::{App, AppError, ErrorCode, LevelQuery, OrderFilter};
 use vitrine_domain::access::Actor;
 use vitrine_domain::order::{OrderStatus, ShipmentStatus};
-use vitrine_domain::payment::PaymentMethod;
 
 /// Demo products whose variants are all tracked, with at least two variants: their ids.
 async fn products_with_sizes(app: &App, n: usize) -> Vec<(Uuid, Vec<Uuid>)> {
@@ -62,16 +60,6 @@ fn check_out_at_once(
             })
         })
         .collect()
-}
-
-fn manual(cart_id: Uuid, key: Option<&str>) -> CheckoutInput {
-    CheckoutInput {
-        cart_id,
-        method: PaymentMethod::Manual,
-        payment_token: None,
-        idempotency_key: key.map(str::to_owned),
-        expected_total: None,
-    }
 }
 
 async fn reserved_and_on_hand(app: &App, variant: Uuid) -> (i64, i64) {

@@ -6,121 +6,77 @@
 
 mod support;
 
-use support::{databases, demo_app, guest_cart, marketplace, set_stock, staff, tracked_variants};
-use uuid::Uuid;
-use vitrine_app::catalog::ProductInput;
-use vitrine_app::checkout::CheckoutInput;
-use vitrine_app::pricing::{PriceListInput, PriceRow};
-use vitrine_app::{App, AppError, ErrorCode, UserError};
+use support::{backend_tests, manual, user_errors, TestShop};
+use vitrine_app::ErrorCode;
 use vitrine_domain::access::Actor;
-use vitrine_domain::catalog::ProductStatus;
-use vitrine_domain::payment::PaymentMethod;
 
-fn manual(cart_id: Uuid) -> CheckoutInput {
-    CheckoutInput {
-        cart_id,
-        method: PaymentMethod::Manual,
-        payment_token: None,
-        idempotency_key: None,
-        expected_total: None,
-    }
-}
-
-fn user_errors(result: Result<impl std::fmt::Debug, AppError>) -> Vec<UserError> {
-    match result {
-        Err(AppError::User(errors)) => errors,
-        other => panic!("expected user errors, got {other:?}"),
-    }
-}
-
-async fn sku_of(app: &App, variant: Uuid) -> String {
-    app.store().variants_by_ids(&[variant]).await.expect("variant")[0].sku.clone()
-}
-
-#[tokio::test]
-async fn checkout_points_a_broken_quantity_rule_at_the_cart_and_names_the_line() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let channel = marketplace(&app).await;
-        let [gone, packed] = tracked_variants(&app, &channel, 2).await[..] else { unreachable!() };
-        set_stock(&app, &[gone, packed], 100).await;
-        let cart = guest_cart(&app, &channel, &[(gone, 1), (packed, 4)]).await;
+backend_tests! {
+    async fn checkout_points_a_broken_quantity_rule_at_the_cart_and_names_the_line(
+        shop: TestShop,
+    ) {
+        let (app, channel) = (&shop.app, &shop.marketplace);
+        let [gone, packed] = shop.tracked_variants(2).await[..] else { unreachable!() };
+        shop.stock(&[gone, packed], 100).await;
+        let cart = shop.guest_cart_of(&[(gone, 1), (packed, 4)]).await;
         // Since the cart was filled: the first line stopped selling, the second is sold in packs.
-        let archived = ProductInput { status: Some(ProductStatus::Archived), ..Default::default() };
-        let product = app.store().variants_by_ids(&[gone]).await.expect("variant")[0].product_id;
-        app.catalog.product_update(product, archived).await.expect("archived");
-        let list = app
-            .pricing
-            .price_list_save(
-                None,
-                PriceListInput {
-                    name: Some("Packs".into()),
-                    currency: Some(channel.default_currency.to_string()),
-                    channel_ids: Some(vec![channel.id]),
-                    adjustment_percent: Some(Some("0".into())),
-                    ..PriceListInput::default()
-                },
-            )
-            .await
-            .expect("price list");
-        let rule = PriceRow { variant_id: packed, increment: Some(6), ..PriceRow::default() };
-        app.pricing.prices_set(&staff(), list.id, vec![rule], vec![], None).await.expect("rule");
+        shop.archive_product_of(gone).await;
+        shop.sell_in_packs(packed, 6).await;
 
         let errors =
-            user_errors(app.orders.checkout(&Actor::Anonymous, &channel, manual(cart)).await);
+            user_errors(app.orders.checkout(&Actor::Anonymous, channel, manual(cart, None)).await);
+        assert_eq!(errors.len(), 2, "{errors:?}");
         let breach = errors
             .iter()
             .find(|e| e.code == ErrorCode::BelowMinimum)
             .unwrap_or_else(|| panic!("a quantity error: {errors:?}"));
         assert_eq!(breach.field, vec!["cartId"]);
-        let sku = sku_of(&app, packed).await;
+        let sku = shop.sku_of(packed).await;
         assert!(
             breach.message.contains(&sku) && breach.message.contains("line 2"),
             "names the second line of the cart: {}",
             breach.message
         );
-        assert!(errors.iter().any(|e| e.code == ErrorCode::NotFound && e.field == ["cartId"]));
+        let unsold = errors
+            .iter()
+            .find(|e| e.code == ErrorCode::NotFound && e.field == ["cartId"])
+            .unwrap_or_else(|| panic!("the line no longer sold: {errors:?}"));
+        let sku = shop.sku_of(gone).await;
+        assert!(
+            unsold.message.contains(&sku) && unsold.message.contains("line 1"),
+            "names the first line of the cart: {}",
+            unsold.message
+        );
     }
-}
 
-#[tokio::test]
-async fn checkout_points_missing_stock_at_the_cart_and_names_the_line() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let channel = marketplace(&app).await;
-        let [plenty, scarce] = tracked_variants(&app, &channel, 2).await[..] else {
-            unreachable!()
-        };
-        set_stock(&app, &[plenty, scarce], 10).await;
-        let cart = guest_cart(&app, &channel, &[(plenty, 1), (scarce, 3)]).await;
-        set_stock(&app, &[scarce], 1).await;
+    async fn checkout_points_missing_stock_at_the_cart_and_names_the_line(shop: TestShop) {
+        let (app, channel) = (&shop.app, &shop.marketplace);
+        let [plenty, scarce] = shop.tracked_variants(2).await[..] else { unreachable!() };
+        shop.stock(&[plenty, scarce], 10).await;
+        let cart = shop.guest_cart_of(&[(plenty, 1), (scarce, 3)]).await;
+        shop.stock(&[scarce], 1).await;
 
         let errors =
-            user_errors(app.orders.checkout(&Actor::Anonymous, &channel, manual(cart)).await);
+            user_errors(app.orders.checkout(&Actor::Anonymous, channel, manual(cart, None)).await);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(
             (errors[0].field.as_slice(), errors[0].code),
             (&["cartId".to_owned()][..], ErrorCode::InsufficientStock)
         );
-        let sku = sku_of(&app, scarce).await;
+        let sku = shop.sku_of(scarce).await;
         assert!(
             errors[0].message.contains(&sku) && errors[0].message.contains("line 2"),
             "names the second line of the cart: {}",
             errors[0].message
         );
     }
-}
 
-#[tokio::test]
-async fn a_chosen_delivery_option_no_longer_offered_is_refused_at_checkout() {
-    for db in databases().await {
-        let app = demo_app(&db).await;
-        let channel = marketplace(&app).await;
-        let [variant] = tracked_variants(&app, &channel, 1).await[..] else { unreachable!() };
-        set_stock(&app, &[variant], 10).await;
-        let cart = guest_cart(&app, &channel, &[(variant, 1)]).await;
+    async fn a_chosen_delivery_option_no_longer_offered_is_refused_at_checkout(shop: TestShop) {
+        let (app, channel) = (&shop.app, &shop.marketplace);
+        let [variant] = shop.tracked_variants(1).await[..] else { unreachable!() };
+        shop.stock(&[variant], 10).await;
+        let cart = shop.guest_cart(variant, 1).await;
         app.carts
-            .delivery_option_select(&Actor::Anonymous, &channel, cart, "express-eu".into())
+            .delivery_option_select(&Actor::Anonymous, channel, cart, "express-eu".into())
             .await
             .expect("express is offered in Paris");
         let express = app
@@ -134,13 +90,17 @@ async fn a_chosen_delivery_option_no_longer_offered_is_refused_at_checkout() {
         app.delivery.delete(express.id).await.expect("express withdrawn");
 
         let held =
-            app.carts.get(&Actor::Anonymous, &channel, cart).await.expect("read").expect("cart");
-        let priced = app.carts.price(&channel, &held).await.expect("priced");
+            app.carts.get(&Actor::Anonymous, channel, cart).await.expect("read").expect("cart");
+        let priced = app.carts.price(channel, &held).await.expect("priced");
         assert_eq!(priced.delivery, None, "no other option is chosen in its place");
         assert!(!priced.delivery_options.is_empty(), "the options still offered are shown");
+        assert!(
+            priced.delivery_options.iter().all(|o| o.handle != "express-eu"),
+            "the withdrawn option is not offered"
+        );
 
         let errors =
-            user_errors(app.orders.checkout(&Actor::Anonymous, &channel, manual(cart)).await);
+            user_errors(app.orders.checkout(&Actor::Anonymous, channel, manual(cart, None)).await);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].code, ErrorCode::DeliveryUnavailable);
         assert_eq!(errors[0].field, vec!["cartId"]);
@@ -148,12 +108,14 @@ async fn a_chosen_delivery_option_no_longer_offered_is_refused_at_checkout() {
 
         let standard = priced.delivery_options[0].handle.clone();
         app.carts
-            .delivery_option_select(&Actor::Anonymous, &channel, cart, standard)
+            .delivery_option_select(&Actor::Anonymous, channel, cart, standard.clone())
             .await
             .expect("another option chosen");
-        app.orders
-            .checkout(&Actor::Anonymous, &channel, manual(cart))
+        let placed = app
+            .orders
+            .checkout(&Actor::Anonymous, channel, manual(cart, None))
             .await
             .expect("placed with the option chosen again");
+        assert_eq!(placed.order.delivery_handle, Some(standard), "ships the way chosen");
     }
 }

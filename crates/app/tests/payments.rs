@@ -3,49 +3,66 @@
 //! retry of the same checkout attempt must therefore send the same request, and a new attempt
 //! must not be answered with an earlier attempt's reply.
 
-// Uses the shop helpers, not the demo app without cards.
 mod support;
 
-use support::{databases, guest_cart, marketplace, set_stock, tracked_variants};
+use support::{backend_tests, settings, TestShop};
 use uuid::Uuid;
 use vitrine_app::checkout::{CheckoutInput, Placed};
-use vitrine_app::identity::Secret;
 use vitrine_app::payment::stripe::StripeSettings;
 use vitrine_app::payment::stripe_mock::{StripeMock, SECRET_KEY};
-use vitrine_app::{App, AppError, ErrorCode, Settings, Store};
+use vitrine_app::{AppError, ErrorCode};
 use vitrine_domain::access::Actor;
-use vitrine_domain::catalog::Channel;
 use vitrine_domain::payment::PaymentMethod;
-use vitrine_store::testing::TestDatabase;
+use vitrine_store::testing::{Fixture, TestDatabase};
 
-/// The services over `db` with the demo catalog and cards through the Stripe stand-in.
-async fn card_app(db: &TestDatabase) -> (App, StripeMock) {
-    let (mock, base) = StripeMock::start().await;
-    let store = Store::connect(&db.url).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    vitrine_app::demo::load_demo(&store).await.expect("demo");
-    let mut settings = Settings::new(Secret::new(vec![7; 32]));
-    settings.stripe = Some(StripeSettings {
-        secret_key: SECRET_KEY.to_owned(),
-        api_base: base,
-        webhook_secret: None,
-        capture_at_checkout: false,
-    });
-    (App::new(store, settings), mock)
+/// The demo shop taking cards through the Stripe stand-in, with one variant of `units` in
+/// stock and a guest's cart for some of it.
+struct CardShop {
+    shop: TestShop,
+    stripe: StripeMock,
+    variant: Uuid,
 }
 
-fn card(cart_id: Uuid, key: Option<&str>) -> CheckoutInput {
-    CheckoutInput {
-        cart_id,
-        method: PaymentMethod::Card,
-        payment_token: Some("pm_card_visa".to_owned()),
-        idempotency_key: key.map(str::to_owned),
-        expected_total: None,
+impl Fixture for CardShop {
+    async fn open(db: TestDatabase) -> Self {
+        let (stripe, base) = StripeMock::start().await;
+        let mut settings = settings();
+        settings.stripe = Some(StripeSettings {
+            secret_key: SECRET_KEY.to_owned(),
+            api_base: base,
+            webhook_secret: None,
+            capture_at_checkout: false,
+        });
+        let shop = TestShop::with_settings(db, settings).await;
+        let [variant] = shop.tracked_variants(1).await[..] else { unreachable!() };
+        Self { shop, stripe, variant }
     }
 }
 
-async fn check_out(app: &App, channel: &Channel, input: CheckoutInput) -> Result<Placed, AppError> {
-    app.orders.checkout(&Actor::Anonymous, channel, input).await
+impl CardShop {
+    /// A guest's cart for `quantity` of the variant, with `units` in stock.
+    async fn cart(&self, units: i64, quantity: u32) -> Uuid {
+        self.shop.stock(&[self.variant], units).await;
+        self.shop.guest_cart(self.variant, quantity).await
+    }
+
+    async fn check_out(&self, cart_id: Uuid, key: Option<&str>) -> Result<Placed, AppError> {
+        let input = CheckoutInput {
+            cart_id,
+            method: PaymentMethod::Card,
+            payment_token: Some("pm_card_visa".to_owned()),
+            idempotency_key: key.map(str::to_owned),
+            expected_total: None,
+        };
+        self.shop.app.orders.checkout(&Actor::Anonymous, &self.shop.marketplace, input).await
+    }
+
+    /// The PaymentIntent the order's card payment stands on.
+    async fn intent_of(&self, placed: &Placed) -> String {
+        let payments =
+            self.shop.app.store().payments_of(&[placed.order.id]).await.expect("payments");
+        payments[0].external_id.clone().expect("a PaymentIntent")
+    }
 }
 
 fn refused_with(result: Result<Placed, AppError>, code: ErrorCode) -> String {
@@ -55,12 +72,6 @@ fn refused_with(result: Result<Placed, AppError>, code: ErrorCode) -> String {
         }
         other => panic!("expected {code:?}, got {other:?}"),
     }
-}
-
-/// The PaymentIntent the order's card payment stands on.
-async fn intent_of(app: &App, placed: &Placed) -> String {
-    let payments = app.store().payments_of(&[placed.order.id]).await.expect("payments");
-    payments[0].external_id.clone().expect("a PaymentIntent")
 }
 
 #[tokio::test]
@@ -85,74 +96,68 @@ async fn the_stripe_stand_in_refuses_an_idempotency_key_reused_with_other_parame
     assert_eq!(other["error"]["type"], "idempotency_error", "{other}");
 }
 
-#[tokio::test]
-async fn a_card_checkout_retried_after_a_lost_reply_places_the_order_on_the_first_authorisation() {
-    for db in databases().await {
-        let (app, stripe) = card_app(&db).await;
-        let channel = marketplace(&app).await;
-        let [variant] = tracked_variants(&app, &channel, 1).await[..] else { unreachable!() };
-        set_stock(&app, &[variant], 5).await;
-        let cart = guest_cart(&app, &channel, &[(variant, 1)]).await;
+backend_tests! {
+    async fn a_card_checkout_retried_after_a_lost_reply_places_the_order_on_the_first_authorisation(
+        card: CardShop,
+    ) {
+        let cart = card.cart(5, 1).await;
 
-        stripe.lose_next_reply();
-        refused_with(check_out(&app, &channel, card(cart, None)).await, ErrorCode::PaymentDeclined);
-        let placed = check_out(&app, &channel, card(cart, None)).await.expect("placed on retry");
-        let intent = intent_of(&app, &placed).await;
-        assert_eq!(stripe.intent(&intent).expect("intent")["status"], "requires_capture");
-        assert_eq!(stripe.calls("create"), 2);
-        assert_eq!(stripe.intent("pi_mock_2"), None, "the card was authorised once");
+        card.stripe.lose_next_reply();
+        refused_with(card.check_out(cart, None).await, ErrorCode::PaymentDeclined);
+        let placed = card.check_out(cart, None).await.expect("placed on retry");
+        let intent = card.intent_of(&placed).await;
+        assert_eq!(intent, "pi_mock_1", "the authorisation of the first call");
+        assert_eq!(card.stripe.intent(&intent).expect("intent")["status"], "requires_capture");
+        assert_eq!(card.stripe.calls("create"), 2);
+        assert_eq!(card.stripe.intent("pi_mock_2"), None, "the card was authorised once");
     }
-}
 
-#[tokio::test]
-async fn a_declined_card_checkout_is_authorised_when_tried_again_with_a_new_idempotency_key() {
-    for db in databases().await {
-        let (app, stripe) = card_app(&db).await;
-        let channel = marketplace(&app).await;
-        let [variant] = tracked_variants(&app, &channel, 1).await[..] else { unreachable!() };
-        set_stock(&app, &[variant], 5).await;
-        let cart = guest_cart(&app, &channel, &[(variant, 1)]).await;
+    async fn a_declined_card_checkout_is_authorised_when_tried_again_with_a_new_idempotency_key(
+        card: CardShop,
+    ) {
+        let cart = card.cart(5, 1).await;
 
-        stripe.decline_next(1);
-        let first = check_out(&app, &channel, card(cart, Some("attempt-1"))).await;
-        let message = refused_with(first, ErrorCode::PaymentDeclined);
+        card.stripe.decline_next(1);
+        let message = refused_with(card.check_out(cart, Some("attempt-1")).await, ErrorCode::PaymentDeclined);
         assert!(message.contains("declined"), "{message}");
-        let replayed = check_out(&app, &channel, card(cart, Some("attempt-1"))).await;
+        let replayed = card.check_out(cart, Some("attempt-1")).await;
         let message = refused_with(replayed, ErrorCode::PaymentDeclined);
         assert!(message.contains("declined"), "the same attempt, the same answer: {message}");
 
-        let placed = check_out(&app, &channel, card(cart, Some("attempt-2")))
-            .await
-            .expect("a new attempt is authorised");
-        let intent = intent_of(&app, &placed).await;
-        assert_eq!(stripe.intent(&intent).expect("intent")["status"], "requires_capture");
+        let placed =
+            card.check_out(cart, Some("attempt-2")).await.expect("a new attempt is authorised");
+        let intent = card.intent_of(&placed).await;
+        assert_eq!(card.stripe.intent(&intent).expect("intent")["status"], "requires_capture");
     }
-}
 
-#[tokio::test]
-async fn a_card_checkout_refused_for_stock_authorises_anew_when_retried() {
-    for db in databases().await {
-        let (app, stripe) = card_app(&db).await;
-        let channel = marketplace(&app).await;
-        let [variant] = tracked_variants(&app, &channel, 1).await[..] else { unreachable!() };
-        set_stock(&app, &[variant], 2).await;
-        let cart = guest_cart(&app, &channel, &[(variant, 2)]).await;
-        set_stock(&app, &[variant], 1).await;
+    async fn a_declined_card_checkout_without_a_key_is_authorised_when_tried_again(
+        card: CardShop,
+    ) {
+        let cart = card.cart(5, 1).await;
 
-        refused_with(
-            check_out(&app, &channel, card(cart, None)).await,
-            ErrorCode::InsufficientStock,
-        );
+        card.stripe.decline_next(1);
+        let message = refused_with(card.check_out(cart, None).await, ErrorCode::PaymentDeclined);
+        assert!(message.contains("declined"), "{message}");
+        let placed = card.check_out(cart, None).await.expect("the next call is a new attempt");
+        let intent = card.intent_of(&placed).await;
+        assert_eq!(card.stripe.intent(&intent).expect("intent")["status"], "requires_capture");
+    }
+
+    async fn a_card_checkout_refused_for_stock_authorises_anew_when_retried(card: CardShop) {
+        let cart = card.cart(2, 2).await;
+        card.shop.stock(&[card.variant], 1).await;
+
+        refused_with(card.check_out(cart, None).await, ErrorCode::InsufficientStock);
         assert_eq!(
-            stripe.intent("pi_mock_1").expect("the first authorisation")["status"],
+            card.stripe.intent("pi_mock_1").expect("the first authorisation")["status"],
             "canceled",
             "released when the order could not be placed"
         );
 
-        set_stock(&app, &[variant], 2).await;
-        let placed = check_out(&app, &channel, card(cart, None)).await.expect("placed on retry");
-        let intent = intent_of(&app, &placed).await;
+        card.shop.stock(&[card.variant], 2).await;
+        let placed = card.check_out(cart, None).await.expect("placed on retry");
+        let intent = card.intent_of(&placed).await;
         assert_ne!(intent, "pi_mock_1", "not the released authorisation");
-        assert_eq!(stripe.intent(&intent).expect("intent")["status"], "requires_capture");
+        assert_eq!(card.stripe.intent(&intent).expect("intent")["status"], "requires_capture");
     }
 }

@@ -111,6 +111,34 @@ pub fn delivery_options(methods: &[DeliveryMethod], parcel: &Parcel) -> Vec<Deli
     options
 }
 
+/// How a cart ships, given the options offered for it (cheapest first, as
+/// [`delivery_options`] lists them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryChoice<'a> {
+    /// The option the buyer chose; unchosen, the cheapest shipping, and collection only when
+    /// nothing ships there. `None` when nothing is offered.
+    Ships(Option<&'a DeliveryOption>),
+    /// The buyer chose an option that is no longer offered. Shipping another way than the
+    /// buyer chose needs their say, so nothing is chosen in its place.
+    Withdrawn,
+}
+
+/// Which of `options` a cart ships by, `chosen` being the handle the buyer picked, if any.
+pub fn choose_delivery<'a>(
+    options: &'a [DeliveryOption],
+    chosen: Option<&str>,
+) -> DeliveryChoice<'a> {
+    match chosen {
+        Some(handle) => match options.iter().find(|o| o.handle == handle) {
+            Some(option) => DeliveryChoice::Ships(Some(option)),
+            None => DeliveryChoice::Withdrawn,
+        },
+        None => DeliveryChoice::Ships(
+            options.iter().find(|o| o.pickup_location_id.is_none()).or_else(|| options.first()),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -225,5 +253,37 @@ mod tests {
             prop_assert!(options.iter().all(|o| o.cost.minor >= 0));
             prop_assert!(options.iter().any(|o| o.handle == "pickup"));
         }
+    }
+
+    fn option(handle: &str, cost: i64, pickup: bool) -> DeliveryOption {
+        DeliveryOption {
+            method_id: Uuid::nil(),
+            handle: handle.to_owned(),
+            title: handle.to_owned(),
+            cost: eur(cost),
+            pickup_location_id: pickup.then(Uuid::nil),
+        }
+    }
+
+    #[test]
+    fn an_unchosen_cart_ships_the_cheapest_way_and_is_collected_only_when_nothing_ships() {
+        let options = [option("pickup", 0, true), option("standard", 5_00, false)];
+        assert_eq!(choose_delivery(&options, None), DeliveryChoice::Ships(Some(&options[1])));
+        let only_pickup = [option("pickup", 0, true)];
+        assert_eq!(
+            choose_delivery(&only_pickup, None),
+            DeliveryChoice::Ships(Some(&only_pickup[0]))
+        );
+        assert_eq!(choose_delivery(&[], None), DeliveryChoice::Ships(None));
+    }
+
+    #[test]
+    fn a_chosen_option_ships_while_offered_and_is_never_replaced_when_withdrawn() {
+        let options = [option("standard", 5_00, false), option("express", 15_00, false)];
+        assert_eq!(
+            choose_delivery(&options, Some("express")),
+            DeliveryChoice::Ships(Some(&options[1]))
+        );
+        assert_eq!(choose_delivery(&options[..1], Some("express")), DeliveryChoice::Withdrawn);
     }
 }

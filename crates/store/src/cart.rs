@@ -5,6 +5,7 @@
 //! fresh cart.
 
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef, TransactionTrait,
@@ -147,6 +148,21 @@ impl Store {
         }
         txn.commit().await?;
         Ok(CartSave::Saved)
+    }
+
+    /// Makes the cart a new version of itself without changing it, when it is still at
+    /// `expected` and not checked out. Card checkouts are named after the cart's version, so
+    /// after a refused attempt this makes the next one a new attempt.
+    pub async fn bump_cart_version(&self, id: Uuid, expected: i32) -> Result<CartSave, StoreError> {
+        let updated = carts::Entity::update_many()
+            .col_expr(carts::Column::Version, Expr::col(carts::Column::Version).add(1))
+            .col_expr(carts::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(carts::Column::Id.eq(id))
+            .filter(carts::Column::Version.eq(expected))
+            .filter(carts::Column::OrderId.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(if updated.rows_affected == 0 { CartSave::Stale } else { CartSave::Saved })
     }
 
     /// `(sku, variant id)` of the SKUs that exist.

@@ -107,12 +107,7 @@ impl Cart {
             .discount_codes
             .iter()
             .map(|code| CartDiscountCode {
-                applicable: !priced
-                    .quote
-                    .basket
-                    .rejected_codes
-                    .iter()
-                    .any(|(c, _)| c.eq_ignore_ascii_case(code)),
+                applicable: priced.quote.basket.code_rejection(code).is_none(),
                 code: code.clone(),
             })
             .collect())

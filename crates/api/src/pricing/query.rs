@@ -1,15 +1,16 @@
 //! Pricing reads: quotes for the current buyer, and price lists, discounts and tax rates for staff.
 
-use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use async_graphql::{Context, InputObject, Object, ID};
 use uuid::Uuid;
 use vitrine_app::pricing::QuoteLine;
-use vitrine_app::AppError;
 use vitrine_domain::access::Permission;
 use vitrine_domain::id::{GlobalId, NodeKind};
+use vitrine_domain::pricing::entered_codes;
 
 use crate::common::codes::CountryCode;
 use crate::context::ContextExt;
-use crate::error::{bad_input, into_payload, ResultExt, UserError};
+use crate::error::{bad_input, ResultExt};
+use crate::mutate::{mutate, payload, read_input};
 use crate::pricing::types::{Discount, PriceList, PriceQuote, TaxRate};
 
 fn parse_id(id: &ID, kind: NodeKind) -> async_graphql::Result<Uuid> {
@@ -24,11 +25,8 @@ pub struct PriceQuoteLineInput {
     pub quantity: i32,
 }
 
-#[derive(SimpleObject, Default)]
-pub struct PriceQuotePayload {
-    pub quote: Option<PriceQuote>,
-    pub user_errors: Vec<UserError>,
-}
+payload!(PriceQuotePayload { quote: Option<PriceQuote> }
+    from |quote: PriceQuote| { quote: Some(quote) });
 
 #[derive(Default)]
 pub struct PricingQuery;
@@ -49,54 +47,38 @@ impl PricingQuery {
         province_code: Option<String>,
     ) -> async_graphql::Result<PriceQuotePayload> {
         let req = ctx.req();
-        let app = ctx.app();
-        let pricing = req.pricing(app).await?;
+        let pricing = req.pricing(ctx.app()).await?;
+        let lines = read_input(|r| {
+            r.rows("lines", lines, |r, line| QuoteLine {
+                variant_id: r.id(&line.merchandise_id, NodeKind::ProductVariant, "merchandiseId"),
+                quantity: r.quantity(line.quantity, "quantity"),
+            })
+        });
         let discount_codes = discount_codes.unwrap_or_default();
-        let result = async {
-            let mut parsed = Vec::with_capacity(lines.len());
-            let mut errors = vec![];
-            for (i, line) in lines.iter().enumerate() {
-                let row = i.to_string();
-                match GlobalId::parse_kind(&line.merchandise_id, NodeKind::ProductVariant) {
-                    Ok(gid) => parsed.push(QuoteLine {
-                        variant_id: gid,
-                        quantity: u32::try_from(line.quantity).unwrap_or(0),
-                    }),
-                    Err(e) => errors.push(vitrine_app::UserError::new(
-                        &["lines", &row, "merchandiseId"],
-                        vitrine_app::ErrorCode::Invalid,
-                        e.to_string(),
-                    )),
-                }
-            }
-            if !errors.is_empty() {
-                return Err(AppError::User(errors));
-            }
-            let country = country_code.or(req.country).map(CountryCode::name);
-            app.pricing
+        let country = country_code.or(req.country).map(CountryCode::name);
+        let region = province_code.as_deref().map(str::trim).filter(|p| !p.is_empty());
+        mutate(ctx, lines, async |caller, lines| {
+            let quote = ctx
+                .app()
+                .pricing
                 .quote(
                     &pricing.buyer,
-                    &req.channel,
+                    caller.channel,
                     req.currency,
-                    &parsed,
+                    &lines,
                     &discount_codes,
                     country,
-                    province_code.as_deref().map(str::trim).filter(|p| !p.is_empty()),
+                    region,
                 )
-                .await
-        }
-        .await;
-        let (quote, user_errors) = into_payload(result)?;
-        // Each code once, compared as the engine compares them.
-        let mut seen = std::collections::HashSet::new();
-        let mut codes: Vec<String> = Vec::new();
-        for code in discount_codes {
-            let code = code.trim().to_owned();
-            if !code.is_empty() && seen.insert(code.to_lowercase()) {
-                codes.push(code);
-            }
-        }
-        Ok(PriceQuotePayload { quote: quote.map(|quote| PriceQuote { quote, codes }), user_errors })
+                .await?;
+            // Each code once, as typed, in the order entered.
+            let codes = entered_codes(&discount_codes)
+                .into_iter()
+                .map(|(typed, _)| typed.trim().to_owned())
+                .collect();
+            Ok(PriceQuote { quote, codes })
+        })
+        .await
     }
 }
 

@@ -513,14 +513,10 @@ impl PriceQuote {
 
     /// Every code entered, and whether it applies.
     async fn discount_codes(&self) -> Vec<QuoteDiscountCode> {
-        let rejected = &self.quote.basket.rejected_codes;
         self.codes
             .iter()
             .map(|code| {
-                let reason = rejected
-                    .iter()
-                    .find(|(c, _)| c.trim().to_lowercase() == code.trim().to_lowercase())
-                    .map(|(_, r)| (*r).into());
+                let reason = self.quote.basket.code_rejection(code).map(Into::into);
                 QuoteDiscountCode { code: code.clone(), applicable: reason.is_none(), reason }
             })
             .collect()

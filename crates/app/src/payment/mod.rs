@@ -27,7 +27,7 @@ pub struct AuthorizeRequest {
     pub payment_token: Option<String>,
     /// Names the checkout attempt, so that a retried call charges once; the provider's key
     /// also covers what is asked (see `stripe`), so that another request never reuses it.
-    pub idempotency_key: String,
+    pub attempt: String,
 }
 
 /// Where the provider says the payment stands.

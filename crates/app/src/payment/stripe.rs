@@ -89,14 +89,15 @@ impl StripeProvider {
         &self,
         path: &str,
         form: &[(&str, String)],
-        idempotency_key: &str,
+        attempt: &str,
     ) -> Result<T, ProviderError> {
+        let idempotency_key = request_key(attempt, path, form);
         let url = format!("{}{}", self.settings.api_base.trim_end_matches('/'), path);
         let response = self
             .http
             .post(url)
             .bearer_auth(&self.settings.secret_key)
-            .header("Idempotency-Key", idempotency_key)
+            .header("Idempotency-Key", &idempotency_key)
             .form(form)
             .send()
             .await
@@ -127,14 +128,17 @@ impl StripeProvider {
     }
 }
 
-/// Stripe's idempotency key for `form` sent by the attempt named `attempt`. Stripe refuses a
-/// key sent again with other parameters, so the key covers them: a retry of the attempt sends
-/// the same request under the same key and gets its first answer, while the same attempt
-/// asking for something else (the total changed without the cart changing) is a new request.
-/// Hashed, it also stays within Stripe's 255 characters whatever the attempt's name.
-fn request_key(attempt: &str, form: &[(&str, String)]) -> String {
+/// Stripe's idempotency key for `form` sent to `path` by the attempt named `attempt`. Stripe
+/// refuses a key sent again with other parameters, so the key covers them: a retry of the
+/// attempt sends the same request under the same key and gets its first answer, while the
+/// same attempt asking for something else is a new request. (So if a cart's total changes
+/// without the cart changing, after a reply was lost, the card is authorised again and the
+/// first hold lapses at Stripe.) Hashed, it also stays within Stripe's 255 characters.
+fn request_key(attempt: &str, path: &str, form: &[(&str, String)]) -> String {
     let mut hash = Sha256::new();
     hash.update(attempt.as_bytes());
+    hash.update([0]);
+    hash.update(path.as_bytes());
     for (name, value) in form {
         hash.update([0]);
         hash.update(name.as_bytes());
@@ -178,8 +182,8 @@ impl PaymentProvider for StripeProvider {
             ("metadata[cart_id]", request.cart_id.to_string()),
             ("metadata[cart_version]", request.cart_version.to_string()),
         ];
-        let key = request_key(&request.idempotency_key, &form);
-        let intent: PaymentIntent = self.post("/v1/payment_intents", &form, &key).await?;
+        let intent: PaymentIntent =
+            self.post("/v1/payment_intents", &form, &request.attempt).await?;
         if intent.status == "requires_payment_method" {
             let message = intent
                 .last_payment_error
@@ -221,8 +225,8 @@ impl PaymentProvider for StripeProvider {
     ) -> Result<ProviderPayment, ProviderError> {
         let id = Self::external_id(payment)?;
         let form = [("payment_intent", id.to_owned()), ("amount", amount.minor.to_string())];
-        let key = format!("refund-{}-{}", payment.id, payment.refunded.minor);
-        let refund: Refund = self.post("/v1/refunds", &form, &key).await?;
+        let attempt = format!("refund-{}-{}", payment.id, payment.refunded.minor);
+        let refund: Refund = self.post("/v1/refunds", &form, &attempt).await?;
         if refund.status == "failed" || refund.status == "canceled" {
             return Err(ProviderError::Declined(format!("the refund {}", refund.status)));
         }

@@ -1,35 +1,43 @@
-//! What the service tests share: the backends to run on, an app over the demo catalog, and
-//! the shop fixture (`TestShop`) with the fixtures several test files need.
+//! What the service tests share: an app over the demo catalog, the shop fixture (`TestShop`)
+//! that `backend_tests!` hands each test on each backend, and the helpers several test files
+//! need.
 
 // Each test binary compiles its own copy and uses only part of it.
 #![allow(dead_code)]
 
 use uuid::Uuid;
 use vitrine_app::cart::{BuyerIdentityInput, CartInput, LineInput};
+use vitrine_app::catalog::ProductInput;
+use vitrine_app::checkout::CheckoutInput;
 use vitrine_app::identity::Secret;
 use vitrine_app::inventory::{QuantityCount, StockContext};
-use vitrine_app::{App, LevelQuery, Settings, Store};
+use vitrine_app::pricing::{PriceListInput, PriceRow};
+use vitrine_app::{App, AppError, LevelQuery, Settings, Store, UserError};
 use vitrine_domain::access::{Actor, StaffRole};
 use vitrine_domain::catalog::{Channel, ProductStatus};
 use vitrine_domain::company::Address;
 use vitrine_domain::inventory::LocationKind;
 use vitrine_domain::money::Currency;
+use vitrine_domain::payment::PaymentMethod;
 #[allow(unused_imports)] // Used by the test files written with it only.
 pub use vitrine_store::backend_tests;
 use vitrine_store::testing::{Fixture, TestDatabase};
 
-/// SQLite always, PostgreSQL when `VITRINE_TEST_DATABASE_URL` is set (always on CI); each a
-/// fresh database of its own.
-pub async fn databases() -> Vec<TestDatabase> {
-    TestDatabase::all().await.expect("test databases")
-}
-
 /// The services over `db`, migrated and loaded with the demo catalog.
 pub async fn demo_app(db: &TestDatabase) -> App {
+    demo_app_with(db, settings()).await
+}
+
+/// The settings of the test services: a fixed signing key, no card provider.
+pub fn settings() -> Settings {
+    Settings::new(Secret::new(vec![7; 32]))
+}
+
+async fn demo_app_with(db: &TestDatabase, settings: Settings) -> App {
     let store = Store::connect(&db.url).await.expect("connect");
     store.migrate().await.expect("migrate");
     vitrine_app::demo::load_demo(&store).await.expect("demo");
-    App::new(store, Settings::new(Secret::new(vec![7; 32])))
+    App::new(store, settings)
 }
 
 /// The demo shop on a fresh database of its own: the services and the marketplace channel.
@@ -44,13 +52,18 @@ pub struct TestShop {
 
 impl Fixture for TestShop {
     async fn open(db: TestDatabase) -> Self {
-        let app = demo_app(&db).await;
-        let marketplace = channel(&app, "marketplace").await;
-        Self { app, marketplace, db }
+        Self::with_settings(db, settings()).await
     }
 }
 
 impl TestShop {
+    /// The demo shop with these settings (cards through the Stripe stand-in, say).
+    pub async fn with_settings(db: TestDatabase, settings: Settings) -> Self {
+        let app = demo_app_with(&db, settings).await;
+        let marketplace = channel(&app, "marketplace").await;
+        Self { app, marketplace, db }
+    }
+
     /// The shop on SQLite, for a test that runs on one backend only.
     pub async fn sqlite() -> Self {
         Self::open(TestDatabase::sqlite()).await
@@ -134,6 +147,70 @@ impl TestShop {
             .expect("cart")
             .id
     }
+
+    /// Tracked variants of `n` different products on sale on the marketplace, the first
+    /// variant of each.
+    pub async fn tracked_variants(&self, n: usize) -> Vec<Uuid> {
+        let app = &self.app;
+        let levels = app
+            .inventory
+            .levels(&LevelQuery { limit: 2000, ..Default::default() })
+            .await
+            .expect("levels");
+        let ids: Vec<Uuid> = levels.iter().map(|l| l.variant_id).collect();
+        let mut products = vec![];
+        let mut found = vec![];
+        for v in app.store().variants_by_ids(&ids).await.expect("variants") {
+            if found.len() == n || !v.inventory_tracked || products.contains(&v.product_id) {
+                continue;
+            }
+            let product = app.catalog.product(v.product_id).await.expect("product");
+            if product.status == ProductStatus::Active
+                && product.brand_id.is_some_and(|b| self.marketplace.brand_ids.contains(&b))
+            {
+                products.push(v.product_id);
+                found.push(v.id);
+            }
+        }
+        assert_eq!(found.len(), n, "the demo sells {n} products with tracked stock");
+        found
+    }
+
+    pub async fn sku_of(&self, variant: Uuid) -> String {
+        self.app.store().variants_by_ids(&[variant]).await.expect("variant")[0].sku.clone()
+    }
+
+    /// Takes the product of `variant` off sale (archived).
+    pub async fn archive_product_of(&self, variant: Uuid) {
+        let variants = self.app.store().variants_by_ids(&[variant]).await.expect("variant");
+        let input =
+            ProductInput { status: Some(ProductStatus::Archived), ..ProductInput::default() };
+        self.app.catalog.product_update(variants[0].product_id, input).await.expect("archived");
+    }
+
+    /// Sells `variant` on the marketplace in packs of `pack` at its base price, through a
+    /// price list of the channel.
+    pub async fn sell_in_packs(&self, variant: Uuid, pack: i32) {
+        let channel = &self.marketplace;
+        let list = self
+            .app
+            .pricing
+            .price_list_save(
+                None,
+                PriceListInput {
+                    name: Some("Packs".into()),
+                    currency: Some(channel.default_currency.to_string()),
+                    channel_ids: Some(vec![channel.id]),
+                    adjustment_percent: Some(Some("0".into())),
+                    ..PriceListInput::default()
+                },
+            )
+            .await
+            .expect("price list");
+        let rule = PriceRow { variant_id: variant, increment: Some(pack), ..PriceRow::default() };
+        let pricing = &self.app.pricing;
+        pricing.prices_set(&staff(), list.id, vec![rule], vec![], None).await.expect("rule");
+    }
 }
 
 async fn channel(app: &App, handle: &str) -> Channel {
@@ -160,12 +237,6 @@ pub fn staff() -> Actor {
     Actor::Staff { id: Uuid::from_u128(7), role: StaffRole::Admin }
 }
 
-/// The demo's marketplace channel, looked up by handle.
-pub async fn marketplace(app: &App) -> Channel {
-    let channels = app.store().channels().await.expect("channels");
-    channels.into_iter().find(|c| c.handle == "marketplace").expect("marketplace channel")
-}
-
 pub fn customer_actor(id: Uuid) -> Actor {
     Actor::Customer { id }
 }
@@ -185,71 +256,21 @@ pub fn paris() -> Address {
     }
 }
 
-/// Tracked variants of `n` different products that `channel` sells, first variant of each.
-pub async fn tracked_variants(app: &App, channel: &Channel, n: usize) -> Vec<Uuid> {
-    let levels = app
-        .inventory
-        .levels(&LevelQuery { limit: 2000, ..Default::default() })
-        .await
-        .expect("levels");
-    let ids: Vec<Uuid> = levels.iter().map(|l| l.variant_id).collect();
-    let mut products = vec![];
-    let mut found = vec![];
-    for v in app.store().variants_by_ids(&ids).await.expect("variants") {
-        if found.len() == n || !v.inventory_tracked || products.contains(&v.product_id) {
-            continue;
-        }
-        let product = app.catalog.product(v.product_id).await.expect("product");
-        if product.status == ProductStatus::Active
-            && product.brand_id.is_some_and(|b| channel.brand_ids.contains(&b))
-        {
-            products.push(v.product_id);
-            found.push(v.id);
-        }
+/// A checkout paid by bank transfer, marked paid by staff later.
+pub fn manual(cart_id: Uuid, key: Option<&str>) -> CheckoutInput {
+    CheckoutInput {
+        cart_id,
+        method: PaymentMethod::Manual,
+        payment_token: None,
+        idempotency_key: key.map(str::to_owned),
+        expected_total: None,
     }
-    assert_eq!(found.len(), n, "the demo sells {n} products with tracked stock");
-    found
 }
 
-/// Sets each variant's stock to `units` in the warehouse and none elsewhere.
-pub async fn set_stock(app: &App, variants: &[Uuid], units: i64) {
-    let locations = app.inventory.locations().await.expect("locations");
-    let mut counts = vec![];
-    for v in app.store().variants_by_ids(variants).await.expect("variants") {
-        for l in &locations {
-            counts.push(QuantityCount {
-                sku: v.sku.clone(),
-                location_id: l.id,
-                quantity: if l.kind == LocationKind::Warehouse { units } else { 0 },
-                change_from_quantity: None,
-            });
-        }
+/// The user errors of a call that must have been refused.
+pub fn user_errors<T: std::fmt::Debug>(result: Result<T, AppError>) -> Vec<UserError> {
+    match result {
+        Err(AppError::User(errors)) => errors,
+        other => panic!("expected user errors, got {other:?}"),
     }
-    let context = StockContext {
-        reason: "stock take".into(),
-        reference_document_uri: None,
-        idempotency_key: None,
-    };
-    app.inventory.set_quantities(&staff(), context, counts).await.expect("stock take");
-}
-
-/// A guest cart with these lines, an email and an address in Paris.
-pub async fn guest_cart(app: &App, channel: &Channel, lines: &[(Uuid, u32)]) -> Uuid {
-    let input = CartInput {
-        lines: lines
-            .iter()
-            .map(|&(variant_id, quantity)| LineInput { variant_id, quantity, attributes: vec![] })
-            .collect(),
-        buyer_identity: BuyerIdentityInput {
-            email: Some("guest@example.com".into()),
-            ..Default::default()
-        },
-        shipping_address: Some(paris()),
-        ..CartInput::default()
-    };
-    app.carts
-        .create(&Actor::Anonymous, channel, channel.default_currency, input)
-        .await
-        .expect("cart")
-        .id
 }

@@ -86,6 +86,15 @@ pub struct PricedBasket {
     pub rejected_codes: Vec<(String, CodeRejection)>,
 }
 
+impl PricedBasket {
+    /// Why the entered `code` does not apply, matched as the engine matches codes (case and
+    /// surrounding blanks ignored); `None` when it applies.
+    pub fn code_rejection(&self, code: &str) -> Option<CodeRejection> {
+        let code = normalize_code(code);
+        self.rejected_codes.iter().find(|(c, _)| normalize_code(c) == code).map(|(_, r)| *r)
+    }
+}
+
 /// Prices a basket.
 ///
 /// Promotion rules: a discount is eligible when active, in its window, for this channel,
@@ -473,6 +482,15 @@ mod tests {
         let priced = price(vec![negotiated], &d, &["x"]);
         assert_eq!(priced.rejected_codes, vec![("x".to_owned(), CodeRejection::NoEligibleItems)]);
         assert_eq!(priced.total, m(10_00));
+    }
+
+    #[test]
+    fn a_rejected_code_is_found_whatever_its_case_and_blanks() {
+        let d = [with_code(percent_off(1, "10", everything()), "SPRING")];
+        let priced = price(vec![line(1, 10_00, 1)], &d, &[" nope "]);
+        assert_eq!(priced.code_rejection("NOPE"), Some(CodeRejection::Unknown));
+        assert_eq!(priced.code_rejection(" Nope"), Some(CodeRejection::Unknown));
+        assert_eq!(priced.code_rejection("spring"), None, "a code never entered is not rejected");
     }
 
     proptest! {

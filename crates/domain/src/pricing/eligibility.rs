@@ -13,7 +13,7 @@ pub(super) fn normalize_code(code: &str) -> String {
 }
 
 /// The entered codes as typed with their normalized form, without blanks and repeats.
-pub(super) fn entered_codes(codes: &[String]) -> Vec<(String, String)> {
+pub fn entered_codes(codes: &[String]) -> Vec<(String, String)> {
     let mut entered: Vec<(String, String)> = Vec::new();
     for code in codes {
         let normalized = normalize_code(code);

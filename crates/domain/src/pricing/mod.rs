@@ -49,13 +49,15 @@ mod window;
 pub use basket::{
     price_basket, AppliedDiscount, Basket, BasketLine, DiscountAllocation, PricedBasket, PricedLine,
 };
+pub use eligibility::entered_codes;
 pub use error::PricingRuleError;
 pub use lists::{applicable_price_lists, Buyer, PriceList, PriceListEntry, ScopeMatch};
 pub use offer::{resolve_offer, Offer};
 pub use percent::Percent;
 pub use product_page::displayed_price;
 pub use promotions::{
-    CodeRejection, Discount, DiscountTarget, DiscountUsage, DiscountValue, ItemFacts, ItemSelection,
+    CodeRejection, Discount, DiscountTarget, DiscountUsage, DiscountValue, ItemFacts,
+    ItemSelection, MAX_CODE_CHARS, MAX_ENTERED_CODES,
 };
 pub use quantity::{PriceBreak, QuantityRule, QuantityViolation};
 pub use rounding::div_round_half_up;

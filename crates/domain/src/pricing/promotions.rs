@@ -8,6 +8,11 @@ use crate::money::Money;
 
 use super::percent::Percent;
 
+/// How many discount codes a buyer may enter at once.
+pub const MAX_ENTERED_CODES: usize = 10;
+/// The longest discount code, in characters.
+pub const MAX_CODE_CHARS: usize = 64;
+
 /// What a promotion takes off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DiscountValue {
