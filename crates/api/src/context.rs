@@ -64,6 +64,11 @@ impl RequestContext {
         }
     }
 
+    /// Who the request acts for, as the services take it.
+    pub fn caller(&self) -> vitrine_app::Caller<'_> {
+        vitrine_app::Caller::new(&self.actor, &self.channel)
+    }
+
     /// Whether translations must be looked up at all.
     pub fn translating(&self) -> bool {
         self.language != self.channel.default_language

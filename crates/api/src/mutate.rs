@@ -13,22 +13,13 @@
 
 use async_graphql::{Context, MaybeUndefined, ID};
 use uuid::Uuid;
-use vitrine_app::{AppError, ErrorCode, UserError};
-use vitrine_domain::access::Actor;
-use vitrine_domain::catalog::Channel;
+use vitrine_app::{AppError, Caller, ErrorCode, UserError};
 use vitrine_domain::id::{GlobalId, NodeKind};
 
 use crate::context::ContextExt;
 use crate::error::to_gql;
 
 type AppResult<T> = Result<T, AppError>;
-
-/// Who a mutation acts for: the signed-in actor and the storefront's channel.
-#[derive(Clone, Copy)]
-pub struct Caller<'a> {
-    pub actor: &'a Actor,
-    pub channel: &'a Channel,
-}
 
 /// Collects the user errors of an input while it is read. Values read from a bad field are
 /// stand-ins (a nil id, a zero quantity); [`read_input`] returns them only when nothing was
@@ -132,7 +123,7 @@ where
     P: Rejectable + From<T>,
 {
     let req = ctx.req();
-    let caller = Caller { actor: &req.actor, channel: &req.channel };
+    let caller = req.caller();
     let result = match input {
         Ok(input) => call(caller, input).await,
         Err(e) => Err(e),

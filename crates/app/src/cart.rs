@@ -11,6 +11,7 @@
 //!   is merged into it by the rules of `vitrine_domain::cart`.
 //! - Company members' new carts are pre-filled with their default location's addresses.
 
+use crate::Caller;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -142,9 +143,9 @@ impl CartService {
     // ---- reading ----------------------------------------------------------------------------
 
     /// The cart if `actor` may see it (see the module rules).
-    pub async fn get(&self, actor: &Actor, channel: &Channel, id: Uuid) -> AppResult<Option<Cart>> {
+    pub async fn get(&self, caller: Caller<'_>, id: Uuid) -> AppResult<Option<Cart>> {
         let Some(cart) = self.store.cart(id).await? else { return Ok(None) };
-        Ok(visible(actor, channel, &cart).then_some(cart))
+        Ok(visible(caller, &cart).then_some(cart))
     }
 
     /// The signed-in customer's open cart on this channel.
@@ -159,7 +160,7 @@ impl CartService {
     /// The pricing of the cart's owner.
     pub async fn owner_pricing(&self, channel: &Channel, cart: &Cart) -> AppResult<BuyerPricing> {
         let owner = cart.customer_id.map_or(Actor::Anonymous, |id| Actor::Customer { id });
-        self.pricing.buyer_pricing(&owner, channel, &[cart.currency]).await
+        self.pricing.buyer_pricing(Caller::new(&owner, channel), &[cart.currency]).await
     }
 
     /// Prices the cart for its owner; lines whose variant is no longer sold are left out
@@ -276,20 +277,19 @@ impl CartService {
 
     pub async fn create(
         &self,
-        actor: &Actor,
-        channel: &Channel,
+        caller: Caller<'_>,
         currency: Currency,
         input: CartInput,
     ) -> AppResult<Cart> {
         let now = Utc::now();
-        let mut cart = Cart::new(Uuid::new_v4(), channel.id, currency, now);
-        if let Actor::Customer { id } = actor {
+        let mut cart = Cart::new(Uuid::new_v4(), caller.channel.id, currency, now);
+        if let Actor::Customer { id } = caller.actor {
             cart.customer_id = Some(*id);
             self.prefill_for_customer(&mut cart, *id, input.buyer_identity.company_location_id)
                 .await?;
         }
         let mut errors = vec![];
-        let identity = self.identity_facts(actor, &input.buyer_identity).await?;
+        let identity = self.identity_facts(caller.actor, &input.buyer_identity).await?;
         apply_identity(&mut cart, &input.buyer_identity, identity, &mut errors);
         if let Some(note) = input.note {
             set_note(&mut cart, note, &mut errors);
@@ -319,7 +319,7 @@ impl CartService {
         if !errors.is_empty() {
             return Err(AppError::User(errors));
         }
-        self.check_lines(channel, &cart, &touched).await?;
+        self.check_lines(caller.channel, &cart, &touched).await?;
         match self.store.save_cart(&cart, None, None).await? {
             CartSave::Saved => {}
             CartSave::Stale => return Err(cart_not_found()),
@@ -381,23 +381,25 @@ impl CartService {
     /// no longer sold here are left out.
     pub async fn reorder(
         &self,
-        actor: &Actor,
-        channel: &Channel,
+        caller: Caller<'_>,
         currency: Currency,
         order_lines: Vec<(Uuid, u32)>,
     ) -> AppResult<Cart> {
-        let owner = match actor {
+        let owner = match caller.actor {
             Actor::Customer { id } => Actor::Customer { id: *id },
             _ => Actor::Anonymous,
         };
-        let pricing = self.pricing.buyer_pricing(&owner, channel, &[currency]).await?;
+        let pricing =
+            self.pricing.buyer_pricing(Caller::new(&owner, caller.channel), &[currency]).await?;
         // Priced once to learn which lines are still sold here; the cart prices the rest.
         let asked: Vec<QuoteLine> = order_lines
             .iter()
             .map(|&(variant_id, quantity)| QuoteLine { variant_id, quantity })
             .collect();
-        let quote =
-            self.pricing.price_lines(&pricing, channel, currency, &asked, &[], None, None).await?;
+        let quote = self
+            .pricing
+            .price_lines(&pricing, caller.channel, currency, &asked, &[], None, None)
+            .await?;
         let sold = order_lines
             .into_iter()
             .enumerate()
@@ -408,26 +410,19 @@ impl CartService {
                 attributes: vec![],
             })
             .collect();
-        self.create(actor, channel, currency, CartInput { lines: sold, ..CartInput::default() })
-            .await
+        self.create(caller, currency, CartInput { lines: sold, ..CartInput::default() }).await
     }
 
     // ---- changing ---------------------------------------------------------------------------
 
     /// Loads the cart, applies `change`, checks the lines it touched and saves, retrying on a
     /// concurrent save. `change` returns the touched lines with their input path.
-    async fn modify<F>(
-        &self,
-        actor: &Actor,
-        channel: &Channel,
-        cart_id: Uuid,
-        change: F,
-    ) -> AppResult<Cart>
+    async fn modify<F>(&self, caller: Caller<'_>, cart_id: Uuid, change: F) -> AppResult<Cart>
     where
         F: Fn(&mut Cart) -> Result<Vec<(Uuid, Vec<String>)>, Vec<UserError>>,
     {
         for _ in 0..SAVE_ATTEMPTS {
-            let Some(mut cart) = self.get(actor, channel, cart_id).await? else {
+            let Some(mut cart) = self.get(caller, cart_id).await? else {
                 return Err(cart_not_found());
             };
             if let Some(order_id) = cart.order_id {
@@ -435,7 +430,7 @@ impl CartService {
             }
             let version = cart.version;
             let touched = change(&mut cart).map_err(AppError::User)?;
-            self.check_lines(channel, &cart, &touched).await?;
+            self.check_lines(caller.channel, &cart, &touched).await?;
             if self.store.save_cart(&cart, Some(version), None).await? == CartSave::Saved {
                 cart.version = version + 1;
                 cart.updated_at = Utc::now();
@@ -520,8 +515,7 @@ impl CartService {
 
     pub async fn lines_add(
         &self,
-        actor: &Actor,
-        channel: &Channel,
+        caller: Caller<'_>,
         cart_id: Uuid,
         lines: Vec<LineInput>,
     ) -> AppResult<Cart> {
@@ -532,7 +526,7 @@ impl CartService {
                 "add at least one line",
             )));
         }
-        self.modify(actor, channel, cart_id, |cart| {
+        self.modify(caller, cart_id, |cart| {
             let mut touched = vec![];
             let mut errors = vec![];
             for (i, line) in lines.iter().enumerate() {
@@ -556,8 +550,7 @@ impl CartService {
     /// Adds lines by SKU ("quick order"): every SKU must name a variant.
     pub async fn lines_add_by_sku(
         &self,
-        actor: &Actor,
-        channel: &Channel,
+        caller: Caller<'_>,
         cart_id: Uuid,
         lines: Vec<(String, u32)>,
     ) -> AppResult<Cart> {
@@ -594,13 +587,12 @@ impl CartService {
         if !errors.is_empty() {
             return Err(AppError::User(errors));
         }
-        self.lines_add(actor, channel, cart_id, inputs).await
+        self.lines_add(caller, cart_id, inputs).await
     }
 
     pub async fn lines_update(
         &self,
-        actor: &Actor,
-        channel: &Channel,
+        caller: Caller<'_>,
         cart_id: Uuid,
         updates: Vec<LineUpdate>,
     ) -> AppResult<Cart> {
@@ -611,7 +603,7 @@ impl CartService {
                 "change at least one line",
             )));
         }
-        self.modify(actor, channel, cart_id, |cart| {
+        self.modify(caller, cart_id, |cart| {
             let mut touched = vec![];
             let mut errors = vec![];
             for (i, u) in updates.iter().enumerate() {
@@ -652,12 +644,11 @@ impl CartService {
 
     pub async fn lines_remove(
         &self,
-        actor: &Actor,
-        channel: &Channel,
+        caller: Caller<'_>,
         cart_id: Uuid,
         line_ids: Vec<Uuid>,
     ) -> AppResult<Cart> {
-        self.modify(actor, channel, cart_id, |cart| {
+        self.modify(caller, cart_id, |cart| {
             let mut errors = vec![];
             for (i, id) in line_ids.iter().enumerate() {
                 if !cart.lines.iter().any(|l| l.id == *id) {
@@ -676,12 +667,11 @@ impl CartService {
 
     pub async fn discount_codes_update(
         &self,
-        actor: &Actor,
-        channel: &Channel,
+        caller: Caller<'_>,
         cart_id: Uuid,
         codes: Vec<String>,
     ) -> AppResult<Cart> {
-        self.modify(actor, channel, cart_id, |cart| {
+        self.modify(caller, cart_id, |cart| {
             let mut errors = vec![];
             set_codes(cart, codes.clone(), &mut errors);
             checked(vec![], errors)
@@ -691,12 +681,11 @@ impl CartService {
 
     pub async fn note_update(
         &self,
-        actor: &Actor,
-        channel: &Channel,
+        caller: Caller<'_>,
         cart_id: Uuid,
         note: String,
     ) -> AppResult<Cart> {
-        self.modify(actor, channel, cart_id, |cart| {
+        self.modify(caller, cart_id, |cart| {
             let mut errors = vec![];
             set_note(cart, note.clone(), &mut errors);
             checked(vec![], errors)
@@ -706,12 +695,11 @@ impl CartService {
 
     pub async fn attributes_update(
         &self,
-        actor: &Actor,
-        channel: &Channel,
+        caller: Caller<'_>,
         cart_id: Uuid,
         attributes: Vec<Attribute>,
     ) -> AppResult<Cart> {
-        self.modify(actor, channel, cart_id, |cart| {
+        self.modify(caller, cart_id, |cart| {
             let mut errors = vec![];
             set_attributes(cart, attributes.clone(), &["attributes"], &mut errors);
             checked(vec![], errors)
@@ -721,12 +709,11 @@ impl CartService {
 
     pub async fn shipping_address_update(
         &self,
-        actor: &Actor,
-        channel: &Channel,
+        caller: Caller<'_>,
         cart_id: Uuid,
         shipping: Option<Address>,
     ) -> AppResult<Cart> {
-        self.modify(actor, channel, cart_id, |cart| {
+        self.modify(caller, cart_id, |cart| {
             let mut errors = vec![];
             cart.shipping_address = shipping.clone().map(|a| address("address", a, &mut errors));
             checked(vec![], errors)
@@ -737,15 +724,14 @@ impl CartService {
     /// Picks a delivery option by handle; it must be one the cart is offered now.
     pub async fn delivery_option_select(
         &self,
-        actor: &Actor,
-        channel: &Channel,
+        caller: Caller<'_>,
         cart_id: Uuid,
         handle: String,
     ) -> AppResult<Cart> {
-        let Some(current) = self.get(actor, channel, cart_id).await? else {
+        let Some(current) = self.get(caller, cart_id).await? else {
             return Err(cart_not_found());
         };
-        let priced = self.price(channel, &current).await?;
+        let priced = self.price(caller.channel, &current).await?;
         if !priced.delivery_options.iter().any(|o| o.handle == handle) {
             return Err(AppError::user(UserError::new(
                 &["handle"],
@@ -753,7 +739,7 @@ impl CartService {
                 format!("`{handle}` is not offered for this cart's address and contents"),
             )));
         }
-        self.modify(actor, channel, cart_id, |cart| {
+        self.modify(caller, cart_id, |cart| {
             cart.delivery_handle = Some(handle.clone());
             Ok(vec![])
         })
@@ -764,22 +750,21 @@ impl CartService {
     /// merges their saved cart into it (see `vitrine_domain::cart`).
     pub async fn buyer_identity_update(
         &self,
-        actor: &Actor,
-        channel: &Channel,
+        caller: Caller<'_>,
         cart_id: Uuid,
         input: BuyerIdentityInput,
     ) -> AppResult<Cart> {
-        let identity = self.identity_facts(actor, &input).await?;
-        let Some(current) = self.get(actor, channel, cart_id).await? else {
+        let identity = self.identity_facts(caller.actor, &input).await?;
+        let Some(current) = self.get(caller, cart_id).await? else {
             return Err(cart_not_found());
         };
         if let Some(order_id) = current.order_id {
             return Err(completed(order_id));
         }
-        if let (Actor::Customer { id }, None) = (actor, current.customer_id) {
-            return self.claim(*id, channel, current, input, identity).await;
+        if let (Actor::Customer { id }, None) = (caller.actor, current.customer_id) {
+            return self.claim(*id, caller.channel, current, input, identity).await;
         }
-        self.modify(actor, channel, cart_id, |cart| {
+        self.modify(caller, cart_id, |cart| {
             let mut errors = vec![];
             apply_identity(cart, &input, identity.clone(), &mut errors);
             checked(vec![], errors)
@@ -864,7 +849,7 @@ fn completed(order_id: Uuid) -> AppError {
     ))
 }
 
-fn visible(actor: &Actor, channel: &Channel, cart: &Cart) -> bool {
+fn visible(Caller { actor, channel }: Caller<'_>, cart: &Cart) -> bool {
     if cart.channel_id != channel.id {
         return false;
     }

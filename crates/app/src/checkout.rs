@@ -16,13 +16,12 @@
 //! Retrying with the same idempotency key returns the order the first call placed; another
 //! checkout of a completed cart is `ALREADY_COMPLETED`.
 
+use crate::Caller;
 use std::collections::HashMap;
 
 use chrono::Utc;
 use uuid::Uuid;
-use vitrine_domain::access::Actor;
 use vitrine_domain::cart::Cart;
-use vitrine_domain::catalog::Channel;
 use vitrine_domain::money::Money;
 use vitrine_domain::order::{transition, Order, OrderEvent, OrderLine, OrderStatus, Payment};
 use vitrine_domain::payment::{PaymentMethod, PaymentStatus};
@@ -56,12 +55,7 @@ pub struct Placed {
 }
 
 impl OrderService {
-    pub async fn checkout(
-        &self,
-        actor: &Actor,
-        channel: &Channel,
-        input: CheckoutInput,
-    ) -> AppResult<Placed> {
+    pub async fn checkout(&self, caller: Caller<'_>, input: CheckoutInput) -> AppResult<Placed> {
         if let Some(key) = &input.idempotency_key {
             if key.is_empty() || key.len() > MAX_KEY {
                 return Err(AppError::user(UserError::new(
@@ -71,14 +65,14 @@ impl OrderService {
                 )));
             }
         }
-        let Some(cart) = self.carts.get(actor, channel, input.cart_id).await? else {
+        let Some(cart) = self.carts.get(caller, input.cart_id).await? else {
             return Err(AppError::user(UserError::not_found("cartId", "cart")));
         };
         if let Some(order_id) = cart.order_id {
             return self.replay(order_id, &input).await;
         }
-        let pricing = self.carts.owner_pricing(channel, &cart).await?;
-        let priced = self.carts.price_with(channel, &cart, &pricing).await?;
+        let pricing = self.carts.owner_pricing(caller.channel, &cart).await?;
+        let priced = self.carts.price_with(caller.channel, &cart, &pricing).await?;
         let currency = cart.currency;
 
         let mut errors = vec![];
@@ -257,7 +251,7 @@ impl OrderService {
         let order = Order {
             id: order_id,
             number: 0,
-            channel_id: channel.id,
+            channel_id: caller.channel.id,
             cart_id: cart.id,
             checkout_key: input.idempotency_key.clone(),
             customer_id: cart.customer_id,
@@ -341,7 +335,7 @@ impl OrderService {
             .unzip();
         let variant_ids: Vec<Uuid> = reserve.iter().map(|r| r.0).collect();
         let reference = order_document_uri(order_id);
-        let actor_name = actor_label(actor);
+        let actor_name = actor_label(caller.actor);
         let write = StockWrite {
             group_id: Uuid::now_v7(),
             skus: &[],

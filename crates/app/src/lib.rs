@@ -1,6 +1,7 @@
 //! Vitrine's use cases. Each public service method validates with `vitrine_domain`, then makes
 //! one store call (one transaction), so callers never see a half-written change.
 
+pub mod caller;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
@@ -24,6 +25,7 @@ mod short_cache;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use caller::Caller;
 pub use error::{AppError, ErrorCode, UserError};
 pub use vitrine_store::{
     CustomerGroupRecord, InventoryLevelRecord, LedgerQuery, LevelQuery, OrderFilter, OrderState,

@@ -6,6 +6,7 @@
 //! depends on their answer (a refund before cancelling), after it otherwise (a capture when
 //! the order ships), and their answer is recorded in a change of its own.
 
+use crate::Caller;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -13,7 +14,6 @@ use serde_json::json;
 use uuid::Uuid;
 use vitrine_domain::access::{Actor, Permission};
 use vitrine_domain::cart::Cart;
-use vitrine_domain::catalog::Channel;
 use vitrine_domain::company::CompanyRole;
 use vitrine_domain::inventory::StockMovement;
 use vitrine_domain::money::Money;
@@ -158,18 +158,13 @@ impl OrderService {
 
     /// A new cart with a past order's lines (those still sold on `channel`), for whoever may
     /// see the order.
-    pub async fn reorder(
-        &self,
-        actor: &Actor,
-        channel: &Channel,
-        order_id: Uuid,
-    ) -> AppResult<Cart> {
-        let Some(order) = self.order(actor, order_id).await? else {
+    pub async fn reorder(&self, caller: Caller<'_>, order_id: Uuid) -> AppResult<Cart> {
+        let Some(order) = self.order(caller.actor, order_id).await? else {
             return Err(AppError::user(UserError::not_found("orderId", "order")));
         };
         let lines = self.store.order_lines(&[order.id]).await?;
         let lines = lines.into_iter().map(|l| (l.variant_id, l.quantity)).collect();
-        self.carts.reorder(actor, channel, order.currency, lines).await
+        self.carts.reorder(caller, order.currency, lines).await
     }
 
     pub async fn orders_page(

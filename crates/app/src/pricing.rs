@@ -7,6 +7,7 @@
 //! short-lived cache), and a quote of any number of lines adds a fixed handful (variants,
 //! products, list entries, discounts, usage, collections, tax rate).
 
+use crate::Caller;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -431,21 +432,20 @@ impl PricingService {
     /// `currencies` on `channel`.
     pub async fn buyer_pricing(
         &self,
-        actor: &Actor,
-        channel: &Channel,
+        caller: Caller<'_>,
         currencies: &[Currency],
     ) -> AppResult<BuyerPricing> {
         let now = Utc::now();
-        let mut buyer = Buyer { channel_id: channel.id, ..Buyer::default() };
+        let mut buyer = Buyer { channel_id: caller.channel.id, ..Buyer::default() };
         let mut membership = None;
-        if let Actor::Customer { id } = actor {
+        if let Actor::Customer { id } = caller.actor {
             buyer.customer_id = Some(*id);
             membership = self.store.membership(*id).await?;
             buyer.company_id =
                 membership.as_ref().filter(|m| m.company.is_approved()).map(|m| m.company.id);
             buyer.customer_group_ids = self.store.customer_group_ids(*id).await?;
         }
-        let rules = self.channel_rules(channel.id).await?;
+        let rules = self.channel_rules(caller.channel.id).await?;
         let mut lists: Vec<PriceList> =
             rules.lists.iter().filter(|l| currencies.contains(&l.currency)).cloned().collect();
         let mut targets: Vec<Uuid> = buyer.customer_group_ids.clone();

@@ -7,6 +7,7 @@ mod support;
 use support::{backend_tests, user_errors, TestShop};
 use uuid::Uuid;
 use vitrine_app::cart::{LineInput, LineUpdate};
+use vitrine_app::Caller;
 use vitrine_app::ErrorCode;
 use vitrine_app::UserError;
 use vitrine_domain::access::Actor;
@@ -32,7 +33,11 @@ fn contents(cart: &Cart) -> Vec<(Uuid, u32)> {
 impl TestShop {
     async fn cart(&self, id: Uuid) -> Cart {
         let carts = &self.app.carts;
-        carts.get(&Actor::Anonymous, &self.marketplace, id).await.expect("read").expect("cart")
+        carts
+            .get(Caller::new(&Actor::Anonymous, &self.marketplace), id)
+            .await
+            .expect("read")
+            .expect("cart")
     }
 
     /// A cart holding one line of `gone`, whose product is then taken off sale.
@@ -54,7 +59,7 @@ backend_tests! {
         let cart = shop.cart_with_unsold_line(gone).await;
 
         let refused =
-            app.carts.lines_add(&Actor::Anonymous, channel, cart, vec![line(scarce, 5)]).await;
+            app.carts.lines_add(Caller::new(&Actor::Anonymous, channel), cart, vec![line(scarce, 5)]).await;
         assert_eq!(
             fields(&user_errors(refused)),
             vec![(vec!["lines", "0", "quantity"], ErrorCode::InsufficientStock)]
@@ -64,7 +69,7 @@ backend_tests! {
 
         let added = app
             .carts
-            .lines_add(&Actor::Anonymous, channel, cart, vec![line(scarce, 2)])
+            .lines_add(Caller::new(&Actor::Anonymous, channel), cart, vec![line(scarce, 2)])
             .await
             .expect("what is in stock can be added");
         assert_eq!(contents(&added), vec![(gone, 1), (scarce, 2)]);
@@ -78,14 +83,14 @@ backend_tests! {
         let cart = shop.cart_with_unsold_line(gone).await;
 
         let refused =
-            app.carts.lines_add(&Actor::Anonymous, channel, cart, vec![line(packed, 4)]).await;
+            app.carts.lines_add(Caller::new(&Actor::Anonymous, channel), cart, vec![line(packed, 4)]).await;
         assert_eq!(
             fields(&user_errors(refused)),
             vec![(vec!["lines", "0", "quantity"], ErrorCode::BelowMinimum)]
         );
         let added = app
             .carts
-            .lines_add(&Actor::Anonymous, channel, cart, vec![line(packed, 6)])
+            .lines_add(Caller::new(&Actor::Anonymous, channel), cart, vec![line(packed, 6)])
             .await
             .expect("a whole pack can be added");
         assert_eq!(contents(&added), vec![(gone, 1), (packed, 6)]);
@@ -93,7 +98,7 @@ backend_tests! {
 
         let changed = app
             .carts
-            .lines_update(&Actor::Anonymous, channel, cart, vec![quantity_of(packed_line.id, 9)])
+            .lines_update(Caller::new(&Actor::Anonymous, channel), cart, vec![quantity_of(packed_line.id, 9)])
             .await;
         assert_eq!(
             fields(&user_errors(changed)),
@@ -116,8 +121,8 @@ backend_tests! {
         let changed = app
             .carts
             .lines_update(
-                &Actor::Anonymous,
-                channel,
+                Caller::new(&Actor::Anonymous,
+                channel),
                 cart,
                 vec![
                     quantity_of(lines[1].id, 2),

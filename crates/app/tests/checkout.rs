@@ -5,6 +5,7 @@
 mod support;
 
 use std::sync::Arc;
+use vitrine_app::Caller;
 
 use support::{backend_tests, manual, staff, TestShop};
 use uuid::Uuid;
@@ -56,7 +57,9 @@ fn check_out_at_once(
         .map(|cart| {
             let (app, channel) = (shop.app.clone(), channel.clone());
             tokio::spawn(async move {
-                app.orders.checkout(&Actor::Anonymous, &channel, manual(cart, None)).await
+                app.orders
+                    .checkout(Caller::new(&Actor::Anonymous, &channel), manual(cart, None))
+                    .await
             })
         })
         .collect()
@@ -126,7 +129,7 @@ backend_tests! {
                 let (app, channel) = (app.clone(), channel.clone());
                 tokio::spawn(async move {
                     app.orders
-                        .checkout(&Actor::Anonymous, &channel, manual(cart, Some("double-click")))
+                        .checkout(Caller::new(&Actor::Anonymous, &channel), manual(cart, Some("double-click")))
                         .await
                 })
             })
@@ -143,7 +146,7 @@ backend_tests! {
         assert_eq!(first, 1, "{}: one call placed it, the others replayed it", shop.backend());
         assert_eq!(reserved_and_on_hand(app, variant).await, (2, 50), "{}", shop.backend());
         let other_key =
-            app.orders.checkout(&Actor::Anonymous, channel, manual(cart, Some("another"))).await;
+            app.orders.checkout(Caller::new(&Actor::Anonymous, channel), manual(cart, Some("another"))).await;
         match other_key {
             Err(AppError::User(errors)) => assert_eq!(errors[0].code, ErrorCode::AlreadyCompleted),
             other => panic!("{}: {other:?}", shop.backend()),
@@ -159,7 +162,7 @@ backend_tests! {
         let cart = shop.guest_cart(variant, 2).await;
         let order = app
             .orders
-            .checkout(&Actor::Anonymous, channel, manual(cart, None))
+            .checkout(Caller::new(&Actor::Anonymous, channel), manual(cart, None))
             .await
             .expect("placed")
             .order;
@@ -190,7 +193,7 @@ backend_tests! {
         let cart = shop.guest_cart(variant, 3).await;
         let order = app
             .orders
-            .checkout(&Actor::Anonymous, channel, manual(cart, None))
+            .checkout(Caller::new(&Actor::Anonymous, channel), manual(cart, None))
             .await
             .expect("placed")
             .order;

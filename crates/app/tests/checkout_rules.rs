@@ -7,6 +7,7 @@
 mod support;
 
 use support::{backend_tests, manual, user_errors, TestShop};
+use vitrine_app::Caller;
 use vitrine_app::ErrorCode;
 use vitrine_domain::access::Actor;
 
@@ -23,7 +24,7 @@ backend_tests! {
         shop.sell_in_packs(packed, 6).await;
 
         let errors =
-            user_errors(app.orders.checkout(&Actor::Anonymous, channel, manual(cart, None)).await);
+            user_errors(app.orders.checkout(Caller::new(&Actor::Anonymous, channel), manual(cart, None)).await);
         assert_eq!(errors.len(), 2, "{errors:?}");
         let breach = errors
             .iter()
@@ -56,7 +57,7 @@ backend_tests! {
         shop.stock(&[scarce], 1).await;
 
         let errors =
-            user_errors(app.orders.checkout(&Actor::Anonymous, channel, manual(cart, None)).await);
+            user_errors(app.orders.checkout(Caller::new(&Actor::Anonymous, channel), manual(cart, None)).await);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(
             (errors[0].field.as_slice(), errors[0].code),
@@ -76,7 +77,7 @@ backend_tests! {
         shop.stock(&[variant], 10).await;
         let cart = shop.guest_cart(variant, 1).await;
         app.carts
-            .delivery_option_select(&Actor::Anonymous, channel, cart, "express-eu".into())
+            .delivery_option_select(Caller::new(&Actor::Anonymous, channel), cart, "express-eu".into())
             .await
             .expect("express is offered in Paris");
         let express = app
@@ -90,7 +91,7 @@ backend_tests! {
         app.delivery.delete(express.id).await.expect("express withdrawn");
 
         let held =
-            app.carts.get(&Actor::Anonymous, channel, cart).await.expect("read").expect("cart");
+            app.carts.get(Caller::new(&Actor::Anonymous, channel), cart).await.expect("read").expect("cart");
         let priced = app.carts.price(channel, &held).await.expect("priced");
         assert_eq!(priced.delivery, None, "no other option is chosen in its place");
         assert!(!priced.delivery_options.is_empty(), "the options still offered are shown");
@@ -100,7 +101,7 @@ backend_tests! {
         );
 
         let errors =
-            user_errors(app.orders.checkout(&Actor::Anonymous, channel, manual(cart, None)).await);
+            user_errors(app.orders.checkout(Caller::new(&Actor::Anonymous, channel), manual(cart, None)).await);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].code, ErrorCode::DeliveryUnavailable);
         assert_eq!(errors[0].field, vec!["cartId"]);
@@ -108,12 +109,12 @@ backend_tests! {
 
         let standard = priced.delivery_options[0].handle.clone();
         app.carts
-            .delivery_option_select(&Actor::Anonymous, channel, cart, standard.clone())
+            .delivery_option_select(Caller::new(&Actor::Anonymous, channel), cart, standard.clone())
             .await
             .expect("another option chosen");
         let placed = app
             .orders
-            .checkout(&Actor::Anonymous, channel, manual(cart, None))
+            .checkout(Caller::new(&Actor::Anonymous, channel), manual(cart, None))
             .await
             .expect("placed with the option chosen again");
         assert_eq!(placed.order.delivery_handle, Some(standard), "ships the way chosen");

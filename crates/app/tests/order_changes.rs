@@ -6,6 +6,7 @@ mod support;
 
 use support::{backend_tests, manual, staff, TestShop};
 use vitrine_app::orders::FulfillmentInput;
+use vitrine_app::Caller;
 use vitrine_app::LedgerQuery;
 use vitrine_domain::access::Actor;
 use vitrine_domain::inventory::LedgerEntry;
@@ -34,7 +35,7 @@ backend_tests! {
         let cart = shop.guest_cart(shipped, 2).await;
         let order = app
             .orders
-            .checkout(&Actor::Anonymous, channel, manual(cart, None))
+            .checkout(Caller::new(&Actor::Anonymous, channel), manual(cart, None))
             .await
             .expect("placed")
             .order;
@@ -63,7 +64,7 @@ backend_tests! {
         let head = app.store().ledger_head().await.expect("head");
         let order = app
             .orders
-            .checkout(&Actor::Anonymous, channel, manual(cart, None))
+            .checkout(Caller::new(&Actor::Anonymous, channel), manual(cart, None))
             .await
             .expect("placed")
             .order;
@@ -84,18 +85,18 @@ backend_tests! {
         let cart = shop.guest_cart_of(&[(kept, 2), (gone, 1)]).await;
         let order = app
             .orders
-            .checkout(&Actor::Anonymous, channel, manual(cart, None))
+            .checkout(Caller::new(&Actor::Anonymous, channel), manual(cart, None))
             .await
             .expect("placed")
             .order;
         shop.archive_product_of(gone).await;
 
-        let again = app.orders.reorder(&staff(), channel, order.id).await.expect("reordered");
+        let again = app.orders.reorder(Caller::new(&staff(), channel), order.id).await.expect("reordered");
         assert_ne!(again.id, cart, "a new cart");
         let lines: Vec<_> = again.lines.iter().map(|l| (l.variant_id, l.quantity)).collect();
         assert_eq!(lines, vec![(kept, 2)], "the archived line is left out");
         let customer = vitrine_domain::access::Actor::Customer { id: uuid::Uuid::from_u128(9) };
-        let refused = app.orders.reorder(&customer, channel, order.id).await;
+        let refused = app.orders.reorder(Caller::new(&customer, channel), order.id).await;
         assert!(
             matches!(refused, Err(vitrine_app::AppError::User(ref e)) if e[0].code == vitrine_app::ErrorCode::NotFound),
             "a stranger's reorder finds no order: {refused:?}"

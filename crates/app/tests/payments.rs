@@ -10,6 +10,7 @@ use uuid::Uuid;
 use vitrine_app::checkout::{CheckoutInput, Placed};
 use vitrine_app::payment::stripe::StripeSettings;
 use vitrine_app::payment::stripe_mock::{StripeMock, SECRET_KEY};
+use vitrine_app::Caller;
 use vitrine_app::{AppError, ErrorCode};
 use vitrine_domain::access::Actor;
 use vitrine_domain::payment::PaymentMethod;
@@ -54,7 +55,11 @@ impl CardShop {
             idempotency_key: key.map(str::to_owned),
             expected_total: None,
         };
-        self.shop.app.orders.checkout(&Actor::Anonymous, &self.shop.marketplace, input).await
+        self.shop
+            .app
+            .orders
+            .checkout(Caller::new(&Actor::Anonymous, &self.shop.marketplace), input)
+            .await
     }
 
     /// The PaymentIntent the order's card payment stands on.

@@ -7,6 +7,7 @@
 mod support;
 
 use std::sync::Arc;
+use vitrine_app::Caller;
 
 use chrono::{Duration, Utc};
 use support::{backend_tests, customer, customer_actor, eur, staff, TestShop};
@@ -156,7 +157,10 @@ async fn set_prices(app: &App, list: &PriceList, rows: Vec<PriceRow>) {
 }
 
 async fn pricing_for(app: &App, actor: &Actor, channel: &Channel) -> BuyerPricing {
-    app.pricing.buyer_pricing(actor, channel, &[eur(), usd()]).await.expect("buyer pricing")
+    app.pricing
+        .buyer_pricing(Caller::new(actor, channel), &[eur(), usd()])
+        .await
+        .expect("buyer pricing")
 }
 
 fn lines(variants: &[(Uuid, u32)]) -> Vec<QuoteLine> {
@@ -290,7 +294,7 @@ backend_tests! {
             variants.iter().enumerate().map(|(i, &(id, _))| (id, 1 + (i as u32 % 12))).collect();
         let mut statements = Vec::new();
         // The storefront's previous requests would have read the tax rate.
-        let warm = app.pricing.buyer_pricing(&actor, channel, &[eur()]).await.expect("pricing");
+        let warm = app.pricing.buyer_pricing(Caller::new(&actor, channel), &[eur()]).await.expect("pricing");
         app.pricing
             .quote(&warm, channel, eur(), &lines(&quantities[..1]), &[], None, None)
             .await
@@ -299,10 +303,10 @@ backend_tests! {
             let asked = lines(&quantities[..n]);
             // The channel's lists and promotions are cached briefly: read them first, as the
             // storefront's previous request would have.
-            app.pricing.buyer_pricing(&Actor::Anonymous, channel, &[eur()]).await.expect("warm");
+            app.pricing.buyer_pricing(Caller::new(&Actor::Anonymous, channel), &[eur()]).await.expect("warm");
             let before = app.store().query_count();
             let pricing =
-                app.pricing.buyer_pricing(&actor, channel, &[eur()]).await.expect("pricing");
+                app.pricing.buyer_pricing(Caller::new(&actor, channel), &[eur()]).await.expect("pricing");
             let between = app.store().query_count();
             let q = app
                 .pricing

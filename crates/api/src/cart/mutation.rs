@@ -126,7 +126,7 @@ impl CartMutation {
         });
         let currency = ctx.req().currency;
         mutate(ctx, input, async |caller, input| {
-            ctx.app().carts.create(caller.actor, caller.channel, currency, input).await
+            ctx.app().carts.create(caller, currency, input).await
         })
         .await
     }
@@ -139,7 +139,7 @@ impl CartMutation {
     ) -> async_graphql::Result<CartPayload> {
         let input = read_input(|r| (self::cart_id(r, &cart_id), self::lines(r, lines)));
         mutate(ctx, input, async |caller, (id, lines)| {
-            ctx.app().carts.lines_add(caller.actor, caller.channel, id, lines).await
+            ctx.app().carts.lines_add(caller, id, lines).await
         })
         .await
     }
@@ -157,7 +157,7 @@ impl CartMutation {
             (id, rows)
         });
         mutate(ctx, input, async |caller, (id, rows)| {
-            ctx.app().carts.lines_add_by_sku(caller.actor, caller.channel, id, rows).await
+            ctx.app().carts.lines_add_by_sku(caller, id, rows).await
         })
         .await
     }
@@ -184,7 +184,7 @@ impl CartMutation {
             (id, updates)
         });
         mutate(ctx, input, async |caller, (id, updates)| {
-            ctx.app().carts.lines_update(caller.actor, caller.channel, id, updates).await
+            ctx.app().carts.lines_update(caller, id, updates).await
         })
         .await
     }
@@ -199,7 +199,7 @@ impl CartMutation {
             (self::cart_id(r, &cart_id), r.ids(&line_ids, NodeKind::CartLine, "lineIds"))
         });
         mutate(ctx, input, async |caller, (id, line_ids)| {
-            ctx.app().carts.lines_remove(caller.actor, caller.channel, id, line_ids).await
+            ctx.app().carts.lines_remove(caller, id, line_ids).await
         })
         .await
     }
@@ -215,7 +215,7 @@ impl CartMutation {
         let input = read_input(|r| self::cart_id(r, &cart_id));
         mutate(ctx, input, async |caller, id| {
             let carts = &ctx.app().carts;
-            carts.discount_codes_update(caller.actor, caller.channel, id, discount_codes).await
+            carts.discount_codes_update(caller, id, discount_codes).await
         })
         .await
     }
@@ -232,7 +232,7 @@ impl CartMutation {
     ) -> async_graphql::Result<CartPayload> {
         let input = read_input(|r| (self::cart_id(r, &cart_id), identity(r, Some(buyer_identity))));
         mutate(ctx, input, async |caller, (id, identity)| {
-            ctx.app().carts.buyer_identity_update(caller.actor, caller.channel, id, identity).await
+            ctx.app().carts.buyer_identity_update(caller, id, identity).await
         })
         .await
     }
@@ -244,10 +244,8 @@ impl CartMutation {
         note: String,
     ) -> async_graphql::Result<CartPayload> {
         let input = read_input(|r| self::cart_id(r, &cart_id));
-        mutate(ctx, input, async |caller, id| {
-            ctx.app().carts.note_update(caller.actor, caller.channel, id, note).await
-        })
-        .await
+        mutate(ctx, input, async |caller, id| ctx.app().carts.note_update(caller, id, note).await)
+            .await
     }
 
     async fn cart_attributes_update(
@@ -259,7 +257,7 @@ impl CartMutation {
         let input = read_input(|r| self::cart_id(r, &cart_id));
         mutate(ctx, input, async |caller, id| {
             let attributes = attrs(attributes);
-            ctx.app().carts.attributes_update(caller.actor, caller.channel, id, attributes).await
+            ctx.app().carts.attributes_update(caller, id, attributes).await
         })
         .await
     }
@@ -274,7 +272,7 @@ impl CartMutation {
         let input = read_input(|r| self::cart_id(r, &cart_id));
         mutate(ctx, input, async |caller, id| {
             let address = address.map(Into::into);
-            ctx.app().carts.shipping_address_update(caller.actor, caller.channel, id, address).await
+            ctx.app().carts.shipping_address_update(caller, id, address).await
         })
         .await
     }
@@ -288,7 +286,7 @@ impl CartMutation {
     ) -> async_graphql::Result<CartPayload> {
         let input = read_input(|r| self::cart_id(r, &cart_id));
         mutate(ctx, input, async |caller, id| {
-            ctx.app().carts.delivery_option_select(caller.actor, caller.channel, id, handle).await
+            ctx.app().carts.delivery_option_select(caller, id, handle).await
         })
         .await
     }

@@ -20,12 +20,6 @@ impl CartQuery {
         let id = vitrine_domain::id::GlobalId::parse_kind(&id, NodeKind::Cart)
             .map_err(|e| bad_input(e.to_string()))?;
         let req = ctx.req();
-        Ok(ctx
-            .app()
-            .carts
-            .get(&req.actor, &req.channel, id)
-            .await
-            .gql()?
-            .map(crate::cart::types::Cart::new))
+        Ok(ctx.app().carts.get(req.caller(), id).await.gql()?.map(crate::cart::types::Cart::new))
     }
 }

@@ -49,9 +49,7 @@ impl CheckoutMutation {
             idempotency_key,
             expected_total: expected_total_amount.and_then(|m| m.read(r, "expectedTotalAmount")),
         });
-        mutate(ctx, input, async |caller, input| {
-            ctx.app().orders.checkout(caller.actor, caller.channel, input).await
-        })
-        .await
+        mutate(ctx, input, async |caller, input| ctx.app().orders.checkout(caller, input).await)
+            .await
     }
 }

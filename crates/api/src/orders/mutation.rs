@@ -129,9 +129,6 @@ impl OrderMutation {
         order_id: ID,
     ) -> async_graphql::Result<CartPayload> {
         let id = read_input(|r| r.id(&order_id, NodeKind::Order, "orderId"));
-        mutate(ctx, id, async |caller, id| {
-            ctx.app().orders.reorder(caller.actor, caller.channel, id).await
-        })
-        .await
+        mutate(ctx, id, async |caller, id| ctx.app().orders.reorder(caller, id).await).await
     }
 }

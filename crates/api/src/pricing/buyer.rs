@@ -57,11 +57,8 @@ impl RequestContext {
                 if self.channel.default_currency != self.currency {
                     currencies.push(self.channel.default_currency);
                 }
-                let buyer = app
-                    .pricing
-                    .buyer_pricing(&self.actor, &self.channel, &currencies)
-                    .await
-                    .map_err(to_gql)?;
+                let buyer =
+                    app.pricing.buyer_pricing(self.caller(), &currencies).await.map_err(to_gql)?;
                 let buyer = Arc::new(buyer);
                 let entries = Cached::new(EntriesLoader {
                     service: app.pricing.clone(),

@@ -12,6 +12,7 @@ use vitrine_app::checkout::CheckoutInput;
 use vitrine_app::identity::Secret;
 use vitrine_app::inventory::{QuantityCount, StockContext};
 use vitrine_app::pricing::{PriceListInput, PriceRow};
+use vitrine_app::Caller;
 use vitrine_app::{App, AppError, LevelQuery, Settings, Store, UserError};
 use vitrine_domain::access::{Actor, StaffRole};
 use vitrine_domain::catalog::{Channel, ProductStatus};
@@ -142,7 +143,7 @@ impl TestShop {
         let channel = &self.marketplace;
         self.app
             .carts
-            .create(&Actor::Anonymous, channel, channel.default_currency, input)
+            .create(Caller::new(&Actor::Anonymous, channel), channel.default_currency, input)
             .await
             .expect("cart")
             .id
