@@ -45,42 +45,11 @@ die() {
   exit 1
 }
 
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  stop_server
-  local db
-  for db in "${DATABASES[@]}"; do
-    drop_postgres_database "$db"
-  done
-  [[ -n "$WORK_DIR" && -d "$WORK_DIR" ]] && rm -rf "$WORK_DIR"
-  exit "$status"
-}
-
-gql() {
-  local token="$1" body="$2"
-  curl -s --max-time 60 -H 'Content-Type: application/json' ${token:+-H "Authorization: Bearer $token"} \
-    --data-binary "$body" "http://$HOST:$PORT/graphql"
-}
-
-staff_token() {
-  vitrine_env
-  printf 'bench password 123\n' | (cd "$DATA_DIR" && env "${VITRINE_ENV[@]}" "$VITRINE" admin create \
-    --email bench@example.com --role owner) >/dev/null || die "admin create failed"
-  local staff
-  staff="$(gql "" '{"query":"mutation { staffAccessTokenCreate(input: {email: \"bench@example.com\", password: \"bench password 123\"}) { staffAccessToken { accessToken } } }"}' |
-    jq -r '.data.staffAccessTokenCreate.staffAccessToken.accessToken')"
-  [[ "$staff" != null && -n "$staff" ]] || die "staff sign-in failed"
-  printf '%s' "$staff"
-}
-
 # Writes the ids of $BUYERS variants (one per product, all tracked) to $2 and counts
 # 1,000,000 units of each into the warehouse.
 prepare_variants() {
   local token="$1" file="$2" location levels rows answer
-  location="$(gql "$token" '{"query":"{ locations(first: 10) { nodes { id kind } } }"}' |
-    jq -r '.data.locations.nodes[] | select(.kind == "WAREHOUSE") | .id' | head -n 1)"
-  [[ -n "$location" ]] || die "no warehouse location"
+  location="$(warehouse_id "$token")"
   levels="$(gql "$token" '{"query":"{ products(first: 250) { nodes { variants(first: 1) { nodes { id sku } } } } }"}')"
   # jq takes the first $BUYERS itself: `| head` would end jq with SIGPIPE under pipefail.
   jq -r --argjson n "$BUYERS" '[.data.products.nodes[].variants.nodes[0]] | .[:$n][] | "\(.id) \(.sku)"' <<<"$levels" >"$file.both"

@@ -148,3 +148,45 @@ show_server_log() {
   fi
 }
 
+
+# The usual EXIT trap of a bench: stops the server, drops the databases made for the run and
+# removes the work directory.
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  stop_server
+  local db
+  for db in "${DATABASES[@]}"; do
+    drop_postgres_database "$db"
+  done
+  [[ -n "$WORK_DIR" && -d "$WORK_DIR" ]] && rm -rf "$WORK_DIR"
+  exit "$status"
+}
+
+# Posts a GraphQL body ($2) to the running server, as the bearer of $1 when given.
+gql() {
+  local token="$1" body="$2"
+  curl -s --max-time 60 -H 'Content-Type: application/json' ${token:+-H "Authorization: Bearer $token"} \
+    --data-binary "$body" "http://$HOST:$PORT/graphql"
+}
+
+# Creates an owner with `vitrine admin create`, signs in and prints the staff access token.
+staff_token() {
+  vitrine_env
+  printf 'bench password 123\n' | (cd "$DATA_DIR" && env "${VITRINE_ENV[@]}" "$VITRINE" admin create \
+    --email bench@example.com --role owner) >/dev/null || die "admin create failed"
+  local staff
+  staff="$(gql "" '{"query":"mutation { staffAccessTokenCreate(input: {email: \"bench@example.com\", password: \"bench password 123\"}) { staffAccessToken { accessToken } } }"}' |
+    jq -r '.data.staffAccessTokenCreate.staffAccessToken.accessToken')"
+  [[ "$staff" != null && -n "$staff" ]] || die "staff sign-in failed"
+  printf '%s' "$staff"
+}
+
+# Prints the id of the first warehouse the token ($1) can see.
+warehouse_id() {
+  local location
+  location="$(gql "$1" '{"query":"{ locations(first: 10) { nodes { id kind } } }"}' |
+    jq -r '.data.locations.nodes[] | select(.kind == "WAREHOUSE") | .id' | head -n 1)"
+  [[ -n "$location" ]] || die "no warehouse location"
+  printf '%s' "$location"
+}

@@ -49,33 +49,10 @@ die() {
   exit 1
 }
 
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  stop_server
-  local db
-  for db in "${DATABASES[@]}"; do
-    drop_postgres_database "$db"
-  done
-  [[ -n "$WORK_DIR" && -d "$WORK_DIR" ]] && rm -rf "$WORK_DIR"
-  exit "$status"
-}
-
-gql() {
-  local token="$1" body="$2"
-  curl -s --max-time 60 -H 'Content-Type: application/json' ${token:+-H "Authorization: Bearer $token"} \
-    --data-binary "$body" "http://$HOST:$PORT/graphql"
-}
-
 # Creates an owner with `vitrine admin create`, signs in and mints an inventory token.
 inventory_token() {
-  vitrine_env
-  printf 'bench password 123\n' | (cd "$DATA_DIR" && env "${VITRINE_ENV[@]}" "$VITRINE" admin create \
-    --email bench@example.com --role owner) >/dev/null || die "admin create failed"
   local staff token
-  staff="$(gql "" '{"query":"mutation { staffAccessTokenCreate(input: {email: \"bench@example.com\", password: \"bench password 123\"}) { staffAccessToken { accessToken } } }"}' |
-    jq -r '.data.staffAccessTokenCreate.staffAccessToken.accessToken')"
-  [[ "$staff" != null && -n "$staff" ]] || die "staff sign-in failed"
+  staff="$(staff_token)"
   token="$(gql "$staff" '{"query":"mutation { apiTokenCreate(input: {name: \"bench\", scopes: [\"inventory:read\", \"inventory:write\"]}) { token } }"}' |
     jq -r '.data.apiTokenCreate.token')"
   [[ "$token" == vtk_* ]] || die "could not create an API token"
@@ -85,9 +62,7 @@ inventory_token() {
 # Writes 1,000 SKUs to $1 and counts 100,000 of each into the warehouse; prints its id.
 prepare_stock() {
   local token="$1" skus_file="$2" location after="null" page
-  location="$(gql "$token" '{"query":"{ locations(first: 10) { nodes { id kind } } }"}' |
-    jq -r '.data.locations.nodes[] | select(.kind == "WAREHOUSE") | .id' | head -n 1)"
-  [[ -n "$location" ]] || die "no warehouse location"
+  location="$(warehouse_id "$token")"
   : >"$skus_file"
   while (($(wc -l <"$skus_file") < 1000)); do
     page="$(gql "$token" "{\"query\":\"query(\$a: String) { inventoryLevels(first: 250, after: \$a) { pageInfo { hasNextPage endCursor } nodes { sku } } }\",\"variables\":{\"a\":$after}}")"
