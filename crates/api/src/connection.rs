@@ -16,11 +16,13 @@ pub struct Limits {
     pub max_page_size: usize,
     pub max_depth: usize,
     pub max_cost: usize,
+    /// Largest response, in bytes of JSON (see `response`).
+    pub max_response_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_page_size: 250, max_depth: 15, max_cost: 50_000 }
+        Self { max_page_size: 250, max_depth: 15, max_cost: 50_000, max_response_bytes: 8 << 20 }
     }
 }
 

@@ -9,14 +9,21 @@
 use std::sync::Arc;
 
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Data, Executor, Request, Response};
 
+use crate::connection::Limits;
+use crate::cost::{self, CostPass, DocumentFacts};
+use crate::response;
 use crate::VitrineSchema;
 
 #[derive(Clone)]
 pub struct Gateway {
     /// Same types, with `cost::CostGate`; never runs a resolver.
     pub(crate) gate: VitrineSchema,
+    /// The gate with light validation, for costing a document without the selections that
+    /// `@skip`/`@include` exclude (the strict gate validated the document as sent).
+    pub(crate) gate_as_run: VitrineSchema,
     /// Same types and data, no extensions, light validation (the gate did the strict one).
     pub(crate) run: VitrineSchema,
 }
@@ -27,24 +34,49 @@ impl Gateway {
     pub async fn execute(&self, mut request: Request) -> Response {
         let checked = match self.check(&mut request).await {
             Ok(checked) => checked,
-            Err(refused) => return refused,
+            Err(refused) => return self.bound(refused),
         };
         let mut response = self.run.execute(request).await;
         response.extensions.extend(checked.extensions);
-        response
+        self.bound(response)
+    }
+
+    /// Caps the errors and the size of a response (see `response`).
+    fn bound(&self, response: Response) -> Response {
+        response::bound(response, self.data::<Limits>().max_response_bytes)
     }
 
     /// Runs the gate on a copy of the request (its data stays with the original). `Err`
     /// carries the response to send instead of executing.
     async fn check(&self, request: &mut Request) -> Result<Response, Response> {
-        let mut copy = Request::new(request.query.clone()).variables(request.variables.clone());
-        copy.extensions = request.extensions.clone();
-        copy.operation_name = request.operation_name.clone();
-        copy.introspection_mode = request.introspection_mode;
-        if let Ok(document) = request.parsed_query() {
-            copy.set_parsed_query(document.clone());
-        }
-        let checked = self.gate.execute(copy).await;
+        let limits = *self.data::<Limits>();
+        let (variables, operation) = (request.variables.clone(), request.operation_name.clone());
+        let facts = match request.parsed_query() {
+            Ok(document) => cost::read_document(
+                document,
+                &variables,
+                operation.as_deref(),
+                limits.max_page_size,
+            )
+            .map_err(|refusal| Response::from_errors(vec![refusal]))?,
+            // The gate reports the syntax error.
+            Err(_) => DocumentFacts::default(),
+        };
+        let checked = match facts.as_run {
+            None => {
+                let pass = CostPass::Check { extra_cost: facts.extra_cost };
+                self.gate.execute(gate_copy(request, None).data(pass)).await
+            }
+            Some(as_run) => {
+                let validated =
+                    self.gate.execute(gate_copy(request, None).data(CostPass::ValidateOnly)).await;
+                if validated.is_err() {
+                    return Err(validated);
+                }
+                let pass = CostPass::Check { extra_cost: facts.extra_cost };
+                self.gate_as_run.execute(gate_copy(request, Some(as_run)).data(pass)).await
+            }
+        };
         if checked.is_err() {
             Err(checked)
         } else {
@@ -57,6 +89,23 @@ impl Gateway {
         // Inserted by `build_schema`; absent only if someone builds the schema another way.
         self.run.data::<T>().expect("build_schema registers this data")
     }
+}
+
+/// A copy of `request` for a gate pass, with `document` in place of its own when given.
+fn gate_copy(request: &mut Request, document: Option<ExecutableDocument>) -> Request {
+    let mut copy = Request::new(request.query.clone()).variables(request.variables.clone());
+    copy.extensions = request.extensions.clone();
+    copy.operation_name = request.operation_name.clone();
+    copy.introspection_mode = request.introspection_mode;
+    match document {
+        Some(document) => copy.set_parsed_query(document),
+        None => {
+            if let Ok(document) = request.parsed_query() {
+                copy.set_parsed_query(document.clone());
+            }
+        }
+    }
+    copy
 }
 
 /// Who a WebSocket connection speaks as: the `connectionParams` of its `connection_init`
@@ -138,15 +187,16 @@ impl Executor for WebSocketGateway {
             };
             let cost = match gateway.check(&mut request).await {
                 Ok(checked) => checked.extensions,
-                Err(refused) => return stream::iter([refused]).boxed(),
+                Err(refused) => return stream::iter([gateway.bound(refused)]).boxed(),
             };
             let session = session_data.unwrap_or_default();
+            let bounds = gateway.clone();
             gateway
                 .run
                 .execute_stream_with_session_data(request, session)
                 .map(move |mut response| {
                     response.extensions.extend(cost.clone());
-                    response
+                    bounds.bound(response)
                 })
                 .boxed()
         })

@@ -11,6 +11,7 @@ mod error;
 mod gateway;
 mod loaders;
 mod mutate;
+mod response;
 mod schema;
 
 // The API by feature: each folder holds its queries, mutations, types and inputs.
@@ -37,6 +38,7 @@ pub use catalog::product::PublicUrl;
 pub use catalog::variant_fast::plain_variant_selections;
 pub use connection::Limits;
 pub use context::{read_in_context, InContext, RequestContext};
+pub use cost::{connection_cost, list_cost, FIELD_COST_CAP};
 pub use gateway::{ConnectionParams, Gateway, WebSocketGateway};
 pub use schema::{Mutation, Query, Subscription};
 
@@ -56,6 +58,10 @@ pub fn build_schema(app: App, limits: Limits, public_url: PublicUrl) -> Gateway 
     };
     Gateway {
         gate: builder().extension(cost::CostGate(limits)).finish(),
+        gate_as_run: builder()
+            .extension(cost::CostGate(limits))
+            .validation_mode(ValidationMode::Fast)
+            .finish(),
         run: builder().validation_mode(ValidationMode::Fast).finish(),
     }
 }

@@ -31,6 +31,8 @@ pub struct Config {
     pub max_cost: usize,
     /// Cap on `first`/`last` of every connection.
     pub max_page_size: usize,
+    /// Largest response sent, in bytes of JSON; a larger one is refused.
+    pub max_response_bytes: usize,
     /// Memory the storefront read cache of whole products may use, in megabytes.
     pub product_cache_mb: usize,
     /// Access-token signing key; generated into the data directory when empty.
@@ -70,6 +72,7 @@ impl Default for Config {
             max_depth: 15,
             max_cost: 50_000,
             max_page_size: 250,
+            max_response_bytes: 8 * 1024 * 1024,
             product_cache_mb: 32,
             jwt_secret: SecretString::default(),
             stripe_secret_key: SecretString::default(),
@@ -151,6 +154,9 @@ impl Config {
         }
         if let Some(v) = var("VITRINE_MAX_PAGE_SIZE") {
             self.max_page_size = number("VITRINE_MAX_PAGE_SIZE", &v)?;
+        }
+        if let Some(v) = var("VITRINE_MAX_RESPONSE_BYTES") {
+            self.max_response_bytes = number("VITRINE_MAX_RESPONSE_BYTES", &v)?;
         }
         if let Some(v) = var("VITRINE_PRODUCT_CACHE_MB") {
             self.product_cache_mb = number("VITRINE_PRODUCT_CACHE_MB", &v)?;

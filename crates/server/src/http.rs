@@ -31,6 +31,7 @@ pub fn router(app: App, config: &Config, public_url: String) -> Router {
         max_page_size: config.max_page_size,
         max_depth: config.max_depth,
         max_cost: config.max_cost,
+        max_response_bytes: config.max_response_bytes,
     };
     let gateway = vitrine_api::build_schema(app.clone(), limits, PublicUrl(public_url));
     let state = AppState { gateway, app, max_body_bytes: config.max_body_bytes };

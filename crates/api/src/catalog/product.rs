@@ -267,7 +267,7 @@ impl Product {
             .collect()
     }
 
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::cost::connection_cost(first, last, 20, child_complexity)")]
     async fn variants(
         &self,
         ctx: &Context<'_>,
@@ -283,7 +283,7 @@ impl Product {
         slice_connection(ctx, self.variant_list(), after, before, first, last)
     }
 
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::cost::connection_cost(first, last, 20, child_complexity)")]
     async fn images(
         &self,
         ctx: &Context<'_>,
@@ -300,7 +300,7 @@ impl Product {
         self.0.images.first().cloned().map(Image)
     }
 
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::cost::connection_cost(first, last, 20, child_complexity)")]
     async fn collections(
         &self,
         ctx: &Context<'_>,

@@ -62,7 +62,7 @@ impl CatalogQuery {
             .map(Brand))
     }
 
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::cost::connection_cost(first, last, 20, child_complexity)")]
     async fn collections(
         &self,
         ctx: &Context<'_>,
@@ -94,7 +94,7 @@ impl CatalogQuery {
     }
 
     /// Products of the current channel. `query` matches titles.
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::cost::connection_cost(first, last, 20, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn products(
         &self,

@@ -115,7 +115,7 @@ impl Brand {
         translated(ctx, self.0.id, "description", &self.0.description).await
     }
 
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::cost::connection_cost(first, last, 20, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn products(
         &self,
@@ -206,7 +206,7 @@ impl Collection {
         Ok(children.unwrap_or_default().into_iter().map(Collection).collect())
     }
 
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::cost::connection_cost(first, last, 20, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn products(
         &self,

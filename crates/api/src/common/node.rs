@@ -31,7 +31,7 @@ impl NodeQuery {
         load_node(ctx, gid).await
     }
 
-    #[graphql(complexity = "ids.len().max(1) * child_complexity")]
+    #[graphql(complexity = "crate::cost::list_cost(ids.len(), child_complexity)")]
     async fn nodes(
         &self,
         ctx: &Context<'_>,

@@ -37,7 +37,7 @@ impl PricingQuery {
     /// volume tiers, running promotions and `discountCodes`, taxes of `countryCode`, else
     /// `@inContext(country:)`, else the channel's tax country): the cart's and checkout's
     /// numbers. Lines that break a quantity rule are priced and carry `quantityError`.
-    #[graphql(complexity = "lines.len().max(1) * child_complexity")]
+    #[graphql(complexity = "crate::cost::list_cost(lines.len(), child_complexity)")]
     async fn price_quote(
         &self,
         ctx: &Context<'_>,

@@ -100,7 +100,7 @@ impl PriceList {
     }
 
     /// The list's own prices and rules, by variant.
-    #[graphql(complexity = "first.unwrap_or(50).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::cost::connection_cost(first, None, 50, child_complexity)")]
     async fn prices(
         &self,
         ctx: &Context<'_>,

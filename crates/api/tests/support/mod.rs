@@ -20,6 +20,15 @@ pub const VARIANT_FIELDS: &str = "id sku title availableForSale __typename
 /// One gateway over `db`, loading the demo catalog if the database is empty (several gateways
 /// on one database stand for several replicas). `cache_bytes` overrides the read cache budget.
 pub async fn demo_gateway(db: &TestDatabase, cache_bytes: Option<u64>) -> (App, Gateway) {
+    demo_gateway_with_limits(db, cache_bytes, vitrine_api::Limits::default()).await
+}
+
+/// [`demo_gateway`] with other limits.
+pub async fn demo_gateway_with_limits(
+    db: &TestDatabase,
+    cache_bytes: Option<u64>,
+    limits: vitrine_api::Limits,
+) -> (App, Gateway) {
     let store = Store::connect(&db.url).await.expect("connect");
     store.migrate().await.expect("migrate");
     if store.product_count().await.expect("count") == 0 {
@@ -32,7 +41,7 @@ pub async fn demo_gateway(db: &TestDatabase, cache_bytes: Option<u64>) -> (App, 
     let app = App::new(store, settings);
     let gateway = vitrine_api::build_schema(
         app.clone(),
-        vitrine_api::Limits::default(),
+        limits,
         vitrine_api::PublicUrl("http://127.0.0.1:8080".into()),
     );
     (app, gateway)
@@ -46,4 +55,18 @@ pub async fn run(gateway: &Gateway, query: &str) -> Value {
     let response = gateway.execute(request).await;
     assert!(response.errors.is_empty(), "{:?}", response.errors);
     response.data.into_json().expect("json")
+}
+
+/// Runs an anonymous request with `variables` on the default channel and returns the whole
+/// response as JSON (`data`, `errors`, `extensions`).
+pub async fn respond(gateway: &Gateway, query: &str, variables: Value) -> Value {
+    let request = Request::new(query).variables(async_graphql::Variables::from_json(variables));
+    let request =
+        vitrine_api::prepare_request(gateway, request, None, None).await.expect("prepare");
+    serde_json::to_value(gateway.execute(request).await).expect("json")
+}
+
+/// The `extensions.code` of the first error, if any.
+pub fn first_code(response: &Value) -> Option<&str> {
+    response["errors"][0]["extensions"]["code"].as_str()
 }

@@ -3,7 +3,13 @@
 //!
 //! The check runs in the gate schema of `gateway::Gateway`, whose execution stops right after
 //! validation: any extension on the schema that resolves fields would send every field through
-//! async-graphql's slower extension path.
+//! async-graphql's slower extension path. Before it, [`document::read_document`] refuses what
+//! no cost can make safe and finds the cost async-graphql does not count.
+//!
+//! Costs saturate: every field's cost is capped at [`FIELD_COST_CAP`], so the sum over any
+//! document that fits in a request body stays far below `usize::MAX` and can never wrap.
+
+mod document;
 
 use std::sync::{Arc, Mutex};
 
@@ -13,6 +19,37 @@ use async_graphql::extensions::{
 use async_graphql::{value, ErrorExtensions, Pos, Response, ServerError, ValidationResult, Value};
 
 use crate::connection::Limits;
+
+pub use document::{read_document, DocumentFacts};
+
+/// The most one field can cost. Far above any limit, and small enough that a million of them
+/// add up without overflow.
+pub const FIELD_COST_CAP: usize = 1 << 40;
+
+/// The cost of a connection field: its page size (`first` or `last`, else `default`) times
+/// the cost of one item, saturating.
+pub fn connection_cost(
+    first: Option<i32>,
+    last: Option<i32>,
+    default: usize,
+    child: usize,
+) -> usize {
+    let size = first.or(last).map_or(default, |n| usize::try_from(n).unwrap_or(0)).max(1);
+    list_cost(size, child)
+}
+
+/// The cost of a field returning `len` items of cost `child` each, saturating.
+pub fn list_cost(len: usize, child: usize) -> usize {
+    len.max(1).saturating_mul(child).min(FIELD_COST_CAP)
+}
+
+/// Request data for the gate: how this pass costs the document.
+pub(crate) enum CostPass {
+    /// Validate only; another pass costs the document as it will run.
+    ValidateOnly,
+    /// Validate and check the limits, adding what the document walk counted.
+    Check { extra_cost: usize },
+}
 
 /// Checks and reports the cost of operations, then stops: nothing is executed.
 pub struct CostGate(pub Limits);
@@ -71,8 +108,14 @@ impl Extension for CostCheck {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
-        if let Ok(mut cost) = self.cost.lock() {
-            *cost = Some(result.complexity);
+        let extra_cost = match ctx.data_opt::<CostPass>() {
+            Some(CostPass::ValidateOnly) => return Ok(result),
+            Some(CostPass::Check { extra_cost }) => *extra_cost,
+            None => 0,
+        };
+        let cost = result.complexity.saturating_add(extra_cost);
+        if let Ok(mut reported) = self.cost.lock() {
+            *reported = Some(cost);
         }
         if result.depth > self.limits.max_depth {
             return Err(vec![limit_error(
@@ -83,12 +126,12 @@ impl Extension for CostCheck {
                 ),
             )]);
         }
-        if result.complexity > self.limits.max_cost {
+        if cost > self.limits.max_cost {
             return Err(vec![limit_error(
                 "MAX_COST_EXCEEDED",
                 format!(
                     "query cost {} exceeds the limit of {}; request fewer items",
-                    result.complexity, self.limits.max_cost
+                    cost, self.limits.max_cost
                 ),
             )]);
         }

@@ -1,0 +1,19 @@
+//! Who a use case acts for.
+
+use vitrine_domain::access::Actor;
+use vitrine_domain::catalog::Channel;
+
+/// The signed-in actor (or anonymous) and the storefront channel a request came through.
+/// Services that act on a buyer's cart or order take both together, because what they may
+/// see and how they price depends on the pair.
+#[derive(Clone, Copy)]
+pub struct Caller<'a> {
+    pub actor: &'a Actor,
+    pub channel: &'a Channel,
+}
+
+impl<'a> Caller<'a> {
+    pub fn new(actor: &'a Actor, channel: &'a Channel) -> Self {
+        Self { actor, channel }
+    }
+}
