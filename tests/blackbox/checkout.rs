@@ -51,7 +51,7 @@ macro_rules! cart_fields {
 /// What the scenarios read of an order.
 macro_rules! order_fields {
     () => {
-        "id number name status email customerId companyId cancelledAt cancelReason
+        "id number name statusToken status email customerId companyId cancelledAt cancelReason
          paymentMethod paymentTerms
          subtotalPrice { amount } totalShippingPrice { amount } totalTax { amount }
          totalPrice { amount currencyCode }
@@ -116,7 +116,8 @@ const CHECKOUT: &str = concat!(
 );
 const ORDER: &str = concat!("query($id: ID!) { order(id: $id) { ", order_fields!(), " } }");
 const ORDER_LOOKUP: &str = concat!(
-    "query($number: Int!, $email: String!) { orderLookup(number: $number, email: $email) { ",
+    "query($number: Int!, $email: String!, $token: String!) {
+       orderLookup(number: $number, email: $email, token: $token) { ",
     order_fields!(),
     " } }"
 );
@@ -363,6 +364,52 @@ on_sqlite_and_postgres!(an_order_reserved_in_two_places_ships_in_two_parcels, ca
 on_sqlite_and_postgres!(bad_input_and_unauthorised_calls_are_refused_with_a_reason, cards: false);
 on_sqlite_and_postgres!(a_shopper_edits_the_cart_and_picks_how_it_is_delivered, cards: false);
 on_sqlite_and_postgres!(signing_in_merges_the_saved_cart_into_the_guest_cart, cards: false);
+on_sqlite_and_postgres!(a_guest_lookup_needs_the_status_token_and_is_rate_limited, cards: false);
+
+async fn a_guest_lookup_needs_the_status_token_and_is_rate_limited(shop: Shop) {
+    let piece = stocked_cheap_piece(&shop, 5).await;
+    let order = shop.manual_order(&[(&piece, 1)]).await;
+    let number = order["number"].as_i64().expect("number");
+    let token = text(&order["statusToken"]);
+    assert_eq!(token.len(), 22, "128 bits, URL-safe: {token}");
+    let lookup = |token: &str| json!({ "number": number, "email": GUEST, "token": token });
+
+    let without = shop
+        .send(
+            None,
+            "query($n: Int!) { orderLookup(number: $n, email: \"ada@example.com\") { id } }",
+            json!({ "n": number }),
+        )
+        .await;
+    assert!(without.get("data").is_none(), "a token is required: {without}");
+    let forged = shop.send(None, ORDER_LOOKUP, lookup("AAAAAAAAAAAAAAAAAAAAAA")).await;
+    assert_eq!(forged["data"]["orderLookup"], Value::Null, "{forged}");
+    let found = shop.send(None, ORDER_LOOKUP, lookup(&token)).await;
+    assert_eq!(found["data"]["orderLookup"]["id"], order["id"], "{found}");
+
+    // One lookup per request: a batch of numbers under aliases is refused.
+    let batch = shop
+        .send(
+            None,
+            "query($t: String!) { a: orderLookup(number: 1001, email: \"ada@example.com\", token: $t) { id }
+                                  b: orderLookup(number: 1002, email: \"ada@example.com\", token: $t) { id } }",
+            json!({ "t": token }),
+        )
+        .await;
+    assert_eq!(error_code(&batch), Some("BAD_USER_INPUT"), "{batch}");
+
+    // Ten lookups per client address and window; the next is refused.
+    let mut refused = None;
+    for _ in 0..10 {
+        let r = shop.send(None, ORDER_LOOKUP, lookup("AAAAAAAAAAAAAAAAAAAAAA")).await;
+        if r["errors"].is_array() {
+            refused = Some(r);
+            break;
+        }
+    }
+    let refused = refused.expect("the lookups are rate limited");
+    assert_eq!(error_code(&refused), Some("RATE_LIMITED"), "{refused}");
+}
 
 // ---- small helpers ------------------------------------------------------------------------
 
@@ -540,6 +587,7 @@ async fn guest_checks_out_with_a_card_and_staff_capture_on_shipping(shop: Shop) 
     assert_eq!(shop.level(&piece.sku).await, (5, 1, 4), "one unit reserved");
     let order_id = text(&order["id"]);
     let number = order["number"].as_i64().expect("number");
+    let token = text(&order["statusToken"]);
     assert_eq!(shop.cart(None, id(&cart)).await["orderId"], order_id.as_str());
 
     // Staff ship everything with the parcel's tracking: the card is charged now.
@@ -567,8 +615,10 @@ async fn guest_checks_out_with_a_card_and_staff_capture_on_shipping(shop: Shop) 
     let arrived = shop.track(&parcel_id, "DELIVERED").await;
     assert_eq!(arrived["status"], "DELIVERED", "{arrived}");
 
-    // The guest follows it with the number and email; nobody else finds it.
-    let found = shop.send(None, ORDER_LOOKUP, json!({ "number": number, "email": GUEST })).await;
+    // The guest follows it with the number, email and the token of the confirmation; nobody
+    // else finds it.
+    let lookup = |email: &str| json!({ "number": number, "email": email, "token": token });
+    let found = shop.send(None, ORDER_LOOKUP, lookup(GUEST)).await;
     let found = &found["data"]["orderLookup"];
     assert_eq!(found["id"], order_id.as_str(), "{found}");
     assert_eq!(found["status"], "DELIVERED", "{found}");
@@ -581,13 +631,9 @@ async fn guest_checks_out_with_a_card_and_staff_capture_on_shipping(shop: Shop) 
         found["fulfillments"][0]["events"],
         json!([{ "status": "IN_TRANSIT" }, { "status": "DELIVERED" }])
     );
-    let shouted = shop
-        .send(None, ORDER_LOOKUP, json!({ "number": number, "email": "ADA@Example.com" }))
-        .await;
+    let shouted = shop.send(None, ORDER_LOOKUP, lookup("ADA@Example.com")).await;
     assert_eq!(shouted["data"]["orderLookup"]["id"], order_id.as_str(), "emails ignore case");
-    let stranger = shop
-        .send(None, ORDER_LOOKUP, json!({ "number": number, "email": "eve@example.com" }))
-        .await;
+    let stranger = shop.send(None, ORDER_LOOKUP, lookup("eve@example.com")).await;
     assert_eq!(stranger["data"]["orderLookup"], Value::Null, "{stranger}");
     let by_id = shop.send(None, ORDER, json!({ "id": order_id })).await;
     assert_eq!(by_id["data"]["order"], Value::Null, "a guest's order is not open by id: {by_id}");

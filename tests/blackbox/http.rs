@@ -1,6 +1,6 @@
 //! The HTTP contract: endpoints, media types, status codes and limits.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::support::{error_code, Options, TestServer};
 
@@ -154,12 +154,54 @@ async fn malformed_requests_are_errors_not_crashes() {
         .await
         .expect("request");
     assert_eq!(raw.status(), 400);
+    let legacy = server
+        .http()
+        .post(format!("{}/graphql", server.base))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(legacy.status(), 400, "malformed JSON is 400 for application/json clients too");
     let syntax = server.gql("{ products(first: ", json!({})).await;
     assert!(syntax["errors"].as_array().is_some_and(|e| !e.is_empty()));
+    assert!(syntax.get("data").is_none(), "a document that does not parse has no data: {syntax}");
+    let invalid = server.gql("{ products(first: 1) { nodes { nope } } }", json!({})).await;
+    assert!(invalid.get("data").is_none(), "nor one that does not validate: {invalid}");
     let bad_token =
         server.request().bearer("garbage").send("{ channel { name } }", json!({})).await;
     assert_eq!(error_code(&bad_token), Some("UNAUTHENTICATED"));
     let bad_cursor =
         server.gql("{ products(first: 2, after: \"zzz\") { nodes { id } } }", json!({})).await;
     assert_eq!(error_code(&bad_cursor), Some("BAD_USER_INPUT"));
+}
+
+async fn post_with_headers(server: &TestServer, headers: &[(&str, &[u8])]) -> Value {
+    let mut request = server
+        .http()
+        .post(format!("{}/graphql", server.base))
+        .json(&json!({ "query": "{ channel { name } customer { email } }" }));
+    for (name, value) in headers {
+        let value = reqwest::header::HeaderValue::from_bytes(value).expect("header bytes");
+        request = request.header(*name, value);
+    }
+    let response = request.send().await.expect("request");
+    response.json().await.expect("JSON")
+}
+
+#[tokio::test]
+async fn credentials_are_read_strictly_and_never_fall_back_to_anonymous() {
+    let server = TestServer::demo().await;
+    let token = server.customer_token("case@example.com").await;
+    let lowercase = format!("bearer {token}");
+    let signed_in = post_with_headers(&server, &[("authorization", lowercase.as_bytes())]).await;
+    assert_eq!(signed_in["data"]["customer"]["email"], "case@example.com", "{signed_in}");
+
+    for malformed in [&b"Basic YWxhZGRpbjpvcGVuc2VzYW1l"[..], b"Bearer \xff\xfe", b"\xffBearer"] {
+        let r = post_with_headers(&server, &[("authorization", malformed)]).await;
+        assert_eq!(error_code(&r), Some("UNAUTHENTICATED"), "{r}");
+        assert!(r.get("data").is_none(), "{r}");
+    }
+    let key = post_with_headers(&server, &[("x-vitrine-storefront", b"sf_\xffdemo")]).await;
+    assert_eq!(error_code(&key), Some("UNKNOWN_STOREFRONT"), "{key}");
 }

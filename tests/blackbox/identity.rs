@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::{error_code, TestServer};
+use crate::support::{error_code, Options, TestServer};
 
 const CUSTOMER_SIGN_IN: &str = "mutation($e: String!, $p: String!) { customerAccessTokenCreate(input: {email: $e, password: $p}) {
   customerAccessToken { accessToken refreshToken expiresAt } userErrors { field code message } } }";
@@ -257,4 +257,22 @@ async fn sign_in_limits_are_shared_through_redis_when_configured() {
         r["data"]["customerAccessTokenCreate"]["userErrors"][0]["code"], "RATE_LIMITED",
         "{r}"
     );
+}
+
+#[tokio::test]
+async fn sign_ups_are_throttled_per_client_address_so_emails_cannot_be_enumerated_quickly() {
+    let server = TestServer::start(Options {
+        env: vec![("VITRINE_SIGN_UP_ATTEMPTS".to_owned(), "3".to_owned())],
+        ..Options::default()
+    })
+    .await
+    .expect("server");
+    let sign_up = "mutation($email: String!) { customerCreate(input: {email: $email, password: \"long enough\"}) { customer { id } userErrors { code field } } }";
+    let mut codes = vec![];
+    for i in 0..4 {
+        let r = server.gql(sign_up, json!({ "email": format!("probe{i}@example.com") })).await;
+        let code = r["data"]["customerCreate"]["userErrors"][0]["code"].as_str().map(str::to_owned);
+        codes.push(code.unwrap_or_else(|| "CREATED".to_owned()));
+    }
+    assert_eq!(codes, ["CREATED", "CREATED", "CREATED", "RATE_LIMITED"]);
 }

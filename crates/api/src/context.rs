@@ -2,6 +2,8 @@
 //! language and currency; plus the `@inContext` directive that chooses the latter two.
 
 use std::borrow::Cow;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use async_graphql::parser::types::{Directive, OperationType};
@@ -31,7 +33,16 @@ pub struct RequestContext {
     pub loaders: Loaders,
     /// The buyer's prices, loaded on first use (see `crate::pricing`).
     pub pricing: tokio::sync::OnceCell<Arc<crate::pricing::buyer::Pricing>>,
+    /// The client's address, when the transport gave one (see [`ClientAddress`]).
+    pub client: Option<IpAddr>,
+    /// Guest order lookups made so far; one is allowed per request.
+    guest_lookups: AtomicU32,
 }
+
+/// Request data the transport adds before `prepare_request`: the address the request came
+/// from, for rate limits that count per client.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub IpAddr);
 
 /// Values of `@inContext` on the operation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -61,12 +72,19 @@ impl RequestContext {
             country: in_context.country,
             loaders,
             pricing: tokio::sync::OnceCell::new(),
+            client: None,
+            guest_lookups: AtomicU32::new(0),
         }
+    }
+
+    /// Counts a guest order lookup; `false` once this request has made one.
+    pub fn first_guest_lookup(&self) -> bool {
+        self.guest_lookups.fetch_add(1, Ordering::Relaxed) == 0
     }
 
     /// Who the request acts for, as the services take it.
     pub fn caller(&self) -> vitrine_app::Caller<'_> {
-        vitrine_app::Caller::new(&self.actor, &self.channel)
+        vitrine_app::Caller::new(&self.actor, &self.channel).from_client(self.client)
     }
 
     /// Whether translations must be looked up at all.

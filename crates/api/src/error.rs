@@ -94,11 +94,13 @@ pub fn internal(err: &dyn std::fmt::Display) -> async_graphql::Error {
 
 pub fn to_gql(err: AppError) -> async_graphql::Error {
     match err {
-        AppError::User(errors) => {
-            let message =
-                errors.first().map_or_else(|| "invalid input".to_owned(), |e| e.message.clone());
-            bad_input(message)
-        }
+        AppError::User(errors) => match errors.first() {
+            Some(e) if e.code == vitrine_app::ErrorCode::RateLimited => {
+                gql_error("RATE_LIMITED", e.message.clone())
+            }
+            Some(e) => bad_input(e.message.clone()),
+            None => bad_input("invalid input"),
+        },
         AppError::Unauthenticated => unauthenticated(),
         AppError::Forbidden => forbidden(),
         AppError::Store(e) => internal(&e),

@@ -31,14 +31,22 @@ pub struct Gateway {
 impl Gateway {
     /// Executes a prepared request (see `prepare_request`), with its cost in the response's
     /// `extensions.cost`.
-    pub async fn execute(&self, mut request: Request) -> Response {
+    pub async fn execute(&self, request: Request) -> Response {
+        match self.execute_checked(request).await {
+            Ok(response) | Err(response) => response,
+        }
+    }
+
+    /// [`Gateway::execute`], telling a request refused before execution (it does not parse
+    /// or validate, or breaks a limit: `Err`, with errors and no data) from one that ran.
+    pub async fn execute_checked(&self, mut request: Request) -> Result<Response, Response> {
         let checked = match self.check(&mut request).await {
             Ok(checked) => checked,
-            Err(refused) => return self.bound(refused),
+            Err(refused) => return Err(self.bound(refused)),
         };
         let mut response = self.run.execute(request).await;
         response.extensions.extend(checked.extensions);
-        self.bound(response)
+        Ok(self.bound(response))
     }
 
     /// Caps the errors and the size of a response (see `response`).
@@ -115,6 +123,25 @@ fn gate_copy(request: &mut Request, document: Option<ExecutableDocument>) -> Req
 pub struct ConnectionParams {
     pub bearer: Option<String>,
     pub storefront_key: Option<String>,
+    /// The address the upgrade request came from.
+    pub client: Option<crate::ClientAddress>,
+}
+
+/// The token of an `Authorization` value. The scheme is case-insensitive (RFC 9110); an empty
+/// value or a bare `Bearer` is no credential. Any other scheme comes back whole, so that it
+/// fails authentication with `UNAUTHENTICATED` rather than passing as anonymous.
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    let value = authorization.trim();
+    if value.is_empty() {
+        return None;
+    }
+    match value.split_once(char::is_whitespace) {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+            Some(token.trim()).filter(|t| !t.is_empty())
+        }
+        None if value.eq_ignore_ascii_case("bearer") => None,
+        _ => Some(value),
+    }
 }
 
 impl ConnectionParams {
@@ -127,9 +154,7 @@ impl ConnectionParams {
                 continue;
             };
             match key.to_ascii_lowercase().as_str() {
-                "authorization" => {
-                    self.bearer = Some(text.strip_prefix("Bearer ").unwrap_or(text).trim().into())
-                }
+                "authorization" => self.bearer = bearer_token(text).map(str::to_owned),
                 "x-vitrine-storefront" => self.storefront_key = Some(text.to_owned()),
                 _ => {}
             }
@@ -154,6 +179,10 @@ impl WebSocketGateway {
             .and_then(|value| value.downcast_ref::<ConnectionParams>())
             .cloned()
             .unwrap_or_default();
+        let request = match params.client {
+            Some(client) => request.data(client),
+            None => request,
+        };
         crate::prepare_request(
             &self.0,
             request,

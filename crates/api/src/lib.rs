@@ -37,9 +37,9 @@ use vitrine_domain::catalog::Channel;
 pub use catalog::product::PublicUrl;
 pub use catalog::variant_fast::plain_variant_selections;
 pub use connection::Limits;
-pub use context::{read_in_context, InContext, RequestContext};
+pub use context::{read_in_context, ClientAddress, InContext, RequestContext};
 pub use cost::{connection_cost, list_cost, FIELD_COST_CAP};
-pub use gateway::{ConnectionParams, Gateway, WebSocketGateway};
+pub use gateway::{bearer_token, ConnectionParams, Gateway, WebSocketGateway};
 pub use schema::{Mutation, Query, Subscription};
 
 pub type VitrineSchema = Schema<Query, Mutation, Subscription>;
@@ -166,6 +166,11 @@ pub async fn prepare_request(
             })?,
     };
     let in_context = read_in_context(&mut request)?;
-    let context = RequestContext::new(app, actor, channel, in_context);
+    let mut context = RequestContext::new(app, actor, channel, in_context);
+    context.client = request
+        .data
+        .get(&std::any::TypeId::of::<ClientAddress>())
+        .and_then(|value| value.downcast_ref::<ClientAddress>())
+        .map(|address| address.0);
     Ok(request.data(context))
 }

@@ -1,5 +1,7 @@
 //! Who a use case acts for.
 
+use std::net::IpAddr;
+
 use vitrine_domain::access::Actor;
 use vitrine_domain::catalog::Channel;
 
@@ -10,10 +12,17 @@ use vitrine_domain::catalog::Channel;
 pub struct Caller<'a> {
     pub actor: &'a Actor,
     pub channel: &'a Channel,
+    /// The client's address, where the transport knows it; rate limits for anonymous callers
+    /// (sign-up, guest order lookup) count per address and apply only when it is known.
+    pub client: Option<IpAddr>,
 }
 
 impl<'a> Caller<'a> {
     pub fn new(actor: &'a Actor, channel: &'a Channel) -> Self {
-        Self { actor, channel }
+        Self { actor, channel, client: None }
+    }
+
+    pub fn from_client(self, client: Option<IpAddr>) -> Self {
+        Self { client, ..self }
     }
 }

@@ -849,7 +849,7 @@ fn completed(order_id: Uuid) -> AppError {
     ))
 }
 
-fn visible(Caller { actor, channel }: Caller<'_>, cart: &Cart) -> bool {
+fn visible(Caller { actor, channel, .. }: Caller<'_>, cart: &Cart) -> bool {
     if cart.channel_id != channel.id {
         return false;
     }

@@ -20,7 +20,7 @@ pub use vitrine_store::SubjectKind;
 use vitrine_store::{ApiTokenRecord, CustomerRecord, RefreshOutcome, StaffRecord, Store};
 
 use crate::error::{AppError, AppResult, ErrorCode, UserError};
-use crate::limits::AttemptCounter;
+use crate::limits::Throttle;
 use crate::Settings;
 
 /// A secret byte string that never shows up in `Debug` output or logs.
@@ -135,7 +135,7 @@ fn check_password_strength(password: &str) -> AppResult<()> {
 pub struct IdentityService {
     store: Store,
     settings: Arc<Settings>,
-    attempts: Arc<dyn AttemptCounter>,
+    throttle: Throttle,
     /// A real hash to verify against when the email is unknown, so that both failures take
     /// the same time and the same error.
     decoy_hash: Arc<String>,
@@ -150,29 +150,14 @@ fn invalid_credentials() -> AppError {
 }
 
 impl IdentityService {
-    pub fn new(store: Store, settings: Arc<Settings>, attempts: Arc<dyn AttemptCounter>) -> Self {
+    pub fn new(store: Store, settings: Arc<Settings>, throttle: Throttle) -> Self {
         let decoy_hash = hash_password("decoy password for unknown emails").unwrap_or_default();
-        Self { store, settings, attempts, decoy_hash: Arc::new(decoy_hash) }
+        Self { store, settings, throttle, decoy_hash: Arc::new(decoy_hash) }
     }
 
     async fn rate_limit(&self, email: &str) -> AppResult<()> {
-        let attempts = match self.attempts.hit(email, self.settings.sign_in_window).await {
-            Ok(n) => n,
-            Err(e) => {
-                // Better to let sign-ins through than to lock every user out.
-                tracing::warn!(error = %e, "sign-in attempts could not be counted");
-                0
-            }
-        };
-        if attempts <= self.settings.sign_in_attempts {
-            Ok(())
-        } else {
-            Err(AppError::user(UserError::new(
-                &["email"],
-                ErrorCode::RateLimited,
-                "too many sign-in attempts; try again in a few minutes",
-            )))
-        }
+        let (attempts, window) = (self.settings.sign_in_attempts, self.settings.sign_in_window);
+        self.throttle.allow(email, attempts, window, "email", "sign-in attempts").await
     }
 
     /// Creates a staff user; used by `vitrine admin create`.
@@ -209,13 +194,21 @@ impl IdentityService {
         }
     }
 
+    /// Registers a customer. A registered email answers `TAKEN`, as Shopify does; attempts
+    /// are limited per client address so that trying emails one by one stays slow.
     pub async fn customer_create(
         &self,
+        client: Option<std::net::IpAddr>,
         email: &str,
         password: &str,
         first_name: Option<String>,
         last_name: Option<String>,
     ) -> AppResult<CustomerRecord> {
+        if let Some(client) = client {
+            let (attempts, window) = (self.settings.sign_up_attempts, self.settings.sign_in_window);
+            let key = format!("sign-up:{client}");
+            self.throttle.allow(&key, attempts, window, "email", "sign-up attempts").await?;
+        }
         let email = normalize_email(email)?;
         check_password_strength(password)?;
         let record = CustomerRecord {

@@ -53,7 +53,13 @@ pub struct Settings {
     pub refresh_token_ttl: Duration,
     /// Sign-in attempts allowed per email within `sign_in_window`.
     pub sign_in_attempts: u32,
+    /// The window of every attempt limit: sign-in, sign-up and guest order lookup.
     pub sign_in_window: Duration,
+    /// Accounts one client address may try to create within `sign_in_window`; registered
+    /// emails answer `TAKEN`, so this keeps enumerating them slow.
+    pub sign_up_attempts: u32,
+    /// Guest order lookups one client address may make within `sign_in_window`.
+    pub guest_lookup_attempts: u32,
     /// Memory budget of the product read cache, in bytes (see `product_views`).
     pub product_cache_bytes: u64,
     /// Redis, when several replicas must hear of each other's stock changes.
@@ -70,6 +76,8 @@ impl Settings {
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             sign_in_attempts: 10,
             sign_in_window: Duration::from_secs(300),
+            sign_up_attempts: 10,
+            guest_lookup_attempts: 10,
             product_cache_bytes: 32 * 1024 * 1024,
             redis_url: None,
             stripe: None,
@@ -111,6 +119,7 @@ impl App {
         let feed = feed::InventoryFeed::new(store.clone(), settings.redis_url.as_deref());
         let providers = Arc::new(payment::Providers::new(settings.stripe.as_ref()));
         let settings = Arc::new(settings);
+        let throttle = limits::Throttle::new(attempts);
         let pricing = pricing::PricingService::new(store.clone(), views.clone());
         let delivery_methods = delivery::DeliveryMethods::new(store.clone());
         let carts = cart::CartService::new(
@@ -120,14 +129,20 @@ impl App {
             delivery_methods.clone(),
         );
         Self {
-            orders: orders::OrderService::new(store.clone(), carts.clone(), providers),
+            orders: orders::OrderService::new(
+                store.clone(),
+                carts.clone(),
+                providers,
+                settings.clone(),
+                throttle.clone(),
+            ),
             carts,
             delivery: delivery::DeliveryService::new(store.clone(), delivery_methods),
             inventory: inventory::InventoryService::new(store.clone(), feed),
             companies: company::CompanyService::new(store.clone()),
             pricing,
             catalog: catalog::CatalogService::new(store.clone(), views),
-            identity: identity::IdentityService::new(store.clone(), settings, attempts),
+            identity: identity::IdentityService::new(store.clone(), settings, throttle),
             reads: reads::Reads::new(store.clone()),
             store,
         }

@@ -1,5 +1,6 @@
-//! Counting attempts per key in fixed windows, for sign-in rate limits. In process by default;
-//! in Redis when several gateway replicas must share the count.
+//! Counting attempts per key in fixed windows, for the rate limits on sign-in, sign-up and
+//! guest order lookups. In process by default; in Redis when several gateway replicas must
+//! share the count.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -18,6 +19,46 @@ pub type CountFuture<'a> = Pin<Box<dyn Future<Output = Result<u32, CounterError>
 /// Counts one more attempt for `key` and returns the attempts in its current window.
 pub trait AttemptCounter: Send + Sync {
     fn hit<'a>(&'a self, key: &'a str, window: Duration) -> CountFuture<'a>;
+}
+
+/// A rate limit over an [`AttemptCounter`]: `allow` counts one attempt for a key and refuses
+/// it with `RATE_LIMITED` once the key has used its attempts in the window.
+#[derive(Clone)]
+pub struct Throttle {
+    counter: std::sync::Arc<dyn AttemptCounter>,
+}
+
+impl Throttle {
+    pub fn new(counter: std::sync::Arc<dyn AttemptCounter>) -> Self {
+        Self { counter }
+    }
+
+    /// `field` and `what` make the error: `["email"]`, "sign-in attempts".
+    pub async fn allow(
+        &self,
+        key: &str,
+        attempts: u32,
+        window: Duration,
+        field: &str,
+        what: &str,
+    ) -> crate::error::AppResult<()> {
+        let used = match self.counter.hit(key, window).await {
+            Ok(n) => n,
+            Err(e) => {
+                // Better to let attempts through than to lock everyone out.
+                tracing::warn!(error = %e, key, "attempts could not be counted");
+                0
+            }
+        };
+        if used <= attempts {
+            return Ok(());
+        }
+        Err(crate::AppError::user(crate::UserError::new(
+            &[field],
+            crate::ErrorCode::RateLimited,
+            format!("too many {what}; try again in a few minutes"),
+        )))
+    }
 }
 
 /// Windows kept in this process's memory.

@@ -24,14 +24,32 @@ use vitrine_domain::order::{
 use vitrine_domain::payment::{on_cancel, CancelPayment, PaymentMethod, PaymentStatus};
 use vitrine_store::{ChangeOutcome, OrderChange, OrderFilter, OrderState, OutboxEvent, Store};
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
 use crate::cart::CartService;
 use crate::error::AppResult;
 use crate::inventory::actor_label;
+use crate::limits::Throttle;
 use crate::order_feed::OrderFeed;
 use crate::payment::{ProviderError, ProviderPayment, Providers};
+use crate::Settings;
 use crate::{AppError, ErrorCode, UserError};
 
 const MAX_TEXT: usize = 255;
+
+/// 128 bits: guessing is hopeless even without the lookup rate limit.
+const STATUS_TOKEN_BYTES: usize = 16;
+
+fn status_hmac(settings: &Settings, order_id: Uuid) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(settings.jwt_secret.expose())
+        .expect("HMAC takes keys of any length");
+    mac.update(b"vitrine order status token\0");
+    mac.update(order_id.as_bytes());
+    mac
+}
 
 #[derive(Clone)]
 pub struct OrderService {
@@ -39,6 +57,8 @@ pub struct OrderService {
     pub(crate) carts: CartService,
     pub(crate) providers: Arc<Providers>,
     pub(crate) feed: Arc<OrderFeed>,
+    settings: Arc<Settings>,
+    throttle: Throttle,
 }
 
 /// A fulfilment to create: which lines (empty: everything left) and the parcel's tracking.
@@ -118,9 +138,15 @@ fn text(value: Option<String>, field: &str, errors: &mut Vec<UserError>) -> Opti
 }
 
 impl OrderService {
-    pub fn new(store: Store, carts: CartService, providers: Arc<Providers>) -> Self {
+    pub fn new(
+        store: Store,
+        carts: CartService,
+        providers: Arc<Providers>,
+        settings: Arc<Settings>,
+        throttle: Throttle,
+    ) -> Self {
         let feed = OrderFeed::new(store.clone());
-        Self { store, carts, providers, feed }
+        Self { store, carts, providers, feed, settings, throttle }
     }
 
     pub fn feed(&self) -> &Arc<OrderFeed> {
@@ -150,10 +176,37 @@ impl OrderService {
         Ok(self.may_see(actor, &order).await?.then_some(order))
     }
 
-    /// A guest finds their order with its number and the email it was placed with.
-    pub async fn lookup(&self, number: i64, email: &str) -> AppResult<Option<Order>> {
+    /// The secret that lets a guest see `order` (`orderLookup`), given to the buyer with the
+    /// order and nobody else. It is a MAC of the order's id under the signing key, so nothing
+    /// is stored, and neither a number nor an email leads to it.
+    pub fn status_token(&self, order: &Order) -> String {
+        let mac = status_hmac(&self.settings, order.id).finalize().into_bytes();
+        URL_SAFE_NO_PAD.encode(&mac[..STATUS_TOKEN_BYTES])
+    }
+
+    /// A guest finds their order with its number, the email it was placed with and its status
+    /// token. Lookups are limited per client address; a wrong answer says nothing about which
+    /// part was wrong.
+    pub async fn lookup(
+        &self,
+        caller: Caller<'_>,
+        number: i64,
+        email: &str,
+        token: &str,
+    ) -> AppResult<Option<Order>> {
+        if let Some(client) = caller.client {
+            let key = format!("order-lookup:{client}");
+            let (attempts, window) =
+                (self.settings.guest_lookup_attempts, self.settings.sign_in_window);
+            self.throttle.allow(&key, attempts, window, "token", "order lookups").await?;
+        }
         let Some(order) = self.store.order_by_number(number).await? else { return Ok(None) };
-        Ok(order.email.trim().eq_ignore_ascii_case(email.trim()).then_some(order))
+        let given = URL_SAFE_NO_PAD.decode(token.trim()).unwrap_or_default();
+        // Compared in constant time, so timing tells nothing about how much was right.
+        let token_matches = given.len() == STATUS_TOKEN_BYTES
+            && status_hmac(&self.settings, order.id).verify_truncated_left(&given).is_ok();
+        let email_matches = order.email.trim().eq_ignore_ascii_case(email.trim());
+        Ok((token_matches && email_matches).then_some(order))
     }
 
     /// A new cart with a past order's lines (those still sold on `channel`), for whoever may

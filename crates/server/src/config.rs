@@ -33,6 +33,10 @@ pub struct Config {
     pub max_page_size: usize,
     /// Largest response sent, in bytes of JSON; a larger one is refused.
     pub max_response_bytes: usize,
+    /// Accounts one client address may try to create in five minutes.
+    pub sign_up_attempts: u32,
+    /// Guest order lookups one client address may make in five minutes.
+    pub guest_lookup_attempts: u32,
     /// Memory the storefront read cache of whole products may use, in megabytes.
     pub product_cache_mb: usize,
     /// Access-token signing key; generated into the data directory when empty.
@@ -73,6 +77,8 @@ impl Default for Config {
             max_cost: 50_000,
             max_page_size: 250,
             max_response_bytes: 8 * 1024 * 1024,
+            sign_up_attempts: 10,
+            guest_lookup_attempts: 10,
             product_cache_mb: 32,
             jwt_secret: SecretString::default(),
             stripe_secret_key: SecretString::default(),
@@ -120,7 +126,11 @@ impl Config {
     }
 
     fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
-        fn number(key: &str, value: &str) -> anyhow::Result<usize> {
+        fn number<T>(key: &str, value: &str) -> anyhow::Result<T>
+        where
+            T: std::str::FromStr,
+            T::Err: std::error::Error + Send + Sync + 'static,
+        {
             value.parse().with_context(|| format!("{key} must be a whole number, got `{value}`"))
         }
         if let Some(v) = var("VITRINE_LISTEN") {
@@ -157,6 +167,12 @@ impl Config {
         }
         if let Some(v) = var("VITRINE_MAX_RESPONSE_BYTES") {
             self.max_response_bytes = number("VITRINE_MAX_RESPONSE_BYTES", &v)?;
+        }
+        if let Some(v) = var("VITRINE_SIGN_UP_ATTEMPTS") {
+            self.sign_up_attempts = number("VITRINE_SIGN_UP_ATTEMPTS", &v)?;
+        }
+        if let Some(v) = var("VITRINE_GUEST_LOOKUP_ATTEMPTS") {
+            self.guest_lookup_attempts = number("VITRINE_GUEST_LOOKUP_ATTEMPTS", &v)?;
         }
         if let Some(v) = var("VITRINE_PRODUCT_CACHE_MB") {
             self.product_cache_mb = number("VITRINE_PRODUCT_CACHE_MB", &v)?;

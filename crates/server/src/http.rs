@@ -1,6 +1,7 @@
 //! The HTTP surface: `/graphql` (POST, GET, GraphiQL), `/graphql/ws`, `/healthz`, `/readyz`
 //! and the placeholder images of the demo catalog.
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use anyhow::Context as _;
@@ -8,13 +9,13 @@ use async_graphql::{Request, Response, ServerError};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::{Body, Bytes};
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 use serde::Deserialize;
-use vitrine_api::{ConnectionParams, Gateway, Limits, PublicUrl, WebSocketGateway};
+use vitrine_api::{ClientAddress, ConnectionParams, Gateway, Limits, PublicUrl, WebSocketGateway};
 use vitrine_app::App;
 
 use crate::config::Config;
@@ -62,7 +63,8 @@ pub async fn serve(app: App, config: &Config, started: Instant) -> anyhow::Resul
         "Vitrine is ready on http://{address}/graphql ({} ms after start)",
         started.elapsed().as_millis()
     );
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
 }
 
@@ -187,29 +189,39 @@ fn json_response(status: StatusCode, modern: bool, body: String) -> axum::respon
     response
 }
 
-/// An error before execution. Legacy `application/json` clients get 200 as they expect,
-/// except for an oversized body, which never reached GraphQL at all.
+/// A request that is not a well-formed GraphQL-over-HTTP request (a body that is not JSON,
+/// no query, too large, a mutation over GET): its status for every client, as the GraphQL
+/// over HTTP spec asks of `application/json` responses too.
 fn request_error(
     modern: bool,
     status: StatusCode,
     code: &str,
     message: &str,
 ) -> axum::response::Response {
-    let legacy_ok = !modern && status != StatusCode::PAYLOAD_TOO_LARGE;
-    json_response(
-        if legacy_ok { StatusCode::OK } else { status },
-        modern,
-        error_body(code, message),
-    )
+    json_response(status, modern, error_body(code, message))
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    value.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
+/// The credential of `Authorization`, read by `vitrine_api::bearer_token`. A header that is
+/// not text is passed on as it is, so it fails authentication (`UNAUTHENTICATED`) instead of
+/// silently making the request anonymous.
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    match value.to_str() {
+        Ok(text) => vitrine_api::bearer_token(text).map(str::to_owned),
+        Err(_) => Some(String::from_utf8_lossy(value.as_bytes()).into_owned()),
+    }
 }
 
-fn storefront_key(headers: &HeaderMap) -> Option<&str> {
-    headers.get("x-vitrine-storefront")?.to_str().ok().map(str::trim).filter(|k| !k.is_empty())
+/// The storefront key; one that is not text matches no channel (`UNKNOWN_STOREFRONT`)
+/// instead of falling back to the default channel.
+fn storefront_key(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get("x-vitrine-storefront")?;
+    let text = String::from_utf8_lossy(value.as_bytes());
+    Some(text.trim().to_owned()).filter(|k| !k.is_empty())
+}
+
+fn client_address(connect: Option<Extension<ConnectInfo<SocketAddr>>>) -> Option<ClientAddress> {
+    connect.map(|Extension(ConnectInfo(address))| ClientAddress(address.ip()))
 }
 
 /// `graphql-transport-ws` (and the older `graphql-ws`). Credentials come from the
@@ -217,13 +229,15 @@ fn storefront_key(headers: &HeaderMap) -> Option<&str> {
 /// upgrade request's headers.
 async fn graphql_ws(
     State(state): State<AppState>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> axum::response::Response {
     let from_headers = ConnectionParams {
-        bearer: bearer(&headers).map(str::to_owned),
-        storefront_key: storefront_key(&headers).map(str::to_owned),
+        bearer: bearer(&headers),
+        storefront_key: storefront_key(&headers),
+        client: client_address(connect),
     };
     let executor = WebSocketGateway(state.gateway.clone());
     upgrade
@@ -242,16 +256,20 @@ async fn graphql_ws(
 
 async fn execute(
     state: &AppState,
-    headers: &HeaderMap,
-    request: Request,
+    call: &HttpCall,
+    mut request: Request,
     method: &Method,
 ) -> axum::response::Response {
+    let headers = &call.headers;
     let modern = wants_graphql_response(headers);
+    if let Some(client) = call.client {
+        request = request.data(client);
+    }
     let mut request = match vitrine_api::prepare_request(
         &state.gateway,
         request,
-        bearer(headers),
-        storefront_key(headers),
+        bearer(headers).as_deref(),
+        storefront_key(headers).as_deref(),
     )
     .await
     {
@@ -266,17 +284,29 @@ async fn execute(
             "mutations must be sent with POST",
         );
     }
-    let response = state.gateway.execute(request).await;
-    let status = if modern && response.data == async_graphql::Value::Null && response.is_err() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
+    let (response, executed) = match state.gateway.execute_checked(request).await {
+        Ok(response) => (response, true),
+        Err(refused) => (refused, false),
     };
-    json_response(status, modern, serialize(&response))
+    let failed = !executed || (response.data == async_graphql::Value::Null && response.is_err());
+    let status = if modern && failed { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let body = if executed { serialize(&response) } else { serialize_refusal(&response) };
+    json_response(status, modern, body)
 }
 
 fn serialize(response: &Response) -> String {
     serde_json::to_string(response)
+        .unwrap_or_else(|_| error_body("INTERNAL_SERVER_ERROR", "response could not be encoded"))
+}
+
+/// A request that never executed has no `data` entry at all (GraphQL over HTTP), only its
+/// errors and the cost extension.
+fn serialize_refusal(response: &Response) -> String {
+    let mut body = serde_json::json!({ "errors": response.errors });
+    if !response.extensions.is_empty() {
+        body["extensions"] = serde_json::json!(response.extensions);
+    }
+    serde_json::to_string(&body)
         .unwrap_or_else(|_| error_body("INTERNAL_SERVER_ERROR", "response could not be encoded"))
 }
 
@@ -292,7 +322,7 @@ fn server_error_response(modern: bool, error: ServerError) -> axum::response::Re
         "INTERNAL_SERVER_ERROR" => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     };
-    let body = serialize(&Response::from_errors(vec![error]));
+    let body = serialize_refusal(&Response::from_errors(vec![error]));
     json_response(
         if modern || status == StatusCode::UNAUTHORIZED { status } else { StatusCode::OK },
         modern,
@@ -312,8 +342,15 @@ fn is_mutation(request: &mut Request) -> bool {
     })
 }
 
+/// What a GraphQL handler knows of the HTTP request besides its body.
+struct HttpCall {
+    headers: HeaderMap,
+    client: Option<ClientAddress>,
+}
+
 async fn graphql_post(
     State(state): State<AppState>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Body,
 ) -> axum::response::Response {
@@ -339,7 +376,8 @@ async fn graphql_post(
             return request_error(modern, StatusCode::BAD_REQUEST, "BAD_REQUEST", &message);
         }
     };
-    execute(&state, &headers, request, &Method::POST).await
+    let call = HttpCall { headers, client: client_address(connect) };
+    execute(&state, &call, request, &Method::POST).await
 }
 
 #[derive(Deserialize)]
@@ -352,6 +390,7 @@ struct GetParams {
 
 async fn graphql_get(
     State(state): State<AppState>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Query(params): Query<GetParams>,
 ) -> axum::response::Response {
@@ -387,5 +426,6 @@ async fn graphql_get(
             }
         }
     }
-    execute(&state, &headers, request, &Method::GET).await
+    let call = HttpCall { headers, client: client_address(connect) };
+    execute(&state, &call, request, &Method::GET).await
 }

@@ -98,10 +98,10 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: CustomerCreateInput,
     ) -> async_graphql::Result<CustomerCreatePayload> {
-        mutate(ctx, Ok(input), async |_, i| {
+        mutate(ctx, Ok(input), async |caller, i| {
             ctx.app()
                 .identity
-                .customer_create(&i.email, &i.password, i.first_name, i.last_name)
+                .customer_create(caller.client, &i.email, &i.password, i.first_name, i.last_name)
                 .await
         })
         .await

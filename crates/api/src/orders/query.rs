@@ -59,14 +59,22 @@ impl OrderQuery {
         orders_connection(ctx, filter, first, after).await
     }
 
-    /// A guest's order, by its number and the email it was placed with.
+    /// A guest's order, by its number, the email it was placed with and its `statusToken`
+    /// (given to the buyer with the order). Null when any of the three does not match. One
+    /// lookup per request; lookups are rate limited per client address (`RATE_LIMITED`).
     async fn order_lookup(
         &self,
         ctx: &Context<'_>,
         number: i64,
-        email: String,
+        #[graphql(validator(max_length = 320))] email: String,
+        #[graphql(validator(max_length = 64))] token: String,
     ) -> async_graphql::Result<Option<Order>> {
-        Ok(ctx.app().orders.lookup(number, &email).await.gql()?.map(Order))
+        let req = ctx.req();
+        if !req.first_guest_lookup() {
+            return Err(bad_input("one `orderLookup` per request"));
+        }
+        let order = ctx.app().orders.lookup(req.caller(), number, &email, &token).await.gql()?;
+        Ok(order.map(Order))
     }
 }
 

@@ -72,6 +72,13 @@ impl Order {
         format!("#{}", self.0.number)
     }
 
+    /// The secret that, with the number and email, lets a guest find this order with
+    /// `orderLookup`. Show it to the buyer (on the confirmation page, in the confirmation
+    /// email's link) and to nobody else.
+    async fn status_token(&self, ctx: &Context<'_>) -> String {
+        ctx.app().orders.status_token(&self.0)
+    }
+
     async fn status(&self) -> OrderStatus {
         self.0.status.into()
     }

@@ -227,7 +227,7 @@ async fn channel(app: &App, handle: &str) -> Channel {
 /// A customer account signed up with `email`: its id.
 pub async fn customer(app: &App, email: &str) -> Uuid {
     app.identity
-        .customer_create(email, "correct horse battery", Some("Test".into()), None)
+        .customer_create(None, email, "correct horse battery", Some("Test".into()), None)
         .await
         .expect("customer created")
         .id
