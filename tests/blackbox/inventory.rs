@@ -293,3 +293,59 @@ async fn shoppers_see_where_to_collect_and_safety_stock_stays_in_the_shop() {
         send(&server, &pos, LEVEL, json!({ "sku": pos.sku, "loc": shipping_shop["id"] })).await;
     assert_eq!(level["data"]["inventoryLevel"]["available"], 2, "the shop can still sell them");
 }
+
+/// A SKU of the first product the staff listing shows that matches `wanted` (status, brand).
+async fn sku_where(server: &TestServer, staff: &str, wanted: impl Fn(&Value) -> bool) -> String {
+    let products = server
+        .request()
+        .bearer(staff)
+        .send(
+            "{ products(first: 250) { nodes { status brand { handle } variants(first: 1) { nodes { sku } } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = products["data"]["products"]["nodes"].as_array().expect("products").clone();
+    let product = nodes.iter().find(|p| wanted(p)).expect("a demo product of that kind");
+    product["variants"]["nodes"][0]["sku"].as_str().expect("sku").to_owned()
+}
+
+#[tokio::test]
+async fn anonymous_subscribers_hear_only_availability_of_what_their_storefront_shows() {
+    let server = TestServer::demo().await;
+    let pos = pos(&server).await;
+    let staff = server.staff_token("catalog@example.com", "owner").await;
+    let ours = |p: &Value| p["status"] == "ACTIVE" && p["brand"]["handle"] == "maison-lune";
+    let visible = sku_where(&server, &staff, ours).await;
+    let draft = sku_where(&server, &staff, |p| p["status"] == "DRAFT").await;
+    let other_brand = sku_where(&server, &staff, |p| {
+        p["status"] == "ACTIVE" && p["brand"]["handle"] != "maison-lune"
+    })
+    .await;
+    let count = |sku: &str, quantity: i64| {
+        json!({ "input": { "reason": "stock take", "quantities": [
+            { "sku": sku, "locationId": pos.warehouse, "quantity": quantity }] } })
+    };
+    // Everything in stock first, so that the changes below are flips or not as intended.
+    for sku in [&visible, &draft, &other_brand] {
+        send(&server, &pos, SET, count(sku, 10)).await;
+    }
+
+    let mut socket =
+        connect(&server, json!({ "X-Vitrine-Storefront": "sf_maison_lune_demo" })).await;
+    let subscribe = json!({ "id": "s", "type": "subscribe", "payload": {
+        "query": "subscription { inventoryChanged { sku kind cursor groupId availableForSale } }" } });
+    socket.send(Message::text(subscribe.to_string())).await.expect("subscribe");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    send(&server, &pos, SET, count(&visible, 9)).await; // a sale-sized change, still in stock
+    send(&server, &pos, SET, count(&draft, 0)).await; // a draft sells out
+    send(&server, &pos, SET, count(&other_brand, 0)).await; // another brand sells out
+    send(&server, &pos, SET, count(&visible, 0)).await; // ours sells out: the one to hear
+
+    let event = next_message(&mut socket).await;
+    assert_eq!(
+        event["payload"]["data"]["inventoryChanged"],
+        json!({ "sku": visible, "kind": null, "cursor": null, "groupId": null, "availableForSale": false }),
+        "only the availability of a product this storefront shows: {event}"
+    );
+}

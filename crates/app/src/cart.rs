@@ -25,6 +25,7 @@ use vitrine_domain::company::{Address, CompanyRole, PaymentTerms};
 use vitrine_domain::delivery::{
     choose_delivery, delivery_options, DeliveryChoice, DeliveryOption, Parcel,
 };
+use vitrine_domain::inventory::shortage_message;
 use vitrine_domain::money::{Currency, Money};
 use vitrine_domain::payment::PaymentMethod;
 use vitrine_domain::pricing::{TaxContext, MAX_CODE_CHARS, MAX_ENTERED_CODES};
@@ -499,7 +500,7 @@ impl CartService {
                         UserError::new(
                             &["quantity"],
                             ErrorCode::InsufficientStock,
-                            format!("only {available} available"),
+                            shortage_message(item.available, channel.show_stock_counts),
                         )
                         .at(path),
                     );

@@ -377,10 +377,15 @@ impl OrderService {
                     .into_iter()
                     .map(|(i, e)| {
                         let label = reserved_lines.get(i).map_or("a line", String::as_str);
-                        let message = if e.code == ErrorCode::InsufficientStock {
-                            format!("{label}: not enough in stock: {}", e.message)
-                        } else {
-                            format!("{label}: {}", e.message)
+                        // The stock error names the count; the channel may hide counts.
+                        let message = match (e.code, caller.channel.show_stock_counts) {
+                            (ErrorCode::InsufficientStock, true) => {
+                                format!("{label}: not enough in stock: {}", e.message)
+                            }
+                            (ErrorCode::InsufficientStock, false) => {
+                                format!("{label}: not enough in stock")
+                            }
+                            _ => format!("{label}: {}", e.message),
                         };
                         UserError::new(&["cartId"], e.code, message)
                     })

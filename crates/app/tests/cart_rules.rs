@@ -52,6 +52,25 @@ impl TestShop {
 }
 
 backend_tests! {
+    async fn a_channel_that_hides_stock_counts_hides_them_in_messages_too(shop: TestShop) {
+        let hiding = shop.marketplace.clone();
+        assert!(!hiding.show_stock_counts, "the demo marketplace hides counts");
+        let [scarce] = shop.tracked_variants(1).await[..] else { unreachable!() };
+        shop.stock(&[scarce], 3).await;
+        let cart = shop.guest_cart(scarce, 1).await;
+        let too_many = || vec![line(scarce, 9_999)];
+
+        let refused = shop.app.carts.lines_add(Caller::new(&Actor::Anonymous, &hiding), cart, too_many()).await;
+        let errors = user_errors(refused);
+        assert_eq!(errors[0].code, ErrorCode::InsufficientStock);
+        assert_eq!(errors[0].message, "not enough in stock", "no count: {errors:?}");
+
+        let mut showing = hiding.clone();
+        showing.show_stock_counts = true;
+        let refused = shop.app.carts.lines_add(Caller::new(&Actor::Anonymous, &showing), cart, too_many()).await;
+        assert_eq!(user_errors(refused)[0].message, "only 3 available");
+    }
+
     async fn a_cart_with_an_unsold_line_still_checks_stock_of_new_lines(shop: TestShop) {
         let (app, channel) = (&shop.app, &shop.marketplace);
         let [gone, scarce] = shop.tracked_variants(2).await[..] else { unreachable!() };

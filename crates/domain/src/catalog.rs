@@ -56,6 +56,15 @@ pub struct Channel {
     pub brand_ids: Vec<Uuid>,
 }
 
+impl Channel {
+    /// Whether shoppers of this channel see `product`: it is active and of one of the
+    /// channel's brands. Staff with `catalog:read` see more; that is the caller's to decide.
+    pub fn shows(&self, product: &Product) -> bool {
+        product.status == ProductStatus::Active
+            && product.brand_id.is_some_and(|b| self.brand_ids.contains(&b))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Brand {
     pub id: Uuid,

@@ -148,6 +148,16 @@ impl MovementKind {
     }
 }
 
+/// What a buyer asking for more than can be sold is told. The count is given only where the
+/// channel shows stock counts: elsewhere a message must not reveal what the fields hide.
+pub fn shortage_message(available: i64, show_counts: bool) -> String {
+    if show_counts {
+        format!("only {} available", available.max(0))
+    } else {
+        "not enough in stock".to_owned()
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StockError {
     #[error("only {available} available")]

@@ -242,6 +242,5 @@ pub fn product_visible(ctx: &Context<'_>, product: &catalog::Product) -> bool {
     if req.actor.has(Permission::CatalogRead) {
         return true;
     }
-    product.status == catalog::ProductStatus::Active
-        && product.brand_id.is_some_and(|b| req.channel.brand_ids.contains(&b))
+    req.channel.shows(product)
 }

@@ -183,6 +183,11 @@ impl InventorySubscription {
         let feed = ctx.app().inventory.feed().clone();
         let subscription = feed.subscribe(after).await.map_err(|e| internal(&e))?;
         let skus: Option<std::collections::HashSet<String>> = skus.map(|s| s.into_iter().collect());
+        let req = ctx.req();
+        let storefront = (!req.actor.has(Permission::InventoryRead)).then(|| StorefrontView {
+            channel: req.channel.clone(),
+            views: ctx.app().catalog.views().clone(),
+        });
         Ok(futures_util::stream::unfold(subscription, |mut s| async move {
             let entry = s.next().await?;
             Some((entry, s))
@@ -192,6 +197,40 @@ impl InventorySubscription {
                 && skus.as_ref().is_none_or(|s| s.contains(&entry.sku));
             std::future::ready(wanted)
         })
-        .map(InventoryChange))
+        .filter_map(move |entry| {
+            let storefront = storefront.clone();
+            async move {
+                match storefront {
+                    Some(view) if !view.shows(&entry).await => None,
+                    _ => Some(InventoryChange(entry)),
+                }
+            }
+        }))
+    }
+}
+
+/// What a subscriber without `inventory:read` may hear of: a change of whether a product
+/// its channel shows can be bought, nothing else (not the sales themselves, not drafts or
+/// other brands' SKUs).
+#[derive(Clone)]
+struct StorefrontView {
+    channel: std::sync::Arc<vitrine_domain::catalog::Channel>,
+    views: std::sync::Arc<vitrine_app::product_views::ProductViews>,
+}
+
+impl StorefrontView {
+    async fn shows(&self, entry: &vitrine_domain::inventory::LedgerEntry) -> bool {
+        let was = entry.before.sellable_online() > 0;
+        let is = entry.after.sellable_online() > 0;
+        if was == is {
+            return false;
+        }
+        match self.views.of_variants(&[entry.variant_id]).await {
+            Ok(views) => views.first().is_some_and(|v| self.channel.shows(&v.product)),
+            Err(e) => {
+                tracing::warn!(error = %e, "inventoryChanged could not check a product");
+                false
+            }
+        }
     }
 }

@@ -156,12 +156,13 @@ impl InventoryChange {
 #[Object]
 impl InventoryChange {
     /// The ledger position: pass it as `after` to `inventoryChanges` to resume from here.
-    async fn cursor(&self) -> String {
-        self.0.seq.to_string()
+    /// Needs `inventory:read` (positions tell how much stock moves).
+    async fn cursor(&self, ctx: &Context<'_>) -> Option<String> {
+        self.counts(ctx, self.0.seq.to_string())
     }
-    /// The adjustment group (one call) the change belongs to.
-    async fn group_id(&self) -> ID {
-        gid(NodeKind::InventoryAdjustmentGroup, self.0.group_id)
+    /// The adjustment group (one call) the change belongs to. Needs `inventory:read`.
+    async fn group_id(&self, ctx: &Context<'_>) -> Option<ID> {
+        self.counts(ctx, gid(NodeKind::InventoryAdjustmentGroup, self.0.group_id))
     }
     async fn sku(&self) -> &str {
         &self.0.sku
@@ -172,8 +173,9 @@ impl InventoryChange {
     async fn location_id(&self) -> ID {
         gid(NodeKind::Location, self.0.location_id)
     }
-    async fn kind(&self) -> InventoryChangeKind {
-        self.0.kind.into()
+    /// What moved the stock (a sale is a `RESERVATION`). Needs `inventory:read`.
+    async fn kind(&self, ctx: &Context<'_>) -> Option<InventoryChangeKind> {
+        self.counts(ctx, self.0.kind.into())
     }
     /// Change of on hand. Needs `inventory:read`.
     async fn delta(&self, ctx: &Context<'_>) -> Option<i64> {
