@@ -404,3 +404,64 @@ async fn the_storefront_works_the_same_on_postgres() {
         "{fr}"
     );
 }
+
+#[tokio::test]
+async fn node_and_nodes_apply_each_type_s_visibility_rules() {
+    let server = TestServer::demo().await;
+    let staff = server.staff_token("nodes@example.com", "owner").await;
+    let all = server
+        .request()
+        .bearer(&staff)
+        .send(
+            "{ products(first: 250) { nodes { id status brand { id handle }
+                 images(first: 1) { nodes { id } } variants(first: 1) { nodes { id } } } } }",
+            json!({}),
+        )
+        .await;
+    let products = all["data"]["products"]["nodes"].as_array().expect("products").clone();
+    let find = |wanted: &dyn Fn(&Value) -> bool| {
+        products.iter().find(|p| wanted(p) && p["images"]["nodes"][0]["id"].is_string()).cloned()
+    };
+    let other = find(&|p| p["status"] == "ACTIVE" && p["brand"]["handle"] != "maison-lune")
+        .expect("another brand's product with an image");
+    let draft = find(&|p| p["status"] == "DRAFT").expect("a draft with an image");
+    let ours = find(&|p| p["status"] == "ACTIVE" && p["brand"]["handle"] == "maison-lune")
+        .expect("one of ours");
+
+    let ids = |p: &Value| {
+        vec![
+            p["id"].clone(),
+            p["variants"]["nodes"][0]["id"].clone(),
+            p["images"]["nodes"][0]["id"].clone(),
+            p["brand"]["id"].clone(),
+        ]
+    };
+    let query = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }";
+    let seen = |key: &'static str, product: &Value| {
+        let ids = ids(product);
+        let server = &server;
+        async move {
+            let r = server.request().storefront(key).send(query, json!({ "ids": ids })).await;
+            r["data"]["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .map(|n| !n.is_null())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(seen(MAISON_LUNE_KEY, &ours).await, [true; 4], "its own brand's objects");
+    assert_eq!(seen(MAISON_LUNE_KEY, &other).await, [false; 4], "nothing of another brand");
+    let draft_seen = seen(MARKETPLACE_KEY, &draft).await;
+    assert_eq!(&draft_seen[..3], [false; 3], "no part of a draft, its image included");
+
+    let one = server
+        .request()
+        .storefront(MAISON_LUNE_KEY)
+        .send(
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": other["images"]["nodes"][0]["id"] }),
+        )
+        .await;
+    assert_eq!(one["data"]["node"], Value::Null, "{one}");
+}

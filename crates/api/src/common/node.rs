@@ -81,6 +81,13 @@ async fn load_node(ctx: &Context<'_>, gid: GlobalId) -> async_graphql::Result<Op
                 .map(Node::ProductVariant)
         }
         NodeKind::Brand => {
+            // As `brands`: a storefront sees its channel's brands.
+            let req = ctx.req();
+            let visible =
+                req.actor.has(Permission::CatalogRead) || req.channel.brand_ids.contains(&gid.id);
+            if !visible {
+                return Ok(None);
+            }
             loaders.brand.load_one(gid.id).await.map_err(err)?.map(|b| Node::Brand(Brand(b)))
         }
         NodeKind::Collection => loaders
@@ -90,7 +97,12 @@ async fn load_node(ctx: &Context<'_>, gid: GlobalId) -> async_graphql::Result<Op
             .map_err(err)?
             .map(|c| Node::Collection(Collection(c))),
         NodeKind::Image => {
-            loaders.image.load_one(gid.id).await.map_err(err)?.map(|i| Node::Image(Image(i)))
+            // An image is seen by whoever sees its product.
+            let Some(image) = loaders.image.load_one(gid.id).await.map_err(err)? else {
+                return Ok(None);
+            };
+            let product = loaders.product.load_one(image.product_id).await.map_err(err)?;
+            product.filter(|p| product_visible(ctx, &p.product)).map(|_| Node::Image(Image(image)))
         }
         NodeKind::Channel => {
             let req = ctx.req();
