@@ -369,6 +369,66 @@ async fn wholesale_story(server: TestServer) {
         .expect("members")
         .len();
     assert_eq!(listed, 2, "{as_admin}");
+
+    // A viewer sees the company's prices but orders nothing: not on the company's account,
+    // not at its prices in a cart of their own.
+    let invited = server
+        .send_as(
+            lune,
+            "mutation($id: ID!) { companyMemberAdd(companyId: $id, input: {email: \"viewer@boutique-lune.fr\", role: VIEWER}) { invitationToken userErrors { code } } }",
+            json!({ "id": company_id }),
+        )
+        .await;
+    let token =
+        ok(&invited, "companyMemberAdd")["invitationToken"].as_str().expect("token").to_owned();
+    let viewer = server.customer_token("viewer@boutique-lune.fr").await;
+    let viewer = Some(viewer.as_str());
+    ok(&server.send_as(viewer, accept, json!({ "t": token })).await, "companyInvitationAccept");
+    let seen = product_page(&server, viewer, &handle).await;
+    assert_eq!(
+        seen.iter().find(|v| v["id"] == v1.as_str()).expect("v1")["price"]["amount"],
+        "60.00"
+    );
+
+    let location = server
+        .send_as(lune, "{ customer { companyMembership { defaultLocation { id } } } }", json!({}))
+        .await;
+    let location =
+        location["data"]["customer"]["companyMembership"]["defaultLocation"]["id"].clone();
+    let create = "mutation($input: CartInput!) { cartCreate(input: $input) { cart { id } userErrors { field code } } }";
+    let on_account = server
+        .send_as(
+            viewer,
+            create,
+            json!({ "input": { "lines": [{ "merchandiseId": v1, "quantity": 6 }],
+                               "buyerIdentity": { "companyLocationId": location } } }),
+        )
+        .await;
+    assert_eq!(
+        on_account["data"]["cartCreate"]["userErrors"][0],
+        json!({ "field": ["buyerIdentity", "companyLocationId"], "code": "NOT_PERMITTED" }),
+        "{on_account}"
+    );
+    let own = server
+        .send_as(
+            viewer,
+            create,
+            json!({ "input": { "lines": [{ "merchandiseId": v1, "quantity": 6 }] } }),
+        )
+        .await;
+    let cart = ok(&own, "cartCreate")["cart"]["id"].clone();
+    let checkout = server
+        .send_as(
+            viewer,
+            "mutation($cart: ID!) { checkoutComplete(cartId: $cart, payment: {method: MANUAL}) { order { id } userErrors { field code } } }",
+            json!({ "cart": cart }),
+        )
+        .await;
+    assert_eq!(checkout["data"]["checkoutComplete"]["order"], Value::Null, "{checkout}");
+    assert_eq!(
+        checkout["data"]["checkoutComplete"]["userErrors"][0]["code"], "NOT_PERMITTED",
+        "{checkout}"
+    );
 }
 
 #[tokio::test]

@@ -50,6 +50,7 @@ pub enum ErrorCode {
     DeliveryUnavailable,
     /// A discount reached its usage limit since the cart was priced.
     DiscountLimitReached,
+    NotPermitted,
 }
 
 /// A business failure of a mutation: which input field, why, and a stable code.

@@ -21,7 +21,7 @@ use vitrine_domain::cart::{
     self, add_line, check_attributes, merge_into_guest, Attribute, Cart, CartLine, LineProblem,
 };
 use vitrine_domain::catalog::Channel;
-use vitrine_domain::company::{Address, CompanyRole, PaymentTerms};
+use vitrine_domain::company::{Address, PaymentTerms};
 use vitrine_domain::delivery::{
     choose_delivery, delivery_options, DeliveryChoice, DeliveryOption, Parcel,
 };
@@ -260,7 +260,7 @@ impl CartService {
         let terms = pricing
             .membership
             .as_ref()
-            .filter(|m| m.company.is_approved() && m.member.role != CompanyRole::Viewer)
+            .filter(|m| m.company.is_approved() && m.member.role.may_order())
             .map(|m| m.company.payment_terms);
         let methods = channel
             .payment_methods
@@ -373,6 +373,9 @@ impl CartService {
         let Some(membership) = self.store.membership(*id).await? else { return Ok(Some(vec![])) };
         if !membership.company.is_approved() {
             return Ok(Some(vec![]));
+        }
+        if !membership.member.role.may_order() {
+            return Err(viewer_does_not_order(&["buyerIdentity", "companyLocationId"]));
         }
         let locations = self.store.company_locations(&[membership.company.id]).await?;
         Ok(Some(locations.into_iter().map(|l| l.id).collect()))
@@ -858,6 +861,15 @@ fn visible(Caller { actor, channel, .. }: Caller<'_>, cart: &Cart) -> bool {
         None => true,
         Some(owner) => matches!(actor, Actor::Customer { id } if *id == owner),
     }
+}
+
+/// A company viewer sees the company's prices and orders but does not order.
+pub(crate) fn viewer_does_not_order(field: &[&str]) -> AppError {
+    AppError::user(UserError::new(
+        field,
+        ErrorCode::NotPermitted,
+        "company viewers do not order; ask a buyer or an admin of your company",
+    ))
 }
 
 fn apply_identity(

@@ -72,6 +72,14 @@ impl OrderService {
             return self.replay(order_id, &input).await;
         }
         let pricing = self.carts.owner_pricing(caller.channel, &cart).await?;
+        let viewer = pricing
+            .membership
+            .as_ref()
+            .is_some_and(|m| m.company.is_approved() && !m.member.role.may_order());
+        if viewer {
+            // A viewer's cart shows the company's prices; ordering at them is a buyer's job.
+            return Err(crate::cart::viewer_does_not_order(&["cartId"]));
+        }
         let priced = self.carts.price_with(caller.channel, &cart, &pricing).await?;
         let currency = cart.currency;
 

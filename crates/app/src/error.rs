@@ -49,6 +49,8 @@ pub enum ErrorCode {
     DeliveryUnavailable,
     /// A discount reached its usage limit since the cart was priced.
     DiscountLimitReached,
+    /// The caller's role does not allow this (a company viewer ordering).
+    NotPermitted,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -75,6 +75,13 @@ named_enum!(
     }
 );
 
+impl CompanyRole {
+    /// Whether a member with this role may order for the company (and so buy at its prices).
+    pub fn may_order(self) -> bool {
+        self != CompanyRole::Viewer
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Company {
     pub id: Uuid,
