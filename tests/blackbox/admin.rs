@@ -374,3 +374,32 @@ async fn collections_list_added_products_in_the_order_they_were_added() {
         .await;
     assert_eq!(unknown["data"]["collectionAddProducts"]["userErrors"][0]["code"], "NOT_FOUND");
 }
+
+#[tokio::test]
+async fn links_and_images_accept_only_http_urls() {
+    let server = TestServer::demo().await;
+    let staff = server.staff_token("urls@example.com", "owner").await;
+    let create =
+        "mutation($url: String) { collectionCreate(input: {title: \"Links\", imageUrl: $url}) {
+        collection { imageUrl } userErrors { field code } } }";
+    for url in
+        ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "//evil.example/x"]
+    {
+        let r = server.request().bearer(&staff).send(create, json!({ "url": url })).await;
+        assert_eq!(
+            user_errors(&r, "collectionCreate"),
+            vec![json!({ "field": ["imageUrl"], "code": "INVALID" })],
+            "{url}: {r}"
+        );
+    }
+    let r = server
+        .request()
+        .bearer(&staff)
+        .send(create, json!({ "url": "https://cdn.example.com/links.jpg" }))
+        .await;
+    assert_eq!(
+        r["data"]["collectionCreate"]["collection"]["imageUrl"],
+        "https://cdn.example.com/links.jpg",
+        "{r}"
+    );
+}

@@ -79,7 +79,8 @@ pub fn slice_connection<T: OutputType>(
     let size = page_size(ctx, first, last)?;
     let total = items.len();
     let start = match after {
-        Some(c) => OffsetCursor::decode_cursor(&c).map_err(bad_input)?.0 + 1,
+        // A cursor past the end (even `usize::MAX`) starts past the end: it never wraps.
+        Some(c) => OffsetCursor::decode_cursor(&c).map_err(bad_input)?.0.saturating_add(1),
         None => 0,
     };
     let end = match before {
@@ -90,7 +91,7 @@ pub fn slice_connection<T: OutputType>(
     let (from, to) = if last.is_some() {
         (end.saturating_sub(size).max(start), end)
     } else {
-        (start, (start + size).min(end))
+        (start, start.saturating_add(size).min(end))
     };
     let mut connection = Connection::new(from > 0, to < total);
     connection.edges.extend(

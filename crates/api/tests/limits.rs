@@ -209,3 +209,72 @@ fn connection_costs_saturate_instead_of_wrapping() {
     assert_eq!(vitrine_api::list_cost(usize::MAX, usize::MAX), cap);
     assert_eq!(vitrine_api::connection_cost(None, Some(10), 20, 3), 30);
 }
+
+#[tokio::test]
+async fn long_texts_and_long_filter_lists_are_input_errors() {
+    let (_db, gateway) = gateway().await;
+    let long = "x".repeat(49_999);
+    let search = respond(
+        &gateway,
+        "query($q: String) { products(first: 5, query: $q) { nodes { id } } }",
+        json!({ "q": long }),
+    )
+    .await;
+    assert_eq!(first_code(&search), Some("BAD_USER_INPUT"), "{}", search["errors"]);
+
+    let options: Vec<Value> =
+        (0..992).map(|i| json!({ "name": format!("option {i}"), "value": "x" })).collect();
+    let filtered = respond(
+        &gateway,
+        "query($f: [ProductFilter!]!) {
+            collection(handle: \"women\") { products(first: 5, filters: $f) { nodes { id } } } }",
+        json!({ "f": [{ "variantOption": options }] }),
+    )
+    .await;
+    assert_eq!(first_code(&filtered), Some("BAD_USER_INPUT"), "{}", filtered["errors"]);
+
+    let tags: Vec<Value> = (0..100).map(|i| json!({ "tag": format!("t{i}") })).collect();
+    let many = respond(
+        &gateway,
+        "query($f: [ProductFilter!]!) {
+            collection(handle: \"women\") { products(first: 5, filters: $f) { nodes { id } } } }",
+        json!({ "f": tags }),
+    )
+    .await;
+    assert_eq!(first_code(&many), Some("BAD_USER_INPUT"), "{}", many["errors"]);
+}
+
+#[tokio::test]
+async fn wildcards_in_a_tag_filter_match_only_themselves() {
+    let (_db, gateway) = gateway().await;
+    let count = |tag: &'static str| {
+        let gateway = &gateway;
+        async move {
+            let r = respond(
+                gateway,
+                "query($t: String) { products(first: 250, filter: { tag: $t }) { nodes { id } } }",
+                json!({ "t": tag }),
+            )
+            .await;
+            r["data"]["products"]["nodes"].as_array().map(Vec::len).unwrap_or_else(|| panic!("{r}"))
+        }
+    };
+    assert_eq!(count("%").await, 0, "`%` is a character, not a wildcard");
+    assert_eq!(count("_").await, 0, "`_` is a character, not a wildcard");
+}
+
+#[tokio::test]
+async fn an_offset_cursor_far_past_the_end_does_not_wrap_to_the_first_page() {
+    use base64::Engine;
+    let (_db, gateway) = gateway().await;
+    let cursor =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("o:{}", usize::MAX));
+    let r = respond(
+        &gateway,
+        "query($c: String) { products(first: 1) { nodes { variants(first: 5, after: $c) { nodes { id } } } } }",
+        json!({ "c": cursor }),
+    )
+    .await;
+    let nodes = &r["data"]["products"]["nodes"][0]["variants"]["nodes"];
+    assert!(nodes == &json!([]) || first_code(&r) == Some("BAD_USER_INPUT"), "{r}");
+}

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use chrono::Utc;
 use uuid::Uuid;
 use vitrine_domain::catalog::{
-    self, slugify, validate_handle, validate_options, validate_selected_options, validate_sku,
-    validate_title, variant_title, Brand, Channel, Collection, Image, Product, ProductOption,
-    ProductStatus, SelectedOption, Seo, SizeChart, Spec, Variant, VariantPrice,
+    self, is_web_url, slugify, validate_handle, validate_options, validate_selected_options,
+    validate_sku, validate_title, variant_title, Brand, Channel, Collection, Image, Product,
+    ProductOption, ProductStatus, SelectedOption, Seo, SizeChart, Spec, Variant, VariantPrice,
 };
 use vitrine_domain::id::{new_id, NodeKind};
 use vitrine_domain::locale::is_language_tag;
@@ -105,6 +105,17 @@ pub struct CollectionInput {
 pub struct CatalogService {
     store: Store,
     views: Arc<ProductViews>,
+}
+
+/// `url`, trimmed, if it is an http(s) URL or a path on this gateway.
+fn web_url(field: &str, url: String) -> AppResult<String> {
+    let url = url.trim().to_owned();
+    if is_web_url(&url, true) {
+        Ok(url)
+    } else {
+        Err(UserError::new(&[field], ErrorCode::Invalid, "an http(s) URL or an absolute path")
+            .into())
+    }
 }
 
 fn not_found(field: &str, what: &str) -> AppError {
@@ -440,9 +451,10 @@ impl CatalogService {
                 .unwrap_or_default(),
             parent_id,
             position: input.position.or_else(|| existing.as_ref().map(|c| c.position)).unwrap_or(0),
-            image_url: input
-                .image_url
-                .or_else(|| existing.as_ref().and_then(|c| c.image_url.clone())),
+            image_url: match input.image_url {
+                Some(url) => Some(web_url("imageUrl", url)?),
+                None => existing.as_ref().and_then(|c| c.image_url.clone()),
+            },
             seo: input.seo.or_else(|| existing.as_ref().map(|c| c.seo.clone())).unwrap_or_default(),
             updated_at: Utc::now(),
         };
@@ -761,9 +773,7 @@ impl CatalogService {
         let mut out = Vec::new();
         for (i, image) in images.into_iter().enumerate() {
             let url = image.url.trim().to_owned();
-            let valid =
-                url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/');
-            if !valid || url.len() > 2048 {
+            if !is_web_url(&url, true) {
                 return Err(AppError::user(
                     UserError::new(
                         &["url"],

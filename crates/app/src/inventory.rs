@@ -575,6 +575,7 @@ fn stock_error(e: StockError, field: &str) -> UserError {
         StockError::BelowReserved { .. } => (ErrorCode::BelowReserved, field),
         StockError::NotReserved { .. } => (ErrorCode::NotReserved, field),
         StockError::Negative | StockError::NotPositive => (ErrorCode::Invalid, field),
+        StockError::TooMany => (ErrorCode::AboveMaximum, field),
     };
     UserError::new(&[field], code, e.to_string())
 }

@@ -340,7 +340,7 @@ impl OrderService {
         let tracking_number = text(input.tracking_number, "trackingNumber", &mut errors);
         let tracking_url = text(input.tracking_url, "trackingUrl", &mut errors);
         if let Some(url) = &tracking_url {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
+            if !vitrine_domain::catalog::is_web_url(url, false) {
                 errors.push(UserError::new(&["trackingUrl"], ErrorCode::Invalid, "an http(s) URL"));
             }
         }

@@ -289,6 +289,31 @@ pub const MAX_TITLE_LEN: usize = 255;
 pub const MAX_HANDLE_LEN: usize = 255;
 pub const MAX_SKU_LEN: usize = 64;
 pub const MAX_OPTIONS: usize = 3;
+/// Longest URL stored (images, tracking links).
+pub const MAX_URL_LEN: usize = 2048;
+
+/// Whether `url` is one a browser may safely load or follow: an `http(s)` URL with a host, or
+/// (when `paths` allows) an absolute path on this gateway. Never `javascript:`, `data:` or
+/// anything else a page would run.
+pub fn is_web_url(url: &str, paths: bool) -> bool {
+    if url.is_empty()
+        || url.len() > MAX_URL_LEN
+        || url.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return false;
+    }
+    let lower = url.to_ascii_lowercase();
+    match lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")) {
+        Some(rest) => !rest.is_empty() && !rest.starts_with('/'),
+        None => paths && url.starts_with('/') && !url.starts_with("//"),
+    }
+}
+
+/// Longest search text a listing accepts.
+pub const MAX_SEARCH_CHARS: usize = 500;
+/// Filters one listing accepts, and values (option values, brand handles) across them.
+pub const MAX_FILTERS: usize = 20;
+pub const MAX_FILTER_VALUES: usize = 100;
 
 /// A non-blank text of bounded length, trimmed.
 pub fn validate_title(field: &str, title: &str) -> Result<String, Invalid> {
@@ -495,6 +520,27 @@ mod tests {
         assert_eq!(slugify("Robe Été 2026!"), "robe-ete-2026");
         assert_eq!(slugify("  --  "), "item");
         assert_eq!(slugify("Straße & Co"), "strasse-co");
+    }
+
+    #[test]
+    fn only_http_urls_and_gateway_paths_are_web_urls() {
+        for ok in ["https://cdn.example.com/a.jpg", "HTTP://example.com", "/placeholder/x.svg"] {
+            assert!(is_web_url(ok, true), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,<script>",
+            "//evil.example/x",
+            "https://",
+            "https:///path",
+            "https://exa mple.com",
+            "ftp://example.com/a",
+            "",
+        ] {
+            assert!(!is_web_url(bad, true), "{bad}");
+        }
+        assert!(!is_web_url("/placeholder/x.svg", false), "a path is not a link to follow");
     }
 
     #[test]

@@ -158,8 +158,14 @@ pub fn shortage_message(available: i64, show_counts: bool) -> String {
     }
 }
 
+/// The most units one level may count. GraphQL's `Int` is 32 bits: counts above it could not
+/// be shown, so stock is bounded well below.
+pub const MAX_UNITS: i64 = 1_000_000_000;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StockError {
+    #[error("a level counts at most {MAX_UNITS} units")]
+    TooMany,
     #[error("only {available} available")]
     InsufficientStock { available: i64 },
     #[error("the quantity is {current}, not the expected one")]
@@ -182,7 +188,10 @@ pub fn apply_movement(
     let mut next = level;
     match movement {
         StockMovement::Adjust { delta } => {
-            next.on_hand = level.on_hand.checked_add(delta).ok_or(StockError::Negative)?;
+            next.on_hand = level.on_hand.checked_add(delta).ok_or(StockError::TooMany)?;
+            if next.on_hand > MAX_UNITS {
+                return Err(StockError::TooMany);
+            }
             if delta < 0 && next.available() < 0 {
                 return Err(StockError::InsufficientStock { available: level.available() });
             }
@@ -193,6 +202,9 @@ pub fn apply_movement(
             }
             if quantity < 0 {
                 return Err(StockError::Negative);
+            }
+            if quantity > MAX_UNITS {
+                return Err(StockError::TooMany);
             }
             if quantity < level.reserved {
                 return Err(StockError::BelowReserved { reserved: level.reserved });
@@ -223,6 +235,9 @@ pub fn apply_movement(
         StockMovement::SetSafetyStock { quantity } => {
             if quantity < 0 {
                 return Err(StockError::Negative);
+            }
+            if quantity > MAX_UNITS {
+                return Err(StockError::TooMany);
             }
             next.safety_stock = quantity;
         }
@@ -444,6 +459,22 @@ mod tests {
             apply_movement(l, StockMovement::Adjust { delta: -1 }),
             Err(StockError::InsufficientStock { available: 0 })
         );
+    }
+
+    #[test]
+    fn no_level_counts_more_than_a_graphql_int_can_show() {
+        let full = level(MAX_UNITS, 0, 0);
+        assert_eq!(
+            apply_movement(full, StockMovement::Adjust { delta: 1 }),
+            Err(StockError::TooMany)
+        );
+        let huge = StockMovement::Set { quantity: MAX_UNITS + 1, expected: None };
+        assert_eq!(apply_movement(level(0, 0, 0), huge), Err(StockError::TooMany));
+        let safety = StockMovement::SetSafetyStock { quantity: MAX_UNITS + 1 };
+        assert_eq!(apply_movement(level(0, 0, 0), safety), Err(StockError::TooMany));
+        let wrap = StockMovement::Adjust { delta: i64::MAX };
+        assert_eq!(apply_movement(level(5, 0, 0), wrap), Err(StockError::TooMany));
+        assert!(MAX_UNITS < i64::from(i32::MAX));
     }
 
     #[test]

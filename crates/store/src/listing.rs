@@ -145,8 +145,17 @@ impl Sql {
     }
 }
 
+/// `text` as a literal inside a `LIKE … ESCAPE '\'` pattern: `%`, `_` and the escape
+/// character itself match only themselves.
 fn escape_like(text: &str) -> String {
-    text.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect::<String>().to_lowercase()
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }
 
 impl Store {
@@ -250,10 +259,12 @@ impl Store {
             sql.push(" AND p.available_for_sale = ?", [available.into()]);
         }
         if let Some(text) = &listing.title_contains {
-            sql.push(" AND LOWER(p.title) LIKE ?", [format!("%{}%", escape_like(text)).into()]);
+            let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+            sql.push(" AND LOWER(p.title) LIKE ? ESCAPE '\\'", [pattern.into()]);
         }
         if let Some(tag) = &listing.tag {
-            sql.push(" AND p.tags LIKE ?", [format!("%{}%", mapping::to_json(tag)).into()]);
+            let pattern = format!("%{}%", escape_like(&mapping::to_json(tag)));
+            sql.push(" AND p.tags LIKE ? ESCAPE '\\'", [pattern.into()]);
         }
         if let Some(kind) = &listing.product_type {
             sql.push(" AND p.product_type = ?", [kind.clone().into()]);

@@ -215,6 +215,19 @@ async fn filters_narrow_by_price_option_and_text() {
         let mut l = listing(ProductSort::Id, false, 100);
         l.channel_brand_ids = Some(vec![]);
         assert!(store.list_products(&l).await.expect("list").items.is_empty());
+
+        // LIKE wildcards in a tag or a search text match only themselves.
+        for (tag, expected) in [("wool", 8), ("%", 0), ("_", 0), ("wo%", 0), ("\\", 0)] {
+            let mut l = listing(ProductSort::Id, false, 100);
+            l.tag = Some(tag.to_owned());
+            let found = store.list_products(&l).await.expect("list").items.len();
+            assert_eq!(found, expected, "tag {tag:?} on postgres={}", db.is_postgres());
+        }
+        for text in ["%", "_", "c%t"] {
+            let mut l = listing(ProductSort::Id, false, 100);
+            l.title_contains = Some(text.to_owned());
+            assert!(store.list_products(&l).await.expect("list").items.is_empty(), "{text:?}");
+        }
     }
 }
 

@@ -8,7 +8,9 @@ use async_graphql::{Context, Enum, InputObject};
 use uuid::Uuid;
 use vitrine_app::store_listing::{PageDirection, ProductListing, ProductSort, SortValue};
 use vitrine_domain::access::Permission;
-use vitrine_domain::catalog::ProductStatus;
+use vitrine_domain::catalog::{
+    ProductStatus, MAX_FILTERS, MAX_FILTER_VALUES, MAX_OPTIONS, MAX_SEARCH_CHARS, MAX_TITLE_LEN,
+};
 use vitrine_domain::money::Money;
 use vitrine_domain::product_view::ProductView;
 
@@ -130,6 +132,43 @@ fn to_minor(ctx: &Context<'_>, amount: f64) -> async_graphql::Result<i64> {
     Money::parse(&text, currency).map(|m| m.minor).map_err(|e| bad_input(e.to_string()))
 }
 
+/// Search texts and filter lists within the domain's bounds, so that no listing builds a
+/// statement the database refuses.
+fn check_listing_input(args: &ListingArgs) -> async_graphql::Result<()> {
+    if args.query.as_ref().is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
+        return Err(bad_input(format!("`query` is limited to {MAX_SEARCH_CHARS} characters")));
+    }
+    if args.filters.len() > MAX_FILTERS {
+        return Err(bad_input(format!("at most {MAX_FILTERS} filters at a time")));
+    }
+    let values: usize = args
+        .filters
+        .iter()
+        .map(|f| {
+            f.variant_option.as_ref().map_or(0, Vec::len) + f.brand.as_ref().map_or(0, Vec::len)
+        })
+        .sum();
+    if values > MAX_FILTER_VALUES {
+        return Err(bad_input(format!(
+            "filters name at most {MAX_FILTER_VALUES} option values and brands together"
+        )));
+    }
+    let texts = args.filters.iter().flat_map(|f| {
+        let options = f.variant_option.iter().flatten().flat_map(|o| [&o.name, &o.value]);
+        let brands = f.brand.iter().flatten();
+        let single = [&f.product_vendor, &f.collection, &f.product_type, &f.tag];
+        options.chain(brands).chain(single.into_iter().flatten())
+    });
+    for text in texts {
+        if text.chars().count() > MAX_TITLE_LEN {
+            return Err(bad_input(format!(
+                "a filter value is limited to {MAX_TITLE_LEN} characters"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Runs a listing for the caller: storefront callers see active products of their channel's
 /// brands; staff with `catalog:read` see every product in every status.
 pub async fn product_connection(
@@ -139,6 +178,7 @@ pub async fn product_connection(
     let req = ctx.req();
     let app = ctx.app();
     let limit = page_size(ctx, args.first, args.last)?;
+    check_listing_input(&args)?;
     let admin = req.actor.has(Permission::CatalogRead);
     let mut listing = ProductListing {
         statuses: if admin {
@@ -228,7 +268,12 @@ pub async fn product_connection(
         }
         listing.cursor = Some((cursor.value, cursor.id));
     }
-    if listing.statuses.is_empty() {
+    let mut option_names: Vec<&str> =
+        listing.option_values.iter().map(|(n, _)| n.as_str()).collect();
+    option_names.sort_unstable();
+    option_names.dedup();
+    // No product has more options than the domain allows, so such a filter matches nothing.
+    if listing.statuses.is_empty() || option_names.len() > MAX_OPTIONS {
         return Ok(Connection::new(false, false));
     }
     let page = app.catalog.list_products(&listing).await.gql()?;
