@@ -278,3 +278,22 @@ async fn an_offset_cursor_far_past_the_end_does_not_wrap_to_the_first_page() {
     let nodes = &r["data"]["products"]["nodes"][0]["variants"]["nodes"];
     assert!(nodes == &json!([]) || first_code(&r) == Some("BAD_USER_INPUT"), "{r}");
 }
+
+#[tokio::test]
+async fn a_non_null_variable_refuses_an_explicit_null() {
+    let (_db, gateway) = gateway().await;
+    for query in [
+        "query($n: Int!) { products(first: $n) { nodes { id } } }",
+        "query($n: Int! = 2) { products(first: $n) { nodes { id } } }",
+    ] {
+        let r = respond(&gateway, query, json!({ "n": null })).await;
+        assert_refused(&r, "BAD_USER_INPUT");
+    }
+    let nullable = respond(
+        &gateway,
+        "query($n: Int) { products(first: $n) { nodes { id } } }",
+        json!({ "n": null }),
+    )
+    .await;
+    assert!(nullable["errors"].is_null(), "{nullable}");
+}

@@ -72,6 +72,7 @@ pub fn read_document(
     let mut facts = DocumentFacts::default();
     let mut excluded = false;
     for operation in operations {
+        refuse_null_for_non_null_variables(&operation.node, variables)?;
         let mut walk = Walk::new(document, variables, operation, max_page_size);
         walk.selection_set(&operation.node.selection_set.node, Introspection::Outside)?;
         facts.extra_cost = facts.extra_cost.saturating_add(walk.extra_cost);
@@ -82,6 +83,27 @@ pub fn read_document(
         facts.as_run = Some(without_excluded(document, &variables));
     }
     Ok(facts)
+}
+
+/// A variable declared non-null (`$n: Int!`) may be left out when it has a default, but never
+/// sent as an explicit `null` (GraphQL's coercion rules); async-graphql would take the null
+/// for the default.
+fn refuse_null_for_non_null_variables(
+    operation: &OperationDefinition,
+    variables: &Variables,
+) -> Result<(), ServerError> {
+    for definition in &operation.variable_definitions {
+        let name = &definition.node.name.node;
+        let non_null = !definition.node.var_type.node.nullable;
+        if non_null && matches!(variables.get(name), Some(ConstValue::Null)) {
+            return Err(refusal(
+                "BAD_USER_INPUT",
+                format!("variable `${name}` is declared non-null and was sent as null"),
+                definition.pos,
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Where the walk is with respect to introspection.
