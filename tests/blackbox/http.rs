@@ -205,3 +205,87 @@ async fn credentials_are_read_strictly_and_never_fall_back_to_anonymous() {
     let key = post_with_headers(&server, &[("x-vitrine-storefront", b"sf_\xffdemo")]).await;
     assert_eq!(error_code(&key), Some("UNKNOWN_STOREFRONT"), "{key}");
 }
+
+/// A server whose client timeouts are one second, for the tests below.
+async fn impatient_server() -> TestServer {
+    let second = |key: &str| (key.to_owned(), "1".to_owned());
+    TestServer::start(Options {
+        env: vec![
+            second("VITRINE_HEADER_TIMEOUT_SECS"),
+            second("VITRINE_BODY_TIMEOUT_SECS"),
+            second("VITRINE_WEBSOCKET_INIT_TIMEOUT_SECS"),
+        ],
+        ..Options::default()
+    })
+    .await
+    .expect("server")
+}
+
+/// Opens a raw connection, writes `sent` and returns everything the server sends until it
+/// closes the connection (bounded, so a server that never closes fails the test).
+async fn raw_exchange(server: &TestServer, sent: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.expect("connect");
+    stream.write_all(sent).await.expect("write");
+    let mut received = Vec::new();
+    let read =
+        tokio::time::timeout(std::time::Duration::from_secs(20), stream.read_to_end(&mut received));
+    read.await.expect("the server closes the connection").expect("read");
+    String::from_utf8_lossy(&received).into_owned()
+}
+
+#[tokio::test]
+async fn slow_or_broken_requests_are_cut_off_with_the_right_status() {
+    let server = impatient_server().await;
+    // Headers that never end: the connection is closed.
+    let half =
+        raw_exchange(&server, b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: appl").await;
+    assert!(!half.contains("200 OK"), "{half}");
+
+    // A body announced and never finished: 408.
+    let slow = raw_exchange(
+        &server,
+        b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"query\":",
+    )
+    .await;
+    assert!(slow.starts_with("HTTP/1.1 408"), "{slow}");
+
+    // A chunked body whose framing is broken: 400, not 413.
+    let broken = raw_exchange(
+        &server,
+        b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n",
+    )
+    .await;
+    assert!(broken.starts_with("HTTP/1.1 400"), "{broken}");
+
+    // An idle keep-alive connection is closed too.
+    let idle = raw_exchange(&server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    assert!(idle.starts_with("HTTP/1.1 200"), "{idle}");
+}
+
+#[tokio::test]
+async fn a_websocket_that_never_initialises_is_closed_with_4408() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+    let server = impatient_server().await;
+    let url = format!("{}/graphql/ws", server.base.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().expect("request");
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", "graphql-transport-ws".parse().expect("header"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame,
+                Some(Ok(_)) => continue,
+                other => panic!("the socket ended without a close frame: {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("closed in time");
+    assert_eq!(closed.map(|f| u16::from(f.code)), Some(4408));
+}

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use serde::Deserialize;
@@ -25,6 +26,13 @@ pub struct Config {
     pub public_url: String,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// Seconds a client may take to send its request headers; also how long an idle
+    /// keep-alive connection stays open.
+    pub header_timeout_secs: u64,
+    /// Seconds a client may take to send a request body.
+    pub body_timeout_secs: u64,
+    /// Seconds a WebSocket may stay open before its `connection_init`.
+    pub websocket_init_timeout_secs: u64,
     /// Deepest accepted query.
     pub max_depth: usize,
     /// Highest accepted query cost.
@@ -52,6 +60,14 @@ pub struct Config {
     pub card_capture: String,
 }
 
+/// How long clients may take, resolved from the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    pub header: Duration,
+    pub body: Duration,
+    pub websocket_init: Duration,
+}
+
 /// A string that never prints.
 #[derive(Clone, Default, Deserialize)]
 #[serde(transparent)]
@@ -73,6 +89,9 @@ impl Default for Config {
             log: "info".to_owned(),
             public_url: String::new(),
             max_body_bytes: 1024 * 1024,
+            header_timeout_secs: 10,
+            body_timeout_secs: 30,
+            websocket_init_timeout_secs: 10,
             max_depth: 15,
             max_cost: 50_000,
             max_page_size: 250,
@@ -156,6 +175,15 @@ impl Config {
         if let Some(v) = var("VITRINE_MAX_BODY_BYTES") {
             self.max_body_bytes = number("VITRINE_MAX_BODY_BYTES", &v)?;
         }
+        if let Some(v) = var("VITRINE_HEADER_TIMEOUT_SECS") {
+            self.header_timeout_secs = number("VITRINE_HEADER_TIMEOUT_SECS", &v)?;
+        }
+        if let Some(v) = var("VITRINE_BODY_TIMEOUT_SECS") {
+            self.body_timeout_secs = number("VITRINE_BODY_TIMEOUT_SECS", &v)?;
+        }
+        if let Some(v) = var("VITRINE_WEBSOCKET_INIT_TIMEOUT_SECS") {
+            self.websocket_init_timeout_secs = number("VITRINE_WEBSOCKET_INIT_TIMEOUT_SECS", &v)?;
+        }
         if let Some(v) = var("VITRINE_MAX_DEPTH") {
             self.max_depth = number("VITRINE_MAX_DEPTH", &v)?;
         }
@@ -201,7 +229,18 @@ impl Config {
         if self.max_page_size == 0 {
             bail!("VITRINE_MAX_PAGE_SIZE must be at least 1");
         }
+        if self.header_timeout_secs == 0 || self.body_timeout_secs == 0 {
+            bail!("VITRINE_HEADER_TIMEOUT_SECS and VITRINE_BODY_TIMEOUT_SECS must be at least 1");
+        }
         Ok(())
+    }
+
+    pub fn timeouts(&self) -> Timeouts {
+        Timeouts {
+            header: Duration::from_secs(self.header_timeout_secs),
+            body: Duration::from_secs(self.body_timeout_secs),
+            websocket_init: Duration::from_secs(self.websocket_init_timeout_secs),
+        }
     }
 
     pub fn database_url(&self) -> String {

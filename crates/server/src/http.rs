@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use async_graphql::{Request, Response, ServerError};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::{Body, Bytes};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -18,13 +17,15 @@ use serde::Deserialize;
 use vitrine_api::{ClientAddress, ConnectionParams, Gateway, Limits, PublicUrl, WebSocketGateway};
 use vitrine_app::App;
 
-use crate::config::Config;
+use crate::config::{Config, Timeouts};
+use crate::{serve, ws};
 
 #[derive(Clone)]
 struct AppState {
     gateway: Gateway,
     app: App,
     max_body_bytes: usize,
+    timeouts: Timeouts,
 }
 
 pub fn router(app: App, config: &Config, public_url: String) -> Router {
@@ -35,7 +36,12 @@ pub fn router(app: App, config: &Config, public_url: String) -> Router {
         max_response_bytes: config.max_response_bytes,
     };
     let gateway = vitrine_api::build_schema(app.clone(), limits, PublicUrl(public_url));
-    let state = AppState { gateway, app, max_body_bytes: config.max_body_bytes };
+    let state = AppState {
+        gateway,
+        app,
+        max_body_bytes: config.max_body_bytes,
+        timeouts: config.timeouts(),
+    };
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
@@ -63,8 +69,7 @@ pub async fn serve(app: App, config: &Config, started: Instant) -> anyhow::Resul
         "Vitrine is ready on http://{address}/graphql ({} ms after start)",
         started.elapsed().as_millis()
     );
-    let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+    serve::serve(listener, router, config.timeouts().header, shutdown_signal()).await;
     Ok(())
 }
 
@@ -72,9 +77,13 @@ pub async fn serve(app: App, config: &Config, started: Instant) -> anyhow::Resul
 async fn stripe_webhook(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> impl IntoResponse {
     use vitrine_app::orders::WebhookError;
+    let body = match read_body(&state, body).await {
+        Ok(bytes) => bytes,
+        Err(refusal) => return refusal.response(false),
+    };
     let signature =
         headers.get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
     match state.app.orders.card_webhook(&body, signature).await {
@@ -231,25 +240,23 @@ async fn graphql_ws(
     State(state): State<AppState>,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> axum::response::Response {
+    let Some(protocol) = ws::requested_protocol(&headers) else {
+        let message = "ask for the `graphql-transport-ws` sub-protocol";
+        return request_error(false, StatusCode::BAD_REQUEST, "BAD_REQUEST", message);
+    };
     let from_headers = ConnectionParams {
         bearer: bearer(&headers),
         storefront_key: storefront_key(&headers),
         client: client_address(connect),
     };
     let executor = WebSocketGateway(state.gateway.clone());
+    let init_timeout = state.timeouts.websocket_init;
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, executor, protocol)
-                .on_connection_init(move |payload| async move {
-                    let mut data = async_graphql::Data::default();
-                    data.insert(from_headers.with_init_payload(&payload));
-                    Ok(data)
-                })
-                .serve()
+            ws::serve_socket(socket, executor, protocol, from_headers, init_timeout)
         })
         .into_response()
 }
@@ -342,6 +349,53 @@ fn is_mutation(request: &mut Request) -> bool {
     })
 }
 
+/// Why a request body could not be read.
+enum BodyRefusal {
+    TooLarge(usize),
+    TooSlow(std::time::Duration),
+    Malformed(String),
+}
+
+impl BodyRefusal {
+    fn response(&self, modern: bool) -> axum::response::Response {
+        let (status, code, message) = match self {
+            Self::TooLarge(max) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                format!("request body is larger than {max} bytes"),
+            ),
+            Self::TooSlow(limit) => (
+                StatusCode::REQUEST_TIMEOUT,
+                "REQUEST_TIMEOUT",
+                format!("the request body did not arrive within {} s", limit.as_secs()),
+            ),
+            Self::Malformed(e) => {
+                (StatusCode::BAD_REQUEST, "BAD_REQUEST", format!("malformed request body: {e}"))
+            }
+        };
+        request_error(modern, status, code, &message)
+    }
+}
+
+/// The whole body, within the size limit and the body timeout. A body that breaks HTTP's
+/// framing (a bad chunk) is malformed, not too large.
+async fn read_body(state: &AppState, body: Body) -> Result<Bytes, BodyRefusal> {
+    let (max, limit) = (state.max_body_bytes, state.timeouts.body);
+    match tokio::time::timeout(limit, axum::body::to_bytes(body, max)).await {
+        Err(_) => Err(BodyRefusal::TooSlow(limit)),
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            Err(if too_large {
+                BodyRefusal::TooLarge(max)
+            } else {
+                BodyRefusal::Malformed(e.to_string())
+            })
+        }
+    }
+}
+
 /// What a GraphQL handler knows of the HTTP request besides its body.
 struct HttpCall {
     headers: HeaderMap,
@@ -355,17 +409,9 @@ async fn graphql_post(
     body: Body,
 ) -> axum::response::Response {
     let modern = wants_graphql_response(&headers);
-    let bytes: Bytes = match axum::body::to_bytes(body, state.max_body_bytes).await {
-        Ok(b) => b,
-        Err(_) => {
-            let message = format!("request body is larger than {} bytes", state.max_body_bytes);
-            return request_error(
-                modern,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "PAYLOAD_TOO_LARGE",
-                &message,
-            );
-        }
+    let bytes = match read_body(&state, body).await {
+        Ok(bytes) => bytes,
+        Err(refusal) => return refusal.response(modern),
     };
     let request: Request = match serde_json::from_slice(&bytes) {
         Ok(r) => r,

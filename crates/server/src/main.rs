@@ -11,7 +11,9 @@ mod cli;
 mod commands;
 mod config;
 mod http;
+mod serve;
 mod telemetry;
+mod ws;
 
 fn main() -> anyhow::Result<()> {
     let cli = cli::Cli::parse();
