@@ -276,3 +276,23 @@ async fn sign_ups_are_throttled_per_client_address_so_emails_cannot_be_enumerate
     }
     assert_eq!(codes, ["CREATED", "CREATED", "CREATED", "RATE_LIMITED"]);
 }
+
+#[tokio::test]
+async fn sign_ins_are_throttled_per_client_address_across_emails() {
+    let server = TestServer::start(Options {
+        env: vec![("VITRINE_SIGN_IN_ATTEMPTS_PER_CLIENT".to_owned(), "3".to_owned())],
+        ..Options::default()
+    })
+    .await
+    .expect("server");
+    let sign_in = "mutation($email: String!) { customerAccessTokenCreate(input: {email: $email, password: \"spray password\"}) { userErrors { code } } }";
+    let mut codes = vec![];
+    for i in 0..4 {
+        let r = server.gql(sign_in, json!({ "email": format!("someone{i}@example.com") })).await;
+        codes.push(r["data"]["customerAccessTokenCreate"]["userErrors"][0]["code"].clone());
+    }
+    assert_eq!(
+        codes,
+        ["INVALID_CREDENTIALS", "INVALID_CREDENTIALS", "INVALID_CREDENTIALS", "RATE_LIMITED"]
+    );
+}

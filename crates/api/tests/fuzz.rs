@@ -549,7 +549,7 @@ async fn random_documents_never_panic_fail_internally_or_break_the_schema() {
     app.identity.create_staff("fuzz@example.com", "fuzzing password", staff).await.expect("staff");
     let staff_token = app
         .identity
-        .staff_sign_in("fuzz@example.com", "fuzzing password")
+        .staff_sign_in(None, "fuzz@example.com", "fuzzing password")
         .await
         .expect("sign in")
         .access_token;

@@ -591,7 +591,32 @@ impl CartService {
         if !errors.is_empty() {
             return Err(AppError::User(errors));
         }
-        self.lines_add(caller, cart_id, inputs).await
+        // A SKU of a product this channel does not sell (a draft, another brand) is as
+        // unknown as one that does not exist: the answer must not tell them apart.
+        self.lines_add(caller, cart_id, inputs).await.map_err(|e| match e {
+            AppError::User(errors) => AppError::User(
+                errors
+                    .into_iter()
+                    .map(|mut error| {
+                        let row = error.field.get(1).and_then(|i| i.parse::<usize>().ok());
+                        let at_merchandise =
+                            error.field.last().map(String::as_str) == Some("merchandiseId");
+                        if let (Some(row), true, ErrorCode::NotFound) =
+                            (row, at_merchandise, error.code)
+                        {
+                            let sku = skus.get(row).map_or("", String::as_str);
+                            error = UserError::new(
+                                &["lines", &row.to_string(), "sku"],
+                                ErrorCode::NotFound,
+                                format!("no variant with SKU `{sku}`"),
+                            );
+                        }
+                        error
+                    })
+                    .collect(),
+            ),
+            other => other,
+        })
     }
 
     pub async fn lines_update(

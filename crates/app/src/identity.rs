@@ -155,9 +155,17 @@ impl IdentityService {
         Self { store, settings, throttle, decoy_hash: Arc::new(decoy_hash) }
     }
 
-    async fn rate_limit(&self, email: &str) -> AppResult<()> {
+    /// Sign-in attempts are counted per email (guessing one account's password) and, where
+    /// the client's address is known, per address (trying one password on many accounts).
+    async fn rate_limit(&self, client: Option<std::net::IpAddr>, email: &str) -> AppResult<()> {
         let (attempts, window) = (self.settings.sign_in_attempts, self.settings.sign_in_window);
-        self.throttle.allow(email, attempts, window, "email", "sign-in attempts").await
+        self.throttle.allow(email, attempts, window, "email", "sign-in attempts").await?;
+        if let Some(client) = client {
+            let per_client = self.settings.sign_in_attempts_per_client;
+            let key = format!("sign-in:{client}");
+            self.throttle.allow(&key, per_client, window, "email", "sign-in attempts").await?;
+        }
+        Ok(())
     }
 
     /// Creates a staff user; used by `vitrine admin create`.
@@ -180,9 +188,14 @@ impl IdentityService {
         Ok(record)
     }
 
-    pub async fn staff_sign_in(&self, email: &str, password: &str) -> AppResult<TokenPair> {
+    pub async fn staff_sign_in(
+        &self,
+        client: Option<std::net::IpAddr>,
+        email: &str,
+        password: &str,
+    ) -> AppResult<TokenPair> {
         let email = email.trim().to_lowercase();
-        self.rate_limit(&format!("staff:{email}")).await?;
+        self.rate_limit(client, &format!("staff:{email}")).await?;
         let staff = self.store.staff_by_email(&email).await?;
         let hash = staff.as_ref().map_or(self.decoy_hash.as_str(), |s| s.password_hash.as_str());
         let valid = verify_password(hash, password);
@@ -223,9 +236,14 @@ impl IdentityService {
         Ok(record)
     }
 
-    pub async fn customer_sign_in(&self, email: &str, password: &str) -> AppResult<TokenPair> {
+    pub async fn customer_sign_in(
+        &self,
+        client: Option<std::net::IpAddr>,
+        email: &str,
+        password: &str,
+    ) -> AppResult<TokenPair> {
         let email = email.trim().to_lowercase();
-        self.rate_limit(&format!("customer:{email}")).await?;
+        self.rate_limit(client, &format!("customer:{email}")).await?;
         let customer = self.store.customer_by_email(&email).await?;
         let hash = customer.as_ref().map_or(self.decoy_hash.as_str(), |c| c.password_hash.as_str());
         let valid = verify_password(hash, password);

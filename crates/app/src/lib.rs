@@ -53,6 +53,9 @@ pub struct Settings {
     pub refresh_token_ttl: Duration,
     /// Sign-in attempts allowed per email within `sign_in_window`.
     pub sign_in_attempts: u32,
+    /// Sign-in attempts allowed per client address within `sign_in_window`, whatever the
+    /// emails: a shop's shared connection signs in several people.
+    pub sign_in_attempts_per_client: u32,
     /// The window of every attempt limit: sign-in, sign-up and guest order lookup.
     pub sign_in_window: Duration,
     /// Accounts one client address may try to create within `sign_in_window`; registered
@@ -75,6 +78,7 @@ impl Settings {
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             sign_in_attempts: 10,
+            sign_in_attempts_per_client: 50,
             sign_in_window: Duration::from_secs(300),
             sign_up_attempts: 10,
             guest_lookup_attempts: 10,

@@ -52,6 +52,23 @@ impl TestShop {
 }
 
 backend_tests! {
+    async fn quick_order_answers_alike_for_unknown_skus_and_skus_not_sold_here(shop: TestShop) {
+        let [sold, withdrawn] = shop.tracked_variants(2).await[..] else { unreachable!() };
+        shop.stock(&[sold, withdrawn], 5).await;
+        let withdrawn_sku = shop.sku_of(withdrawn).await;
+        shop.archive_product_of(withdrawn).await;
+        let cart = shop.guest_cart(sold, 1).await;
+        let guest = Caller::new(&Actor::Anonymous, &shop.marketplace);
+        let add = |sku: &str| vec![(sku.to_owned(), 1)];
+
+        let unknown = shop.app.carts.lines_add_by_sku(guest, cart, add("NO-SUCH-SKU")).await;
+        let unknown = user_errors(unknown);
+        let hidden = user_errors(shop.app.carts.lines_add_by_sku(guest, cart, add(&withdrawn_sku)).await);
+        assert_eq!(fields(&unknown), vec![(vec!["lines", "0", "sku"], ErrorCode::NotFound)]);
+        assert_eq!(fields(&hidden), fields(&unknown), "{hidden:?}");
+        assert_eq!(hidden[0].message, format!("no variant with SKU `{withdrawn_sku}`"));
+    }
+
     async fn a_channel_that_hides_stock_counts_hides_them_in_messages_too(shop: TestShop) {
         let hiding = shop.marketplace.clone();
         assert!(!hiding.show_stock_counts, "the demo marketplace hides counts");

@@ -68,6 +68,7 @@ async fn open_app(config: &Config) -> anyhow::Result<App> {
     store.migrate().await.context("migrating the database")?;
     let mut settings = Settings::new(jwt_secret(config)?);
     settings.product_cache_bytes = (config.product_cache_mb as u64).saturating_mul(1024 * 1024);
+    settings.sign_in_attempts_per_client = config.sign_in_attempts_per_client;
     settings.sign_up_attempts = config.sign_up_attempts;
     settings.guest_lookup_attempts = config.guest_lookup_attempts;
     if !config.stripe_secret_key.0.is_empty() {

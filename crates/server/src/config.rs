@@ -41,6 +41,8 @@ pub struct Config {
     pub max_page_size: usize,
     /// Largest response sent, in bytes of JSON; a larger one is refused.
     pub max_response_bytes: usize,
+    /// Sign-in attempts one client address may make in five minutes, whatever the emails.
+    pub sign_in_attempts_per_client: u32,
     /// Accounts one client address may try to create in five minutes.
     pub sign_up_attempts: u32,
     /// Guest order lookups one client address may make in five minutes.
@@ -96,6 +98,7 @@ impl Default for Config {
             max_cost: 50_000,
             max_page_size: 250,
             max_response_bytes: 8 * 1024 * 1024,
+            sign_in_attempts_per_client: 50,
             sign_up_attempts: 10,
             guest_lookup_attempts: 10,
             product_cache_mb: 32,
@@ -195,6 +198,9 @@ impl Config {
         }
         if let Some(v) = var("VITRINE_MAX_RESPONSE_BYTES") {
             self.max_response_bytes = number("VITRINE_MAX_RESPONSE_BYTES", &v)?;
+        }
+        if let Some(v) = var("VITRINE_SIGN_IN_ATTEMPTS_PER_CLIENT") {
+            self.sign_in_attempts_per_client = number("VITRINE_SIGN_IN_ATTEMPTS_PER_CLIENT", &v)?;
         }
         if let Some(v) = var("VITRINE_SIGN_UP_ATTEMPTS") {
             self.sign_up_attempts = number("VITRINE_SIGN_UP_ATTEMPTS", &v)?;

@@ -75,8 +75,8 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: StaffAccessTokenCreateInput,
     ) -> async_graphql::Result<StaffAccessTokenCreatePayload> {
-        mutate(ctx, Ok(input), async |_, input| {
-            ctx.app().identity.staff_sign_in(&input.email, &input.password).await
+        mutate(ctx, Ok(input), async |caller, input| {
+            ctx.app().identity.staff_sign_in(caller.client, &input.email, &input.password).await
         })
         .await
     }
@@ -112,8 +112,8 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: CustomerAccessTokenCreateInput,
     ) -> async_graphql::Result<CustomerAccessTokenCreatePayload> {
-        mutate(ctx, Ok(input), async |_, input| {
-            ctx.app().identity.customer_sign_in(&input.email, &input.password).await
+        mutate(ctx, Ok(input), async |caller, input| {
+            ctx.app().identity.customer_sign_in(caller.client, &input.email, &input.password).await
         })
         .await
     }
