@@ -267,15 +267,9 @@ async fn slow_or_broken_requests_are_cut_off_with_the_right_status() {
 #[tokio::test]
 async fn a_websocket_that_never_initialises_is_closed_with_4408() {
     use futures_util::StreamExt;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     use tokio_tungstenite::tungstenite::Message;
     let server = impatient_server().await;
-    let url = format!("{}/graphql/ws", server.base.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().expect("request");
-    request
-        .headers_mut()
-        .insert("sec-websocket-protocol", "graphql-transport-ws".parse().expect("header"));
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+    let mut socket = crate::support::open_socket(&server).await;
     let closed = tokio::time::timeout(std::time::Duration::from_secs(20), async {
         loop {
             match socket.next().await {

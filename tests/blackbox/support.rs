@@ -298,13 +298,18 @@ pub type Socket =
 
 /// A `graphql-transport-ws` connection to `/graphql/ws`, initialised with `params` (the
 /// credentials and storefront key) and acknowledged.
-pub async fn connect(server: &TestServer, params: Value) -> Socket {
+/// A `graphql-transport-ws` socket to the server, not yet initialised.
+pub async fn open_socket(server: &TestServer) -> Socket {
     let url = format!("{}/graphql/ws", server.base.replacen("http", "ws", 1));
     let mut request = url.into_client_request().expect("request");
     request
         .headers_mut()
         .insert("sec-websocket-protocol", "graphql-transport-ws".parse().expect("header"));
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+    tokio_tungstenite::connect_async(request).await.expect("connect").0
+}
+
+pub async fn connect(server: &TestServer, params: Value) -> Socket {
+    let mut socket = open_socket(server).await;
     let init = json!({ "type": "connection_init", "payload": params });
     socket.send(Message::text(init.to_string())).await.expect("send init");
     assert_eq!(next_message(&mut socket).await["type"], "connection_ack");

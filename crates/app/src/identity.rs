@@ -194,17 +194,7 @@ impl IdentityService {
         email: &str,
         password: &str,
     ) -> AppResult<TokenPair> {
-        let email = email.trim().to_lowercase();
-        self.rate_limit(client, &format!("staff:{email}")).await?;
-        let staff = self.store.staff_by_email(&email).await?;
-        let hash = staff.as_ref().map_or(self.decoy_hash.as_str(), |s| s.password_hash.as_str());
-        let valid = verify_password(hash, password);
-        match staff {
-            Some(staff) if valid => {
-                self.open_session(SubjectKind::Staff, staff.id, Some(staff.role)).await
-            }
-            _ => Err(invalid_credentials()),
-        }
+        self.sign_in(SubjectKind::Staff, client, email, password).await
     }
 
     /// Registers a customer. A registered email answers `TAKEN`, as Shopify does; attempts
@@ -242,13 +232,36 @@ impl IdentityService {
         email: &str,
         password: &str,
     ) -> AppResult<TokenPair> {
+        self.sign_in(SubjectKind::Customer, client, email, password).await
+    }
+
+    /// Checks a password and opens a session. An unknown email costs the same hashing as a
+    /// wrong password (the decoy hash) and gives the same error, so neither timing nor
+    /// answer tells whether an account exists.
+    async fn sign_in(
+        &self,
+        kind: SubjectKind,
+        client: Option<std::net::IpAddr>,
+        email: &str,
+        password: &str,
+    ) -> AppResult<TokenPair> {
         let email = email.trim().to_lowercase();
-        self.rate_limit(client, &format!("customer:{email}")).await?;
-        let customer = self.store.customer_by_email(&email).await?;
-        let hash = customer.as_ref().map_or(self.decoy_hash.as_str(), |c| c.password_hash.as_str());
+        let account = match kind {
+            SubjectKind::Staff => {
+                self.rate_limit(client, &format!("staff:{email}")).await?;
+                let staff = self.store.staff_by_email(&email).await?;
+                staff.map(|s| (s.id, s.password_hash, Some(s.role)))
+            }
+            SubjectKind::Customer => {
+                self.rate_limit(client, &format!("customer:{email}")).await?;
+                let customer = self.store.customer_by_email(&email).await?;
+                customer.map(|c| (c.id, c.password_hash, None))
+            }
+        };
+        let hash = account.as_ref().map_or(self.decoy_hash.as_str(), |(_, hash, _)| hash.as_str());
         let valid = verify_password(hash, password);
-        match customer {
-            Some(c) if valid => self.open_session(SubjectKind::Customer, c.id, None).await,
+        match account {
+            Some((id, _, role)) if valid => self.open_session(kind, id, role).await,
             _ => Err(invalid_credentials()),
         }
     }
