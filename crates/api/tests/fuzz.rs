@@ -189,53 +189,39 @@ impl Generator<'_> {
         self.rng.pick(HOSTILE_STRINGS).to_string()
     }
 
-    /// A literal for `ty`; now and then deliberately of the wrong type or null.
+    /// A literal for `ty`: a JSON value drawn for it, written as GraphQL.
     fn value(&mut self, ty: &Type, depth: usize) -> String {
-        if self.spoiled && self.rng.chance(10) {
-            return "null".into();
-        }
-        if self.spoiled && self.rng.chance(10) {
-            return ["\"wrong\"", "42", "true", "[]", "{}"][self.rng.below(5)].into();
-        }
-        if ty.nullable && self.rng.chance(5) {
-            return "null".into();
-        }
-        match &ty.base {
-            BaseType::List(inner) => {
-                let n = self.rng.below(4);
-                let items: Vec<String> = (0..n).map(|_| self.value(inner, depth)).collect();
-                format!("[{}]", items.join(", "))
-            }
-            BaseType::Named(name) => self.named_value(name.as_str(), depth),
-        }
+        let value = self.json_value(ty, depth);
+        self.literal(ty, &value)
     }
 
-    fn named_value(&mut self, name: &str, depth: usize) -> String {
-        match name {
-            "Int" => self.rng.pick(HOSTILE_INTS).to_string(),
-            "Float" => ["0", "-1.5", "1e308", "12.34"][self.rng.below(4)].into(),
-            "Boolean" => if self.rng.chance(50) { "true" } else { "false" }.into(),
-            "ID" => {
-                let id = if !self.ids.is_empty() && self.rng.chance(60) {
-                    self.rng.pick(&self.ids).clone()
-                } else {
-                    self.string()
-                };
-                serde_json::to_string(&id).expect("json string")
+    /// `value` as a GraphQL literal of `ty`: enum values and input field names unquoted.
+    fn literal(&self, ty: &Type, value: &Value) -> String {
+        match (value, &ty.base) {
+            (Value::Array(items), BaseType::List(inner)) => {
+                let items: Vec<String> = items.iter().map(|v| self.literal(inner, v)).collect();
+                format!("[{}]", items.join(", "))
             }
-            _ => match self.schema.types.get(name) {
-                Some(Kind::Enum(values)) => self.rng.pick(values).clone(),
-                Some(Kind::Input(fields)) if depth < 3 => {
-                    let mut parts = vec![];
-                    for (field, ty) in fields {
-                        if !ty.nullable || self.rng.chance(40) {
-                            parts.push(format!("{field}: {}", self.value(ty, depth + 1)));
-                        }
-                    }
-                    format!("{{ {} }}", parts.join(", "))
-                }
-                _ => serde_json::to_string(&self.string()).expect("json string"),
-            },
+            (Value::Object(fields), BaseType::Named(name)) => {
+                let Some(Kind::Input(declared)) = self.schema.types.get(name.as_str()) else {
+                    return value.to_string();
+                };
+                let parts: Vec<String> = fields
+                    .iter()
+                    .map(|(key, item)| match declared.iter().find(|(n, _)| n == key) {
+                        Some((_, ty)) => format!("{key}: {}", self.literal(ty, item)),
+                        None => format!("{key}: {item}"),
+                    })
+                    .collect();
+                format!("{{ {} }}", parts.join(", "))
+            }
+            (Value::String(text), BaseType::Named(name))
+                if matches!(self.schema.types.get(name.as_str()), Some(Kind::Enum(_))) =>
+            {
+                text.clone()
+            }
+            // JSON's strings, numbers, booleans and null are GraphQL literals as they are.
+            (other, _) => other.to_string(),
         }
     }
 
@@ -254,11 +240,7 @@ impl Generator<'_> {
             if self.rng.chance(40) {
                 let var = format!("v{}", definitions.len());
                 definitions.push(format!("${var}: {ty}"));
-                let value = match (self.spoiled, self.rng.below(4)) {
-                    (true, 0) => Value::Null,
-                    (true, 1) => json!("wrong"),
-                    _ => self.json_value(ty, 0),
-                };
+                let value = self.json_value(ty, 0);
                 variables.insert(var.clone(), value);
                 parts.push(format!("{name}: ${var}"));
             } else {
@@ -272,8 +254,16 @@ impl Generator<'_> {
         }
     }
 
-    /// A variable value for `ty`, as JSON.
+    /// A value for `ty`, as JSON; in a spoiled document now and then null or of the wrong type.
     fn json_value(&mut self, ty: &Type, depth: usize) -> Value {
+        if self.spoiled && self.rng.chance(10) {
+            return Value::Null;
+        }
+        if self.spoiled && self.rng.chance(10) {
+            return [json!("wrong"), json!(42), json!(true), json!([]), json!({})]
+                [self.rng.below(5)]
+            .clone();
+        }
         if ty.nullable && self.rng.chance(5) {
             return Value::Null;
         }
@@ -342,21 +332,23 @@ impl Generator<'_> {
         for _ in 0..count {
             let field = &fields[self.rng.below(fields.len())];
             let args = self.arguments(field);
-            let (name, inner) = (field.name.clone(), named(&field.ty).to_owned());
-            let alias = self.alias(&name);
-            let _ = write!(out, "{alias}: {name}{args} ");
-            if matches!(
-                self.schema.types.get(&inner),
-                Some(Kind::Object(_) | Kind::Abstract { .. })
-            ) {
-                self.selection(&inner, depth + 1, out);
-                out.push(' ');
-            }
+            self.field_selection(field, &args, depth + 1, out);
         }
         if self.spoiled && self.rng.chance(10) {
             out.push_str("unknownField ");
         }
         out.push('}');
+    }
+
+    /// Writes `alias: field(args)` and, for an object, interface or union, its selection.
+    fn field_selection(&mut self, field: &Field, args: &str, depth: usize, out: &mut String) {
+        let alias = self.alias(&field.name);
+        let _ = write!(out, "{alias}: {}{args} ", field.name);
+        let inner = named(&field.ty);
+        if matches!(self.schema.types.get(inner), Some(Kind::Object(_) | Kind::Abstract { .. })) {
+            self.selection(inner, depth, out);
+            out.push(' ');
+        }
     }
 
     fn document(&mut self) -> (String, Value) {
@@ -372,16 +364,7 @@ impl Generator<'_> {
         for _ in 0..count {
             let field = &fields[self.rng.below(fields.len())];
             let args = self.arguments_with_variables(field, &mut variables, &mut definitions);
-            let (name, inner) = (field.name.clone(), named(&field.ty).to_owned());
-            let alias = self.alias(&name);
-            let _ = write!(body, "{alias}: {name}{args} ");
-            if matches!(
-                self.schema.types.get(&inner),
-                Some(Kind::Object(_) | Kind::Abstract { .. })
-            ) {
-                self.selection(&inner, 1, &mut body);
-                body.push(' ');
-            }
+            self.field_selection(field, &args, 1, &mut body);
         }
         let defs = if definitions.is_empty() {
             String::new()

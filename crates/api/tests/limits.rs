@@ -19,6 +19,13 @@ fn cost(response: &Value) -> u64 {
     response["extensions"]["cost"]["requestedQueryCost"].as_u64().expect("cost reported")
 }
 
+/// The women's collection filtered by `filters`.
+async fn women_filtered(gateway: &Gateway, filters: Value) -> Value {
+    let query = "query($f: [ProductFilter!]!) {
+        collection(handle: \"women\") { products(first: 5, filters: $f) { nodes { id } } } }";
+    respond(gateway, query, json!({ "f": filters })).await
+}
+
 fn assert_refused(response: &Value, code: &str) {
     assert_eq!(first_code(response), Some(code), "{response}");
     assert!(response.get("data").is_none_or(Value::is_null), "no data: {response}");
@@ -96,13 +103,7 @@ async fn list_arguments_are_capped_and_costed_by_length() {
     assert!(refused["errors"][0]["message"].as_str().is_some_and(|m| m.contains("10001")));
 
     let filters: Vec<Value> = (0..3_000).map(|i| json!({ "tag": format!("t{i}") })).collect();
-    let counted = respond(
-        &gateway,
-        "query($f: [ProductFilter!]!) {
-            collection(handle: \"women\") { products(first: 1, filters: $f) { nodes { id } } } }",
-        json!({ "f": filters }),
-    )
-    .await;
+    let counted = women_filtered(&gateway, json!(filters)).await;
     assert!(cost(&counted) >= 3_000, "each filter costs: {counted}");
 }
 
@@ -224,23 +225,11 @@ async fn long_texts_and_long_filter_lists_are_input_errors() {
 
     let options: Vec<Value> =
         (0..992).map(|i| json!({ "name": format!("option {i}"), "value": "x" })).collect();
-    let filtered = respond(
-        &gateway,
-        "query($f: [ProductFilter!]!) {
-            collection(handle: \"women\") { products(first: 5, filters: $f) { nodes { id } } } }",
-        json!({ "f": [{ "variantOption": options }] }),
-    )
-    .await;
+    let filtered = women_filtered(&gateway, json!([{ "variantOption": options }])).await;
     assert_eq!(first_code(&filtered), Some("BAD_USER_INPUT"), "{}", filtered["errors"]);
 
     let tags: Vec<Value> = (0..100).map(|i| json!({ "tag": format!("t{i}") })).collect();
-    let many = respond(
-        &gateway,
-        "query($f: [ProductFilter!]!) {
-            collection(handle: \"women\") { products(first: 5, filters: $f) { nodes { id } } } }",
-        json!({ "f": tags }),
-    )
-    .await;
+    let many = women_filtered(&gateway, json!(tags)).await;
     assert_eq!(first_code(&many), Some("BAD_USER_INPUT"), "{}", many["errors"]);
 }
 
