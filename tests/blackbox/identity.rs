@@ -1,6 +1,6 @@
 //! Signing in as staff and customers, refresh-token rotation, and integrator API tokens.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::support::{error_code, Options, TestServer};
 
@@ -291,4 +291,37 @@ async fn sign_ins_are_throttled_per_client_address_across_emails() {
     let codes = codes_of_four_attempts(limit, sign_in, "customerAccessTokenCreate").await;
     let refused = "INVALID_CREDENTIALS";
     assert_eq!(codes, [refused, refused, refused, "RATE_LIMITED"]);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_limits_count_the_forwarded_client() {
+    let server = TestServer::start(Options {
+        env: vec![
+            ("VITRINE_SIGN_UP_ATTEMPTS".to_owned(), "1".to_owned()),
+            ("VITRINE_TRUSTED_PROXIES".to_owned(), "127.0.0.1".to_owned()),
+        ],
+        ..Options::default()
+    })
+    .await
+    .expect("server");
+    let sign_up = |email: &str, forwarded_for: &str| {
+        let body = json!({
+            "query": "mutation($e: String!) { customerCreate(input: {email: $e, password: \"long enough\"}) { userErrors { code } } }",
+            "variables": { "e": email },
+        });
+        let request = server
+            .http()
+            .post(format!("{}/graphql", server.base))
+            .header("x-forwarded-for", forwarded_for)
+            .json(&body);
+        async move {
+            let r: Value = request.send().await.expect("request").json().await.expect("json");
+            r["data"]["customerCreate"]["userErrors"][0]["code"].as_str().unwrap_or("OK").to_owned()
+        }
+    };
+    assert_eq!(sign_up("a@example.com", "203.0.113.1").await, "OK");
+    assert_eq!(sign_up("b@example.com", "203.0.113.2").await, "OK", "another client");
+    assert_eq!(sign_up("c@example.com", "203.0.113.1").await, "RATE_LIMITED", "the first again");
+    // A client cannot pose as another by prepending to the header: the proxy's entry counts.
+    assert_eq!(sign_up("d@example.com", "198.51.100.7, 203.0.113.2").await, "RATE_LIMITED");
 }

@@ -43,6 +43,9 @@ pub struct Config {
     pub max_response_bytes: usize,
     /// Sign-in attempts one client address may make in five minutes, whatever the emails.
     pub sign_in_attempts_per_client: u32,
+    /// Proxies whose `X-Forwarded-For` names the client (a load balancer's addresses);
+    /// without them, the client is the TCP peer.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Accounts one client address may try to create in five minutes.
     pub sign_up_attempts: u32,
     /// Guest order lookups one client address may make in five minutes.
@@ -99,6 +102,7 @@ impl Default for Config {
             max_page_size: 250,
             max_response_bytes: 8 * 1024 * 1024,
             sign_in_attempts_per_client: 50,
+            trusted_proxies: vec![],
             sign_up_attempts: 10,
             guest_lookup_attempts: 10,
             product_cache_mb: 32,
@@ -201,6 +205,10 @@ impl Config {
         }
         if let Some(v) = var("VITRINE_SIGN_IN_ATTEMPTS_PER_CLIENT") {
             self.sign_in_attempts_per_client = number("VITRINE_SIGN_IN_ATTEMPTS_PER_CLIENT", &v)?;
+        }
+        if let Some(v) = var("VITRINE_TRUSTED_PROXIES") {
+            self.trusted_proxies = crate::client::parse_trusted(&v)
+                .map_err(|e| anyhow::anyhow!("VITRINE_TRUSTED_PROXIES: {e}"))?;
         }
         if let Some(v) = var("VITRINE_SIGN_UP_ATTEMPTS") {
             self.sign_up_attempts = number("VITRINE_SIGN_UP_ATTEMPTS", &v)?;

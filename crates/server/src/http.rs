@@ -18,7 +18,7 @@ use vitrine_api::{ClientAddress, ConnectionParams, Gateway, Limits, PublicUrl, W
 use vitrine_app::App;
 
 use crate::config::{Config, Timeouts};
-use crate::{serve, ws};
+use crate::{client, serve, ws};
 
 #[derive(Clone)]
 struct AppState {
@@ -26,6 +26,7 @@ struct AppState {
     app: App,
     max_body_bytes: usize,
     timeouts: Timeouts,
+    trusted_proxies: std::sync::Arc<[std::net::IpAddr]>,
 }
 
 pub fn router(app: App, config: &Config, public_url: String) -> Router {
@@ -41,6 +42,7 @@ pub fn router(app: App, config: &Config, public_url: String) -> Router {
         app,
         max_body_bytes: config.max_body_bytes,
         timeouts: config.timeouts(),
+        trusted_proxies: config.trusted_proxies.clone().into(),
     };
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
@@ -229,8 +231,13 @@ fn storefront_key(headers: &HeaderMap) -> Option<String> {
     Some(text.trim().to_owned()).filter(|k| !k.is_empty())
 }
 
-fn client_address(connect: Option<Extension<ConnectInfo<SocketAddr>>>) -> Option<ClientAddress> {
-    connect.map(|Extension(ConnectInfo(address))| ClientAddress(address.ip()))
+fn client_address(
+    state: &AppState,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+) -> Option<ClientAddress> {
+    let Extension(ConnectInfo(peer)) = connect?;
+    Some(ClientAddress(client::client_ip(peer.ip(), &state.trusted_proxies, headers)))
 }
 
 /// `graphql-transport-ws` (and the older `graphql-ws`). Credentials come from the
@@ -249,7 +256,7 @@ async fn graphql_ws(
     let from_headers = ConnectionParams {
         bearer: bearer(&headers),
         storefront_key: storefront_key(&headers),
-        client: client_address(connect),
+        client: client_address(&state, connect, &headers),
     };
     let executor = WebSocketGateway(state.gateway.clone());
     let init_timeout = state.timeouts.websocket_init;
@@ -422,7 +429,8 @@ async fn graphql_post(
             return request_error(modern, StatusCode::BAD_REQUEST, "BAD_REQUEST", &message);
         }
     };
-    let call = HttpCall { headers, client: client_address(connect) };
+    let client = client_address(&state, connect, &headers);
+    let call = HttpCall { headers, client };
     execute(&state, &call, request, &Method::POST).await
 }
 
@@ -472,6 +480,7 @@ async fn graphql_get(
             }
         }
     }
-    let call = HttpCall { headers, client: client_address(connect) };
+    let client = client_address(&state, connect, &headers);
+    let call = HttpCall { headers, client };
     execute(&state, &call, request, &Method::GET).await
 }
