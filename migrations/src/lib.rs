@@ -12,6 +12,7 @@ mod m0004_inventory;
 mod m0005_b2b_pricing;
 mod m0006_orders;
 mod m0007_stock_revision_and_order_counter;
+mod m0008_channel_origins;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_b2b_pricing::Migration),
             Box::new(m0006_orders::Migration),
             Box::new(m0007_stock_revision_and_order_counter::Migration),
+            Box::new(m0008_channel_origins::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 mod admin;
 mod authz;
 mod b2b;
+mod browser;
 mod checkout;
 mod http;
 mod identity;

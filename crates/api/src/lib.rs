@@ -115,6 +115,24 @@ impl ChannelCacheHandle {
     }
 }
 
+/// Whether any channel lets pages served from `origin` call the API. A CORS preflight carries
+/// no storefront key, so it can only be answered for all channels together.
+pub async fn origin_allowed_by_any_channel(gateway: &Gateway, origin: &str) -> bool {
+    let channels = gateway.data::<ChannelCacheHandle>().all().await;
+    channels.is_ok_and(|list| list.iter().any(|c| c.allows_origin(origin)))
+}
+
+/// Whether pages served from `origin` may read answers given with `storefront_key` (the
+/// default channel's without one).
+pub async fn origin_allowed(gateway: &Gateway, storefront_key: Option<&str>, origin: &str) -> bool {
+    let Ok(channels) = gateway.data::<ChannelCacheHandle>().all().await else { return false };
+    let channel = match storefront_key {
+        Some(key) => channels.iter().find(|c| c.storefront_key == key),
+        None => channels.iter().find(|c| c.is_default).or_else(|| channels.first()),
+    };
+    channel.is_some_and(|c| c.allows_origin(origin))
+}
+
 fn request_error(code: &'static str, message: String) -> ServerError {
     async_graphql::Error::new(message)
         .extend_with(|_, e| e.set("code", code))

@@ -87,6 +87,8 @@ pub struct ChannelInput {
     pub prices_include_tax: Option<bool>,
     /// `Some(None)` clears it.
     pub tax_country: Option<Option<String>>,
+    /// Replaces the list; see `Channel::allowed_origins`.
+    pub allowed_origins: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -105,6 +107,32 @@ pub struct CollectionInput {
 pub struct CatalogService {
     store: Store,
     views: Arc<ProductViews>,
+}
+
+/// The origins a channel lists, each checked, without repeats.
+fn allowed_origins(origins: Vec<String>) -> AppResult<Vec<String>> {
+    if origins.len() > catalog::MAX_ORIGINS {
+        let message = format!("at most {} origins", catalog::MAX_ORIGINS);
+        return Err(UserError::new(&["allowedOrigins"], ErrorCode::TooMany, message).into());
+    }
+    let mut checked: Vec<String> = vec![];
+    let mut errors = vec![];
+    for (i, origin) in origins.iter().enumerate() {
+        match catalog::validate_origin(origin) {
+            Ok(origin) if !checked.contains(&origin) => checked.push(origin),
+            Ok(_) => {}
+            Err(message) => errors.push(UserError::new(
+                &["allowedOrigins", &i.to_string()],
+                ErrorCode::Invalid,
+                message,
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(checked)
+    } else {
+        Err(AppError::User(errors))
+    }
 }
 
 /// `url`, trimmed, if it is an http(s) URL or a path on this gateway.
@@ -322,6 +350,10 @@ impl CatalogService {
         if known.len() != brand_ids.len() {
             return Err(not_found("brandIds", "brand"));
         }
+        let allowed_origins = match input.allowed_origins {
+            Some(origins) => allowed_origins(origins)?,
+            None => existing.as_ref().map(|c| c.allowed_origins.clone()).unwrap_or_default(),
+        };
         let channel = Channel {
             id: existing.as_ref().map_or_else(new_id, |c| c.id),
             handle,
@@ -350,6 +382,7 @@ impl CatalogService {
                 .as_ref()
                 .map_or_else(|| PaymentMethod::ALL.to_vec(), |c| c.payment_methods.clone()),
             brand_ids,
+            allowed_origins,
         };
         self.store.save_channel(&channel).await?;
         Ok(channel)

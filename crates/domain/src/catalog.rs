@@ -54,9 +54,19 @@ pub struct Channel {
     /// How buyers may pay on this channel (the card only when a card provider is configured).
     pub payment_methods: Vec<crate::payment::PaymentMethod>,
     pub brand_ids: Vec<Uuid>,
+    /// Web origins whose pages may call the API with this channel's key (CORS): exact
+    /// origins such as `https://maison-lune.example`, or `*` for any.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Channel {
+    /// Whether a page served from `origin` may call the API with this channel's key.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.allowed_origins
+            .iter()
+            .any(|allowed| allowed == "*" || allowed.eq_ignore_ascii_case(origin))
+    }
+
     /// Whether shoppers of this channel see `product`: it is active and of one of the
     /// channel's brands. Staff with `catalog:read` see more; that is the caller's to decide.
     pub fn shows(&self, product: &Product) -> bool {
@@ -309,6 +319,32 @@ pub fn is_web_url(url: &str, paths: bool) -> bool {
     }
 }
 
+/// Most origins one channel lists.
+pub const MAX_ORIGINS: usize = 20;
+
+/// An origin as browsers send it: `http(s)://host[:port]`, no path, no trailing slash; or `*`.
+pub fn validate_origin(origin: &str) -> Result<String, String> {
+    let origin = origin.trim();
+    if origin == "*" {
+        return Ok(origin.to_owned());
+    }
+    let lower = origin.to_ascii_lowercase();
+    let host = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+    let valid = host.is_some_and(|h| {
+        !h.is_empty()
+            && h.len() <= 253
+            && h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    });
+    if valid {
+        Ok(lower)
+    } else {
+        Err(format!(
+            "`{origin}` is not an origin such as https://shop.example or http://localhost:5173"
+        ))
+    }
+}
+
 /// Longest search text a listing accepts.
 pub const MAX_SEARCH_CHARS: usize = 500;
 /// Filters one listing accepts, and values (option values, brand handles) across them.
@@ -520,6 +556,53 @@ mod tests {
         assert_eq!(slugify("Robe Été 2026!"), "robe-ete-2026");
         assert_eq!(slugify("  --  "), "item");
         assert_eq!(slugify("Straße & Co"), "strasse-co");
+    }
+
+    #[test]
+    fn origins_are_scheme_host_and_port_only() {
+        assert_eq!(
+            validate_origin(" https://Maison-Lune.example "),
+            Ok("https://maison-lune.example".into())
+        );
+        assert_eq!(validate_origin("http://localhost:5173"), Ok("http://localhost:5173".into()));
+        assert_eq!(validate_origin("*"), Ok("*".into()));
+        for bad in [
+            "https://shop.example/",
+            "shop.example",
+            "javascript:alert(1)",
+            "https://",
+            "https://a b",
+        ] {
+            assert!(validate_origin(bad).is_err(), "{bad}");
+        }
+        let channel = |origins: &[&str]| Channel {
+            allowed_origins: origins.iter().map(|o| (*o).to_owned()).collect(),
+            ..test_channel()
+        };
+        assert!(channel(&["https://shop.example"]).allows_origin("https://shop.example"));
+        assert!(!channel(&["https://shop.example"]).allows_origin("https://evil.example"));
+        assert!(channel(&["*"]).allows_origin("https://anyone.example"));
+        assert!(!channel(&[]).allows_origin("https://shop.example"));
+    }
+
+    fn test_channel() -> Channel {
+        Channel {
+            id: Uuid::nil(),
+            handle: "c".into(),
+            name: "C".into(),
+            storefront_key: "sf_c".into(),
+            default_language: "en".into(),
+            languages: vec!["en".into()],
+            default_currency: crate::money::Currency::new("EUR").expect("EUR"),
+            currencies: vec![],
+            is_default: false,
+            show_stock_counts: false,
+            prices_include_tax: true,
+            tax_country: None,
+            payment_methods: vec![],
+            brand_ids: vec![],
+            allowed_origins: vec![],
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ use vitrine_api::{ClientAddress, ConnectionParams, Gateway, Limits, PublicUrl, W
 use vitrine_app::App;
 
 use crate::config::{Config, Timeouts};
-use crate::{client, serve, ws};
+use crate::{client, cors, serve, ws};
 
 #[derive(Clone)]
 struct AppState {
@@ -27,6 +27,13 @@ struct AppState {
     max_body_bytes: usize,
     timeouts: Timeouts,
     trusted_proxies: std::sync::Arc<[std::net::IpAddr]>,
+}
+
+/// Handlers that need only the gateway (CORS) take it from the state.
+impl axum::extract::FromRef<AppState> for Gateway {
+    fn from_ref(state: &AppState) -> Self {
+        state.gateway.clone()
+    }
 }
 
 pub fn router(app: App, config: &Config, public_url: String) -> Router {
@@ -44,8 +51,16 @@ pub fn router(app: App, config: &Config, public_url: String) -> Router {
         timeouts: config.timeouts(),
         trusted_proxies: config.trusted_proxies.clone().into(),
     };
+    let graphql = Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post).options(cors::preflight))
+        // Shopify's Storefront API path, so that code written for it only changes its host.
+        .route(
+            "/api/{version}/graphql.json",
+            axum::routing::post(graphql_post).options(cors::preflight),
+        )
+        .layer(axum::middleware::from_fn_with_state(state.gateway.clone(), cors::allow_origin));
     Router::new()
-        .route("/graphql", get(graphql_get).post(graphql_post))
+        .merge(graphql)
         .route("/graphql/ws", get(graphql_ws))
         .route("/graphql/assets/{file}", get(graphiql_asset))
         .route("/healthz", get(|| async { "ok" }))
@@ -223,10 +238,13 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
     }
 }
 
-/// The storefront key; one that is not text matches no channel (`UNKNOWN_STOREFRONT`)
-/// instead of falling back to the default channel.
-fn storefront_key(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get("x-vitrine-storefront")?;
+/// The storefront key (`X-Vitrine-Storefront`, or Shopify's
+/// `X-Shopify-Storefront-Access-Token`); one that is not text matches no channel
+/// (`UNKNOWN_STOREFRONT`) instead of falling back to the default channel.
+pub(crate) fn storefront_key(headers: &HeaderMap) -> Option<String> {
+    let value = headers
+        .get("x-vitrine-storefront")
+        .or_else(|| headers.get("x-shopify-storefront-access-token"))?;
     let text = String::from_utf8_lossy(value.as_bytes());
     Some(text.trim().to_owned()).filter(|k| !k.is_empty())
 }

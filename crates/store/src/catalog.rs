@@ -96,6 +96,7 @@ impl Store {
             prices_include_tax: channel.prices_include_tax,
             tax_country: channel.tax_country.clone(),
             payment_methods: join_list(&channel.payment_methods),
+            allowed_origins: channel.allowed_origins.join(","),
         };
         channels::Entity::insert(row.into_active_model())
             .on_conflict(
@@ -113,6 +114,7 @@ impl Store {
                         channels::Column::PricesIncludeTax,
                         channels::Column::PaymentMethods,
                         channels::Column::TaxCountry,
+                        channels::Column::AllowedOrigins,
                     ])
                     .to_owned(),
             )

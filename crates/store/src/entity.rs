@@ -24,6 +24,7 @@ pub mod channels {
         pub prices_include_tax: bool,
         pub tax_country: Option<String>,
         pub payment_methods: String,
+        pub allowed_origins: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

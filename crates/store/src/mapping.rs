@@ -58,6 +58,7 @@ pub(crate) fn channel(
             .filter_map(|m| PaymentMethod::parse(m))
             .collect(),
         brand_ids,
+        allowed_origins: split_list(&row.allowed_origins),
     })
 }
 

@@ -132,6 +132,9 @@ pub struct ChannelCreateInput {
     pub prices_include_tax: Option<bool>,
     /// The country whose tax rate applies when the buyer's country is not known.
     pub tax_country: Option<CountryCode>,
+    /// Web origins whose pages may call the API with this storefront key (CORS), such as
+    /// `https://maison-lune.example`; `*` allows any. Replaces the list.
+    pub allowed_origins: Option<Vec<String>>,
 }
 
 #[derive(InputObject)]
@@ -680,6 +683,7 @@ async fn channel_save(
             show_stock_counts: input.show_stock_counts,
             prices_include_tax: input.prices_include_tax,
             tax_country: input.tax_country.map(|c| Some(c.name().to_owned())),
+            allowed_origins: input.allowed_origins,
         };
         (id, channel)
     });

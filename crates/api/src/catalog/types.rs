@@ -70,6 +70,11 @@ impl Channel {
         self.0.show_stock_counts
     }
 
+    /// Web origins whose pages may call the API with this storefront key (CORS); `*` is any.
+    async fn allowed_origins(&self) -> &[String] {
+        &self.0.allowed_origins
+    }
+
     /// Whether prices on this storefront include tax.
     async fn prices_include_tax(&self) -> bool {
         self.0.prices_include_tax

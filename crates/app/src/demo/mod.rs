@@ -830,6 +830,8 @@ fn demo_setup() -> Result<Setup, StoreError> {
         tax_country: Some("FR".to_owned()),
         payment_methods: PaymentMethod::ALL.to_vec(),
         brand_ids,
+        // Any page may call the demo, so a storefront on any local port works out of the box.
+        allowed_origins: vec!["*".to_owned()],
     };
     let mut marketplace = channel(
         0,
