@@ -465,3 +465,27 @@ async fn node_and_nodes_apply_each_type_s_visibility_rules() {
         .await;
     assert_eq!(one["data"]["node"], Value::Null, "{one}");
 }
+
+#[tokio::test]
+async fn a_cart_says_why_a_discount_code_does_not_apply() {
+    let server = TestServer::demo().await;
+    let listing = server
+        .gql("{ products(first: 1) { nodes { variants(first: 1) { nodes { id } } } } }", json!({}))
+        .await;
+    let variant = listing["data"]["products"]["nodes"][0]["variants"]["nodes"][0]["id"].clone();
+    let created = server
+        .gql(
+            "mutation($v: ID!) { cartCreate(input: {lines: [{merchandiseId: $v, quantity: 1}], discountCodes: [\"WELCOME10\", \"bogus\"]}) {
+               cart { discountCodes { code applicable reason } } userErrors { code } } }",
+            json!({ "v": variant }),
+        )
+        .await;
+    assert_eq!(
+        created["data"]["cartCreate"]["cart"]["discountCodes"],
+        json!([
+            { "code": "WELCOME10", "applicable": false, "reason": "REQUIRES_CUSTOMER" },
+            { "code": "bogus", "applicable": false, "reason": "UNKNOWN" }
+        ]),
+        "{created}"
+    );
+}

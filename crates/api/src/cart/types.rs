@@ -106,9 +106,13 @@ impl Cart {
             .cart
             .discount_codes
             .iter()
-            .map(|code| CartDiscountCode {
-                applicable: priced.quote.basket.code_rejection(code).is_none(),
-                code: code.clone(),
+            .map(|code| {
+                let reason = priced.quote.basket.code_rejection(code);
+                CartDiscountCode {
+                    applicable: reason.is_none(),
+                    reason: reason.map(Into::into),
+                    code: code.clone(),
+                }
             })
             .collect())
     }
@@ -251,6 +255,9 @@ impl CartBuyerIdentity {
 pub struct CartDiscountCode {
     pub code: String,
     pub applicable: bool,
+    /// Why the code does not apply (`REQUIRES_CUSTOMER`, `MINIMUM_SUBTOTAL_NOT_REACHED`, …);
+    /// null when it applies.
+    pub reason: Option<crate::pricing::types::DiscountCodeRejection>,
 }
 
 #[derive(SimpleObject, Clone, Debug)]
