@@ -489,3 +489,34 @@ async fn a_cart_says_why_a_discount_code_does_not_apply() {
         "{created}"
     );
 }
+
+#[tokio::test]
+async fn collections_sort_by_title_and_update_either_way() {
+    let server = TestServer::demo().await;
+    let titles = |sort: &str, reverse: bool| {
+        let query = format!(
+            "{{ collections(first: 50, sortKey: {sort}, reverse: {reverse}) {{ nodes {{ title updatedAt }} }} }}"
+        );
+        let server = &server;
+        async move {
+            let r = server.gql(&query, json!({})).await;
+            let nodes = r["data"]["collections"]["nodes"]
+                .as_array()
+                .cloned()
+                .unwrap_or_else(|| panic!("{r}"));
+            nodes
+                .iter()
+                .map(|n| n["title"].as_str().unwrap_or_default().to_lowercase())
+                .collect::<Vec<_>>()
+        }
+    };
+    let by_title = titles("TITLE", false).await;
+    assert!(by_title.len() > 2, "{by_title:?}");
+    let mut sorted = by_title.clone();
+    sorted.sort();
+    assert_eq!(by_title, sorted);
+    let mut reversed = titles("TITLE", true).await;
+    reversed.reverse();
+    assert_eq!(reversed, by_title);
+    assert_eq!(titles("POSITION", false).await.len(), by_title.len());
+}

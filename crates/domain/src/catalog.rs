@@ -102,6 +102,34 @@ pub struct Collection {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Orders of a collection list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CollectionSort {
+    /// The display order staff set (`position`, then title).
+    Position,
+    Id,
+    Title,
+    UpdatedAt,
+}
+
+/// Sorts `collections` by `sort`, ties broken by id so that pages never overlap.
+pub fn sort_collections(collections: &mut [Collection], sort: CollectionSort, reverse: bool) {
+    collections.sort_by(|a, b| {
+        let order = match sort {
+            CollectionSort::Position => {
+                a.position.cmp(&b.position).then_with(|| a.title.cmp(&b.title))
+            }
+            CollectionSort::Id => std::cmp::Ordering::Equal,
+            CollectionSort::Title => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
+            CollectionSort::UpdatedAt => a.updated_at.cmp(&b.updated_at),
+        };
+        order.then_with(|| a.id.cmp(&b.id))
+    });
+    if reverse {
+        collections.reverse();
+    }
+}
+
 /// A product attribute such as "Material: wool".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Spec {
@@ -556,6 +584,40 @@ mod tests {
         assert_eq!(slugify("Robe Été 2026!"), "robe-ete-2026");
         assert_eq!(slugify("  --  "), "item");
         assert_eq!(slugify("Straße & Co"), "strasse-co");
+    }
+
+    #[test]
+    fn collections_sort_by_the_key_asked_with_ties_broken_by_id() {
+        let at = |minute: u32| {
+            chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 1, 1, 0, minute, 0)
+                .single()
+                .expect("date")
+        };
+        let collection = |n: u128, title: &str, position: i32, minute: u32| Collection {
+            id: Uuid::from_u128(n),
+            handle: title.to_lowercase(),
+            title: title.into(),
+            description: String::new(),
+            parent_id: None,
+            position,
+            image_url: None,
+            seo: Seo::default(),
+            updated_at: at(minute),
+        };
+        let mut list = vec![
+            collection(3, "men", 2, 5),
+            collection(1, "Women", 1, 9),
+            collection(2, "Bags", 1, 1),
+        ];
+        let order = |list: &[Collection]| list.iter().map(|c| c.id.as_u128()).collect::<Vec<_>>();
+        sort_collections(&mut list, CollectionSort::Title, false);
+        assert_eq!(order(&list), [2, 3, 1], "titles ignore case");
+        sort_collections(&mut list, CollectionSort::Position, false);
+        assert_eq!(order(&list), [2, 1, 3]);
+        sort_collections(&mut list, CollectionSort::UpdatedAt, true);
+        assert_eq!(order(&list), [1, 3, 2]);
+        sort_collections(&mut list, CollectionSort::Id, false);
+        assert_eq!(order(&list), [1, 2, 3]);
     }
 
     #[test]

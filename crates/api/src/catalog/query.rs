@@ -3,6 +3,7 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, ID};
 use vitrine_domain::access::Permission;
+use vitrine_domain::catalog::{sort_collections, CollectionSort};
 use vitrine_domain::id::{GlobalId, NodeKind};
 
 use crate::catalog::listing::{product_connection, ListingArgs, ProductFilter, ProductSortKeys};
@@ -11,6 +12,17 @@ use crate::catalog::{Brand, Channel, Collection, Product};
 use crate::connection::{slice_connection, KeysetCursor, OffsetCursor};
 use crate::context::ContextExt;
 use crate::error::{bad_input, internal, ResultExt};
+
+/// Sort orders of `collections`, as Shopify names them.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "vitrine_domain::catalog::CollectionSort")]
+pub enum CollectionSortKeys {
+    /// The display order staff set.
+    Position,
+    Id,
+    Title,
+    UpdatedAt,
+}
 
 #[derive(Default)]
 pub struct CatalogQuery;
@@ -62,7 +74,9 @@ impl CatalogQuery {
             .map(Brand))
     }
 
+    /// Every collection, in the display order staff set unless `sortKey` says otherwise.
     #[graphql(complexity = "crate::cost::connection_cost(first, last, 20, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn collections(
         &self,
         ctx: &Context<'_>,
@@ -70,8 +84,12 @@ impl CatalogQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        sort_key: Option<CollectionSortKeys>,
+        #[graphql(default = false)] reverse: bool,
     ) -> async_graphql::Result<Connection<OffsetCursor, Collection>> {
-        let all = ctx.app().reads.collections().await.gql()?;
+        let mut all = ctx.app().reads.collections().await.gql()?;
+        let sort = sort_key.map_or(CollectionSort::Position, Into::into);
+        sort_collections(&mut all, sort, reverse);
         slice_connection(ctx, all.into_iter().map(Collection).collect(), after, before, first, last)
     }
 
