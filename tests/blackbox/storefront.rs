@@ -520,3 +520,38 @@ async fn collections_sort_by_title_and_update_either_way() {
     assert_eq!(reversed, by_title);
     assert_eq!(titles("POSITION", false).await.len(), by_title.len());
 }
+
+#[tokio::test]
+async fn a_customer_access_token_in_the_buyer_identity_claims_the_cart() {
+    let server = TestServer::demo().await;
+    let listing = server
+        .gql("{ products(first: 1) { nodes { variants(first: 1) { nodes { id } } } } }", json!({}))
+        .await;
+    let variant = listing["data"]["products"]["nodes"][0]["variants"]["nodes"][0]["id"].clone();
+    let created = server
+        .gql(
+            "mutation($v: ID!) { cartCreate(input: {lines: [{merchandiseId: $v, quantity: 1}]}) { cart { id } } }",
+            json!({ "v": variant }),
+        )
+        .await;
+    let cart = created["data"]["cartCreate"]["cart"]["id"].clone();
+    let token = server.customer_token("token-in-input@example.com").await;
+    let update = "mutation($c: ID!, $t: String) { cartBuyerIdentityUpdate(cartId: $c, buyerIdentity: {customerAccessToken: $t}) {
+        cart { id buyerIdentity { email } } userErrors { field code } } }";
+
+    let forged = server.gql(update, json!({ "c": cart, "t": "not-a-token" })).await;
+    assert_eq!(
+        forged["data"]["cartBuyerIdentityUpdate"]["userErrors"],
+        json!([{ "field": ["buyerIdentity", "customerAccessToken"], "code": "INVALID_TOKEN" }]),
+        "{forged}"
+    );
+    // No Authorization header: the token travels in the input, as Shopify's documents send it.
+    let claimed = server.gql(update, json!({ "c": cart, "t": token })).await;
+    assert_eq!(claimed["data"]["cartBuyerIdentityUpdate"]["userErrors"], json!([]), "{claimed}");
+    let mine =
+        server.request().bearer(&token).send("{ customer { cart { id } } }", json!({})).await;
+    assert_eq!(
+        mine["data"]["customer"]["cart"]["id"], cart,
+        "the cart is the customer's now: {mine}"
+    );
+}

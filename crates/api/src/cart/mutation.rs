@@ -3,6 +3,8 @@
 
 use async_graphql::{Context, InputObject, Object, ID};
 use vitrine_app::cart::{BuyerIdentityInput, CartInput as AppCartInput, LineInput, LineUpdate};
+use vitrine_app::{AppError, Caller, ErrorCode, UserError};
+use vitrine_domain::access::Actor;
 use vitrine_domain::cart::{Attribute, Cart as DomainCart};
 use vitrine_domain::id::NodeKind;
 
@@ -53,6 +55,10 @@ pub struct CartBuyerIdentityInput {
     pub country_code: Option<CountryCode>,
     /// For a company member: which of the company's locations the cart buys for.
     pub company_location_id: Option<ID>,
+    /// The buyer's customer access token, as Shopify's documents send it: the cart acts for
+    /// that customer (a guest cart is claimed and their saved cart merged into it), as with
+    /// the token in `Authorization`.
+    pub customer_access_token: Option<String>,
 }
 
 #[derive(InputObject, Clone, Default)]
@@ -97,6 +103,23 @@ fn identity(r: &mut InputReader, input: Option<CartBuyerIdentityInput>) -> Buyer
     })
 }
 
+/// Who a cart change acts for: the customer of the input's `customerAccessToken` when it has
+/// one, else the request's caller.
+async fn buyer(ctx: &Context<'_>, caller: &Actor, token: Option<&str>) -> Result<Actor, AppError> {
+    let Some(token) = token else { return Ok(caller.clone()) };
+    match ctx.app().identity.authenticate(token.trim()).await {
+        Ok(actor @ Actor::Customer { .. }) => Ok(actor),
+        Ok(_) | Err(AppError::Unauthenticated | AppError::User(_) | AppError::Forbidden) => {
+            Err(AppError::user(UserError::new(
+                &["buyerIdentity", "customerAccessToken"],
+                ErrorCode::InvalidToken,
+                "not a valid customer access token",
+            )))
+        }
+        Err(other) => Err(other),
+    }
+}
+
 fn cart_id(r: &mut InputReader, id: &ID) -> uuid::Uuid {
     r.id(id, NodeKind::Cart, "cartId")
 }
@@ -115,6 +138,7 @@ impl CartMutation {
         input: Option<CartInput>,
     ) -> async_graphql::Result<CartPayload> {
         let input = input.unwrap_or_default();
+        let token = input.buyer_identity.as_ref().and_then(|b| b.customer_access_token.clone());
         let input = read_input(|r| AppCartInput {
             lines: lines(r, input.lines),
             note: input.note,
@@ -126,7 +150,8 @@ impl CartMutation {
         });
         let currency = ctx.req().currency;
         mutate(ctx, input, async |caller, input| {
-            ctx.app().carts.create(caller, currency, input).await
+            let actor = buyer(ctx, caller.actor, token.as_deref()).await?;
+            ctx.app().carts.create(Caller { actor: &actor, ..caller }, currency, input).await
         })
         .await
     }
@@ -230,8 +255,11 @@ impl CartMutation {
         cart_id: ID,
         buyer_identity: CartBuyerIdentityInput,
     ) -> async_graphql::Result<CartPayload> {
+        let token = buyer_identity.customer_access_token.clone();
         let input = read_input(|r| (self::cart_id(r, &cart_id), identity(r, Some(buyer_identity))));
         mutate(ctx, input, async |caller, (id, identity)| {
+            let actor = buyer(ctx, caller.actor, token.as_deref()).await?;
+            let caller = Caller { actor: &actor, ..caller };
             ctx.app().carts.buyer_identity_update(caller, id, identity).await
         })
         .await
