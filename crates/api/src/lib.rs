@@ -126,11 +126,15 @@ pub async fn origin_allowed_by_any_channel(gateway: &Gateway, origin: &str) -> b
 /// default channel's without one).
 pub async fn origin_allowed(gateway: &Gateway, storefront_key: Option<&str>, origin: &str) -> bool {
     let Ok(channels) = gateway.data::<ChannelCacheHandle>().all().await else { return false };
-    let channel = match storefront_key {
+    channel_of_key(&channels, storefront_key).is_some_and(|c| c.allows_origin(origin))
+}
+
+/// The channel a storefront key names; without a key, the default channel (or the first).
+fn channel_of_key<'a>(channels: &'a ChannelList, key: Option<&str>) -> Option<&'a Arc<Channel>> {
+    match key {
         Some(key) => channels.iter().find(|c| c.storefront_key == key),
         None => channels.iter().find(|c| c.is_default).or_else(|| channels.first()),
-    };
-    channel.is_some_and(|c| c.allows_origin(origin))
+    }
 }
 
 fn request_error(code: &'static str, message: String) -> ServerError {
@@ -162,27 +166,17 @@ pub async fn prepare_request(
         })?,
     };
     let channels = gateway.data::<ChannelCacheHandle>().all().await?;
-    let channel = match storefront_key {
-        Some(key) => {
-            channels.iter().find(|c| c.storefront_key == key).cloned().ok_or_else(|| {
-                request_error(
-                    "UNKNOWN_STOREFRONT",
-                    "no channel has this X-Vitrine-Storefront key".to_owned(),
-                )
-            })?
-        }
-        None => channels
-            .iter()
-            .find(|c| c.is_default)
-            .or_else(|| channels.first())
-            .cloned()
-            .ok_or_else(|| {
-                request_error(
-                    "NO_CHANNEL",
-                    "no channel is configured; run `vitrine seed` or create one".to_owned(),
-                )
-            })?,
-    };
+    let channel =
+        channel_of_key(&channels, storefront_key).cloned().ok_or_else(|| match storefront_key {
+            Some(_) => request_error(
+                "UNKNOWN_STOREFRONT",
+                "no channel has this X-Vitrine-Storefront key".to_owned(),
+            ),
+            None => request_error(
+                "NO_CHANNEL",
+                "no channel is configured; run `vitrine seed` or create one".to_owned(),
+            ),
+        })?;
     let in_context = read_in_context(&mut request)?;
     let mut context = RequestContext::new(app, actor, channel, in_context);
     context.client = request

@@ -260,7 +260,7 @@ impl CartService {
         let terms = pricing
             .membership
             .as_ref()
-            .filter(|m| m.company.is_approved() && m.member.role.may_order())
+            .filter(|m| m.orders_for_company())
             .map(|m| m.company.payment_terms);
         let methods = channel
             .payment_methods
@@ -371,11 +371,11 @@ impl CartService {
         }
         let Actor::Customer { id } = actor else { return Ok(Some(vec![])) };
         let Some(membership) = self.store.membership(*id).await? else { return Ok(Some(vec![])) };
+        if membership.views_only() {
+            return Err(viewer_does_not_order(&["buyerIdentity", "companyLocationId"]));
+        }
         if !membership.company.is_approved() {
             return Ok(Some(vec![]));
-        }
-        if !membership.member.role.may_order() {
-            return Err(viewer_does_not_order(&["buyerIdentity", "companyLocationId"]));
         }
         let locations = self.store.company_locations(&[membership.company.id]).await?;
         Ok(Some(locations.into_iter().map(|l| l.id).collect()))
@@ -574,10 +574,14 @@ impl CartService {
         }
         let skus: Vec<String> = lines.iter().map(|(s, _)| s.trim().to_owned()).collect();
         let found = self.store.variant_ids_by_skus(&skus).await?;
+        // A SKU of a product this channel does not sell (a draft, another brand) is as
+        // unknown as one that does not exist: the answer must not tell them apart.
+        let ids: Vec<Uuid> = found.iter().map(|(_, id)| *id).collect();
+        let sold = self.pricing.sold_on(caller.channel, &ids).await?;
         let mut errors = vec![];
         let mut inputs = vec![];
         for (i, (sku, quantity)) in skus.iter().zip(lines.iter().map(|l| l.1)).enumerate() {
-            match found.iter().find(|(s, _)| s == sku) {
+            match found.iter().find(|(s, id)| s == sku && sold.contains(id)) {
                 Some((_, id)) => {
                     inputs.push(LineInput { variant_id: *id, quantity, attributes: vec![] })
                 }
@@ -591,32 +595,7 @@ impl CartService {
         if !errors.is_empty() {
             return Err(AppError::User(errors));
         }
-        // A SKU of a product this channel does not sell (a draft, another brand) is as
-        // unknown as one that does not exist: the answer must not tell them apart.
-        self.lines_add(caller, cart_id, inputs).await.map_err(|e| match e {
-            AppError::User(errors) => AppError::User(
-                errors
-                    .into_iter()
-                    .map(|mut error| {
-                        let row = error.field.get(1).and_then(|i| i.parse::<usize>().ok());
-                        let at_merchandise =
-                            error.field.last().map(String::as_str) == Some("merchandiseId");
-                        if let (Some(row), true, ErrorCode::NotFound) =
-                            (row, at_merchandise, error.code)
-                        {
-                            let sku = skus.get(row).map_or("", String::as_str);
-                            error = UserError::new(
-                                &["lines", &row.to_string(), "sku"],
-                                ErrorCode::NotFound,
-                                format!("no variant with SKU `{sku}`"),
-                            );
-                        }
-                        error
-                    })
-                    .collect(),
-            ),
-            other => other,
-        })
+        self.lines_add(caller, cart_id, inputs).await
     }
 
     pub async fn lines_update(

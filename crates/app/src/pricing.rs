@@ -394,6 +394,21 @@ fn fingerprint(list_id: Uuid, rows: &[PriceRow], remove: &[Uuid]) -> String {
 }
 
 impl PricingService {
+    /// Which of `variant_ids` the channel sells: their product is one it shows. Read from the
+    /// product cache, like a quote.
+    pub async fn sold_on(
+        &self,
+        channel: &Channel,
+        variant_ids: &[Uuid],
+    ) -> AppResult<std::collections::HashSet<Uuid>> {
+        let views = self.views.of_variants(variant_ids).await?;
+        Ok(views
+            .iter()
+            .filter(|v| channel.shows(&v.product))
+            .flat_map(|v| v.variants.iter().map(|variant| variant.id))
+            .collect())
+    }
+
     pub fn new(store: Store, views: Arc<ProductViews>) -> Self {
         Self {
             store,

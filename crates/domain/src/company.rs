@@ -236,6 +236,20 @@ pub struct Membership {
     pub company: Company,
 }
 
+impl Membership {
+    /// Whether the member buys for the company, at its prices and on its terms: the company
+    /// is approved and the role orders.
+    pub fn orders_for_company(&self) -> bool {
+        self.company.is_approved() && self.member.role.may_order()
+    }
+
+    /// Whether the member sees the company's prices without being allowed to order at them
+    /// (a viewer of an approved company).
+    pub fn views_only(&self) -> bool {
+        self.company.is_approved() && !self.member.role.may_order()
+    }
+}
+
 /// Why a company status change is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StatusChangeError {
