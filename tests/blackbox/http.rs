@@ -222,7 +222,8 @@ async fn impatient_server() -> TestServer {
 }
 
 /// Opens a raw connection, writes `sent` and returns everything the server sends until it
-/// closes the connection (bounded, so a server that never closes fails the test).
+/// closes the connection. The 5 s bound is below the default timeouts (10 s), so a server
+/// that ignored the configured one-second timeouts would fail the test.
 async fn raw_exchange(server: &TestServer, sent: &[u8]) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let address = server.base.trim_start_matches("http://");
@@ -230,7 +231,7 @@ async fn raw_exchange(server: &TestServer, sent: &[u8]) -> String {
     stream.write_all(sent).await.expect("write");
     let mut received = Vec::new();
     let read =
-        tokio::time::timeout(std::time::Duration::from_secs(20), stream.read_to_end(&mut received));
+        tokio::time::timeout(std::time::Duration::from_secs(5), stream.read_to_end(&mut received));
     read.await.expect("the server closes the connection").expect("read");
     String::from_utf8_lossy(&received).into_owned()
 }
@@ -270,7 +271,7 @@ async fn a_websocket_that_never_initialises_is_closed_with_4408() {
     use tokio_tungstenite::tungstenite::Message;
     let server = impatient_server().await;
     let mut socket = crate::support::open_socket(&server).await;
-    let closed = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(5), async {
         loop {
             match socket.next().await {
                 Some(Ok(Message::Close(frame))) => return frame,

@@ -321,13 +321,15 @@ async fn anonymous_subscribers_hear_only_availability_of_what_their_storefront_s
         p["status"] == "ACTIVE" && p["brand"]["handle"] != "maison-lune"
     })
     .await;
+    // `set_stock` asserts each count is accepted, so every change below really happens.
     let count = |sku: &str, quantity: i64| {
-        json!({ "input": { "reason": "stock take", "quantities": [
-            { "sku": sku, "locationId": pos.warehouse, "quantity": quantity }] } })
+        let (server, pos) = (&server, &pos);
+        let sku = sku.to_owned();
+        async move { server.set_stock(&pos.token, &sku, &[(&pos.warehouse, quantity)]).await }
     };
     // Everything in stock first, so that the changes below are flips or not as intended.
     for sku in [&visible, &draft, &other_brand] {
-        send(&server, &pos, SET, count(sku, 10)).await;
+        count(sku, 10).await;
     }
 
     let mut socket =
@@ -337,10 +339,10 @@ async fn anonymous_subscribers_hear_only_availability_of_what_their_storefront_s
     socket.send(Message::text(subscribe.to_string())).await.expect("subscribe");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
-    send(&server, &pos, SET, count(&visible, 9)).await; // a sale-sized change, still in stock
-    send(&server, &pos, SET, count(&draft, 0)).await; // a draft sells out
-    send(&server, &pos, SET, count(&other_brand, 0)).await; // another brand sells out
-    send(&server, &pos, SET, count(&visible, 0)).await; // ours sells out: the one to hear
+    count(&visible, 9).await; // a sale-sized change, still in stock
+    count(&draft, 0).await; // a draft sells out
+    count(&other_brand, 0).await; // another brand sells out
+    count(&visible, 0).await; // ours sells out: the one to hear
 
     let event = next_message(&mut socket).await;
     assert_eq!(

@@ -13,7 +13,6 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
-use async_graphql::Request;
 use serde_json::{json, Value};
 use vitrine_api::Gateway;
 use vitrine_store::testing::TestDatabase;
@@ -478,22 +477,8 @@ fn check_value(
 
 // ---- the test -------------------------------------------------------------------------------
 
-async fn run(
-    gateway: &Gateway,
-    document: &str,
-    variables: Value,
-    bearer: Option<&str>,
-    key: Option<&str>,
-) -> Value {
-    let request = Request::new(document).variables(async_graphql::Variables::from_json(variables));
-    match vitrine_api::prepare_request(gateway, request, bearer, key).await {
-        Ok(request) => serde_json::to_value(gateway.execute(request).await).expect("json"),
-        Err(error) => json!({ "errors": [error] }),
-    }
-}
-
 async fn ids(gateway: &Gateway) -> Vec<String> {
-    let r = run(
+    let r = support::respond_as(
         gateway,
         "{ products(first: 5) { nodes { id variants(first: 2) { nodes { id } } images(first: 1) { nodes { id } } } }
            collections(first: 3) { nodes { id } } }",
@@ -528,6 +513,7 @@ async fn random_documents_never_panic_fail_internally_or_break_the_schema() {
     let (app, gateway) = support::demo_gateway(&db, None).await;
     let schema = Schema::load();
     let known_ids = ids(&gateway).await;
+    assert!(!known_ids.is_empty(), "ids of real objects, so that generated ids reach resolvers");
     let staff = vitrine_domain::access::StaffRole::Owner;
     app.identity.create_staff("fuzz@example.com", "fuzzing password", staff).await.expect("staff");
     let staff_token = app
@@ -550,7 +536,8 @@ async fn random_documents_never_panic_fail_internally_or_break_the_schema() {
             let (document, variables) = generator.document();
             let (bearer, key) = generator.credentials();
             let response =
-                run(&gateway, &document, variables.clone(), bearer.as_deref(), key).await;
+                support::respond_as(&gateway, &document, variables.clone(), bearer.as_deref(), key)
+                    .await;
             let context = || {
                 format!("seed {seed:#x}, document {n}:\n{document}\nvariables: {variables}\nresponse: {response}")
             };

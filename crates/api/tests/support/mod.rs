@@ -60,10 +60,23 @@ pub async fn run(gateway: &Gateway, query: &str) -> Value {
 /// Runs an anonymous request with `variables` on the default channel and returns the whole
 /// response as JSON (`data`, `errors`, `extensions`).
 pub async fn respond(gateway: &Gateway, query: &str, variables: Value) -> Value {
+    respond_as(gateway, query, variables, None, None).await
+}
+
+/// [`respond`] with a bearer credential and a storefront key; a request they make fail comes
+/// back as `{"errors": [...]}`, as the HTTP layer sends it.
+pub async fn respond_as(
+    gateway: &Gateway,
+    query: &str,
+    variables: Value,
+    bearer: Option<&str>,
+    key: Option<&str>,
+) -> Value {
     let request = Request::new(query).variables(async_graphql::Variables::from_json(variables));
-    let request =
-        vitrine_api::prepare_request(gateway, request, None, None).await.expect("prepare");
-    serde_json::to_value(gateway.execute(request).await).expect("json")
+    match vitrine_api::prepare_request(gateway, request, bearer, key).await {
+        Ok(request) => serde_json::to_value(gateway.execute(request).await).expect("json"),
+        Err(error) => serde_json::json!({ "errors": [error] }),
+    }
 }
 
 /// The `extensions.code` of the first error, if any.
