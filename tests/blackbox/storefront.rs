@@ -466,13 +466,20 @@ async fn node_and_nodes_apply_each_type_s_visibility_rules() {
     assert_eq!(one["data"]["node"], Value::Null, "{one}");
 }
 
-#[tokio::test]
-async fn a_cart_says_why_a_discount_code_does_not_apply() {
-    let server = TestServer::demo().await;
+/// The id of the first variant of the first product on the default channel.
+async fn first_variant(server: &TestServer) -> Value {
     let listing = server
         .gql("{ products(first: 1) { nodes { variants(first: 1) { nodes { id } } } } }", json!({}))
         .await;
-    let variant = listing["data"]["products"]["nodes"][0]["variants"]["nodes"][0]["id"].clone();
+    let id = &listing["data"]["products"]["nodes"][0]["variants"]["nodes"][0]["id"];
+    assert!(id.is_string(), "{listing}");
+    id.clone()
+}
+
+#[tokio::test]
+async fn a_cart_says_why_a_discount_code_does_not_apply() {
+    let server = TestServer::demo().await;
+    let variant = first_variant(&server).await;
     let created = server
         .gql(
             "mutation($v: ID!) { cartCreate(input: {lines: [{merchandiseId: $v, quantity: 1}], discountCodes: [\"WELCOME10\", \"bogus\"]}) {
@@ -526,10 +533,7 @@ async fn collections_sort_by_title_either_way_and_keep_every_collection_by_posit
 #[tokio::test]
 async fn a_customer_access_token_in_the_buyer_identity_claims_the_cart() {
     let server = TestServer::demo().await;
-    let listing = server
-        .gql("{ products(first: 1) { nodes { variants(first: 1) { nodes { id } } } } }", json!({}))
-        .await;
-    let variant = listing["data"]["products"]["nodes"][0]["variants"]["nodes"][0]["id"].clone();
+    let variant = first_variant(&server).await;
     let created = server
         .gql(
             "mutation($v: ID!) { cartCreate(input: {lines: [{merchandiseId: $v, quantity: 1}]}) { cart { id } } }",
